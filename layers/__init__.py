@@ -1,0 +1,1 @@
+"""Næringsarealer Lørenskog: GeoPandas layers, store, importers and per-area figures (no Dash)."""

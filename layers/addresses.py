@@ -1,0 +1,562 @@
+"""Kartverket addresses ("Matrikkelen - Adresse"): reading, street keys, geocoding.
+
+Street keys are used to match free-text addresses (Brønnøysund registers, forms)
+against the official address register. See :func:`normalise_street` for the rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from layers.errors import InputError
+from layers.schemas import CRS, NORWAY_BOUNDS
+
+__all__ = [
+    "ADDRESS_COLUMNS",
+    "geocode",
+    "normalise_street",
+    "parse_address_line",
+    "parse_address_lines",
+    "read_addresses",
+]
+
+ADDRESS_COLUMNS = ("street", "number", "letter", "postcode", "kommunenummer", "key")
+
+# Canonical column -> accepted spellings (compared after strip + casefold).
+_COLUMN_ALIASES = {
+    "kommunenummer": ("kommunenummer",),
+    "adressenavn": ("adressenavn",),
+    "nummer": ("nummer",),
+    "bokstav": ("bokstav",),
+    "postnummer": ("postnummer",),
+    "epsg": ("epsg-kode", "epsg", "epsgkode", "epsg_kode"),
+    "nord": ("nord",),
+    "ost": ("øst", "ost", "oest"),
+}
+_REQUIRED = (
+    "kommunenummer",
+    "adressenavn",
+    "nummer",
+    "postnummer",
+    "epsg",
+    "nord",
+    "ost",
+)
+_SOURCE_NAMES = {"epsg": "EPSG-kode", "nord": "Nord", "ost": "Øst"}
+_CHUNK_ROWS = 250_000
+
+# Letters kept as they are by normalise_street; other accented letters are folded.
+_KEEP = frozenset("æøå")
+_FOLD = {"ä": "æ", "ö": "ø", "ß": "ss"}
+
+_ABBREVIATIONS = (
+    (re.compile(r"gt\b\.?"), "gata"),  # "Storgt." -> "storgata"
+    (re.compile(r"(?<!a)vn\b\.?"), "veien"),  # "Solheimvn." (not "havn", "navn")
+    (re.compile(r"\bv\.|(?<=\w)v\.(?!\w)"), "veien"),  # "Solheimv." -> "veien"
+)
+_SUFFIXES = (
+    (re.compile(r"(?:veien|vegen|veg|vei)$"), "veien"),
+    (re.compile(r"(?:gaten|gata|gate)$"), "gata"),
+)
+_WORD = re.compile(r"[^\W_]+")
+
+# One address segment: street text, house number, optional single letter. Segments
+# are separated by commas, semicolons or newlines; the first one with a number wins.
+_LINE_PATTERN = (
+    r"(?:^|[,;\n])\s*"
+    r"(?P<street>[^,;\n]*?[^\W\d_][^,;\n]*?)"
+    r"\s+(?P<number>\d{1,5})"
+    r"(?:\s?(?P<letter>[^\W\d_]))?"
+    r"(?!\w)"
+)
+_LINE_RE = re.compile(_LINE_PATTERN)
+_POSTBOX_RE = re.compile(r"^(?:postboks|post\s+boks|postb|pb|boks)\.?$", re.IGNORECASE)
+
+
+def _fold_char(c):
+    if c in _KEEP:
+        return c
+    if c in _FOLD:
+        return _FOLD[c]
+    base = unicodedata.normalize("NFKD", c)
+    return "".join(ch for ch in base if not unicodedata.combining(ch))
+
+
+def normalise_street(s):
+    """Return a match key for a street name.
+
+    Rules, in order:
+
+    * case-insensitive (``casefold``);
+    * Norwegian ``æ``, ``ø`` and ``å`` are kept distinct (``Bø`` is not ``Bo``),
+      ``ä`` is read as ``æ`` and ``ö`` as ``ø``; all other accents are dropped
+      (``é`` -> ``e``, ``ü`` -> ``u``);
+    * abbreviations: ``gt``/``gt.`` -> ``gata``, ``vn``/``vn.`` and ``v.`` ->
+      ``veien`` (``vn`` after an ``a`` is left alone: ``havn``, ``navn``);
+    * word endings ``vei``/``veg``/``vegen``/``veien`` all become ``veien``,
+      ``gate``/``gaten``/``gata`` become ``gata``;
+    * whitespace, hyphens, dots and other punctuation are removed entirely, so
+      ``Karl Johans gate`` and ``Karl-Johans-gate`` give the same key.
+
+    Parameters
+    ----------
+    s : str or None
+        Street name as written.
+
+    Returns
+    -------
+    str
+        The key; ``""`` for a missing or empty name.
+    """
+    if s is None or (isinstance(s, float) and np.isnan(s)):
+        return ""
+    text = unicodedata.normalize("NFC", str(s)).casefold()
+    text = "".join(_fold_char(c) for c in text)
+    for pattern, repl in _ABBREVIATIONS:
+        text = pattern.sub(repl, text)
+    words = _WORD.findall(text)
+    for pattern, repl in _SUFFIXES:
+        words = [pattern.sub(repl, w) for w in words]
+    return "".join(words)
+
+
+def parse_address_line(text):
+    """Split an address line into street, house number and letter.
+
+    The line may hold several segments separated by commas, semicolons or
+    newlines (``"c/o Firma AS, Skårersletta 12B"``, ``"Hasselveien 6, 2. etg"``);
+    the first segment of the form *street number [letter]* is used. Post boxes
+    (``"Postboks 304"``) are not street addresses.
+
+    Parameters
+    ----------
+    text : str or None
+        Address line as written.
+
+    Returns
+    -------
+    tuple of (str, int or None, str)
+        Street, number and upper-case letter (``""`` if none). If no street
+        address is found the street is the stripped text and the number ``None``.
+    """
+    raw = "" if text is None else str(text)
+    match = _LINE_RE.search(raw)
+    if match is None or _POSTBOX_RE.match(match["street"].strip()):
+        return raw.strip(), None, ""
+    letter = (match["letter"] or "").upper()
+    return match["street"].strip(), int(match["number"]), letter
+
+
+def parse_address_lines(lines):
+    """Vectorised :func:`parse_address_line` over a Series of address lines.
+
+    Parameters
+    ----------
+    lines : pandas.Series
+        Address lines (missing values allowed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index, columns ``street`` (str), ``number`` (nullable ``Int64``,
+        missing when no street address was found) and ``letter`` (str, upper case,
+        ``""`` if none).
+    """
+    text = lines.astype(object).where(lines.notna(), "").map(str).astype("str")
+    parts = text.str.extract(_LINE_PATTERN)
+    street = parts["street"].fillna("").str.strip()
+    number = pd.to_numeric(parts["number"], errors="coerce").astype("Int64")
+    postbox = street.str.match(_POSTBOX_RE.pattern, case=False).fillna(False)
+    number = number.mask(postbox.to_numpy(dtype=bool))
+    street = street.where(number.notna(), text.str.strip())
+    letter = parts["letter"].fillna("").str.upper().where(number.notna(), "")
+    return pd.DataFrame(
+        {"street": street, "number": number, "letter": letter}, index=lines.index
+    )
+
+
+def _street_keys(streets):
+    """Normalise a Series of street names, computing each distinct name once."""
+    values = streets.astype(object).where(streets.notna(), "")
+    uniques = pd.unique(values.to_numpy())
+    mapping = {u: normalise_street(u) for u in uniques}
+    return values.map(mapping).astype("str")
+
+
+def _postcodes(series):
+    """Four-digit zero-padded postcodes as strings; ``""`` when missing."""
+    text = series.astype(object).where(series.notna(), "").map(str).str.strip()
+    text = text.str.replace(r"\.0$", "", regex=True)
+    return text.where(text == "", text.str.zfill(4)).astype("str")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@contextlib.contextmanager
+def _open_csv(path):
+    """Open ``path`` (a CSV, or a zip holding exactly one CSV) as a binary stream."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":
+        with open(path, "rb") as f:
+            yield f
+        return
+    with zipfile.ZipFile(path) as zf:
+        members = [n for n in zf.namelist() if n.lower().endswith(".csv")]
+        if len(members) != 1:
+            raise InputError(
+                f"zip must hold exactly one .csv file, found {len(members)}",
+                file=str(path),
+            )
+        with zf.open(members[0]) as f:
+            yield io.BufferedReader(f)
+
+
+def _column_map(columns, source):
+    """Map canonical column names to the file's column names."""
+    lookup = {}
+    for col in columns:
+        lookup.setdefault(str(col).strip().lstrip("\ufeff").casefold(), col)
+    found = {}
+    for canon, spellings in _COLUMN_ALIASES.items():
+        for spelling in spellings:
+            if spelling in lookup:
+                found[canon] = lookup[spelling]
+                break
+    missing = [c for c in _REQUIRED if c not in found]
+    if missing:
+        names = [_SOURCE_NAMES.get(c, c) for c in missing]
+        raise InputError(
+            f"not a Kartverket address CSV: column(s) {', '.join(names)} missing",
+            file=source,
+            field=names[0],
+        )
+    return found
+
+
+def _first_bad(mask, rows):
+    """1-based file row of the first True in ``mask``."""
+    return int(rows[np.flatnonzero(np.asarray(mask))[0]])
+
+
+def _number_column(series, rows, *, source, field):
+    """Parse decimal numbers (point or comma) and fail on the first bad value."""
+    text = series.str.strip().str.replace(",", ".", regex=False)
+    num = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(num)
+    if bad.any():
+        row = _first_bad(bad, rows)
+        value = series.to_numpy()[np.flatnonzero(bad)[0]]
+        raise InputError(
+            f"expected a number, got {value!r}", file=source, row=row, field=field
+        )
+    return num
+
+
+def _epsg_column(series, rows, *, source, field):
+    """Parse EPSG codes ("25833" or "EPSG:25833") and check pyproj knows them."""
+    text = series.str.strip().str.replace(r"(?i)^epsg:", "", regex=True)
+    codes = pd.to_numeric(text, errors="coerce")
+    for code in pd.unique(codes):
+        bad = codes.isna().to_numpy() if pd.isna(code) else (codes == code).to_numpy()
+        if not pd.isna(code) and _crs_known(int(code)):
+            continue
+        row = _first_bad(bad, rows)
+        value = series.to_numpy()[np.flatnonzero(bad)[0]]
+        raise InputError(
+            f"unknown EPSG code {value!r}", file=source, row=row, field=field
+        )
+    return codes.to_numpy(dtype="int64")
+
+
+def _crs_known(code):
+    try:
+        pyproj.CRS.from_epsg(code)
+    except pyproj.exceptions.CRSError:
+        return False
+    return True
+
+
+def _chunk_to_frame(chunk, cols, rows, kommuner, source):
+    """Validate one chunk of raw rows and return the kept rows in canonical form."""
+    knr = chunk[cols["kommunenummer"]].str.strip().str.zfill(4)
+    street = chunk[cols["adressenavn"]].str.strip()
+    nummer = chunk[cols["nummer"]].str.strip()
+    keep = (street != "") & (nummer != "")  # matrikkeladresser have no street
+    if kommuner is not None:
+        keep &= knr.isin(kommuner)
+    keep = keep.to_numpy(dtype=bool)
+    rows = rows[keep]
+    sub = chunk.loc[keep]
+    num = pd.to_numeric(nummer[keep], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(num) | (np.mod(num, 1) != 0) | (num < 0)
+    if bad.any():
+        raise InputError(
+            "house number must be a whole number",
+            file=source,
+            row=_first_bad(bad, rows),
+            field=cols["nummer"],
+        )
+    letter_col = cols.get("bokstav")
+    letter = (
+        sub[letter_col].str.strip().str.upper()
+        if letter_col
+        else pd.Series("", index=sub.index, dtype="str")
+    )
+    return pd.DataFrame(
+        {
+            "street": street[keep],
+            "number": num.astype("int64"),
+            "letter": letter,
+            "postcode": _postcodes(sub[cols["postnummer"]]),
+            "kommunenummer": knr[keep],
+            "_epsg": _epsg_column(
+                sub[cols["epsg"]], rows, source=source, field=cols["epsg"]
+            ),
+            "_nord": _number_column(
+                sub[cols["nord"]], rows, source=source, field=cols["nord"]
+            ),
+            "_ost": _number_column(
+                sub[cols["ost"]], rows, source=source, field=cols["ost"]
+            ),
+            "_row": rows,
+        },
+        index=sub.index,
+    )
+
+
+def _inside_norway(lon, lat):
+    minx, miny, maxx, maxy = NORWAY_BOUNDS
+    return (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
+
+
+def _to_lonlat(frame, source):
+    """Transform Nord/Øst per EPSG code to lon/lat, detecting swapped axes."""
+    lon = np.full(len(frame), np.nan)
+    lat = np.full(len(frame), np.nan)
+    epsg = frame["_epsg"].to_numpy()
+    nord = frame["_nord"].to_numpy()
+    ost = frame["_ost"].to_numpy()
+    rows = frame["_row"].to_numpy()
+    for code in np.unique(epsg):
+        sel = epsg == code
+        tr = pyproj.Transformer.from_crs(int(code), 4326, always_xy=True)
+        x, y = tr.transform(ost[sel], nord[sel])
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        ok = _inside_norway(x, y)
+        if not ok.all():
+            first = np.flatnonzero(~ok)[0]
+            sx, sy = tr.transform(nord[sel][first], ost[sel][first])
+            swapped = bool(_inside_norway(np.float64(sx), np.float64(sy)))
+            what = (
+                "looks swapped: Nord and Øst exchanged"
+                if swapped
+                else "lies outside Norway"
+            )
+            raise InputError(
+                f"point Nord={nord[sel][first]}, Øst={ost[sel][first]} "
+                f"(EPSG:{int(code)}) {what}",
+                file=source,
+                row=int(rows[sel][first]),
+                field="Nord/Øst",
+            )
+        lon[sel], lat[sel] = x, y
+    return lon, lat
+
+
+def _kommune_set(kommune):
+    if kommune is None:
+        return None
+    if isinstance(kommune, str):
+        return {kommune.strip().zfill(4)}
+    if isinstance(kommune, Iterable):
+        return {str(k).strip().zfill(4) for k in kommune}
+    return {str(kommune).zfill(4)}
+
+
+def read_addresses(path, *, kommune=None):
+    """Read Kartverket's "Matrikkelen - Adresse" CSV into WGS84 points.
+
+    The file is ``;``-separated UTF-8 (a BOM is allowed) with a header row, or a
+    ``.zip`` holding one such CSV. Columns are found by name, case-insensitively:
+    ``kommunenummer``, ``adressenavn``, ``nummer``, ``bokstav`` (optional),
+    ``postnummer``, ``EPSG-kode`` (or ``epsg``), ``Nord`` and ``Øst``; other columns
+    are ignored. Coordinates are in the CRS named per row by the EPSG column, in
+    north/east order, and are converted to EPSG:4326. Rows without a street name or
+    house number (matrikkeladresser) are skipped. The file is read in chunks, so a
+    national file can be filtered to one kommune with little memory.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV or zip file.
+    kommune : str or iterable of str, optional
+        Keep only addresses in this kommune (or these kommuner). Rows outside it
+        are not checked beyond the kommune number.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``street``, ``number`` (int), ``letter`` (str, ``""`` if none),
+        ``postcode`` (4 digits), ``kommunenummer``, ``key`` (see
+        :func:`normalise_street`) and point geometry, CRS EPSG:4326.
+
+    Raises
+    ------
+    InputError
+        A required column is missing, a coordinate or house number is not a
+        number, an EPSG code is unknown, or a point falls outside Norway (with a
+        hint when Nord and Øst look swapped). Rows are 1-based, header excluded.
+    """
+    source = str(path)
+    kommuner = _kommune_set(kommune)
+    parts = []
+    cols = None
+    with _open_csv(path) as f:
+        try:
+            reader = pd.read_csv(
+                f,
+                sep=";",
+                dtype="str",
+                keep_default_na=False,
+                encoding="utf-8-sig",
+                chunksize=_CHUNK_ROWS,
+            )
+            offset = 0
+            for chunk in reader:
+                if cols is None:
+                    cols = _column_map(chunk.columns, source)
+                rows = np.arange(offset + 1, offset + len(chunk) + 1)
+                offset += len(chunk)
+                parts.append(_chunk_to_frame(chunk, cols, rows, kommuner, source))
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise InputError(f"not a readable ';' CSV ({exc})", file=source) from exc
+        except pd.errors.EmptyDataError as exc:
+            raise InputError("file is empty", file=source) from exc
+    if cols is None:  # header only
+        raise InputError("file has a header but no rows", file=source)
+    frame = pd.concat(parts, ignore_index=True)
+    lon, lat = _to_lonlat(frame, source)
+    out = frame[["street", "number", "letter", "postcode", "kommunenummer"]].copy()
+    out["key"] = _street_keys(out["street"])
+    return gpd.GeoDataFrame(out, geometry=shapely.points(lon, lat), crs=CRS)
+
+
+# -------------------------------------------------------------------------- geocoding
+
+
+def _resolve(candidates):
+    """Pick one address per query: the only candidate, else the postcode match.
+
+    ``candidates`` has one row per (query, address) pair with a ``_pc_match``
+    flag. A query with several candidates and no (unique) postcode match stays
+    unresolved: the address is ambiguous.
+    """
+    size = candidates.groupby("_q")["_q"].transform("size")
+    picked = candidates[(size == 1) | candidates["_pc_match"]]
+    picked = picked[~picked["_q"].duplicated(keep=False)]
+    return picked.set_index("_q")["_addr"]
+
+
+def _match(queries, book, letter_col):
+    """Merge queries (``_q`` key, number, letter, postcode) on the address book."""
+    merged = queries.merge(
+        book,
+        left_on=["key", "number", letter_col],
+        right_on=["key", "number", "letter"],
+        how="inner",
+        suffixes=("", "_a"),
+    )
+    merged["_pc_match"] = merged["postcode"] == merged["postcode_a"]
+    return _resolve(merged)
+
+
+def geocode(frame, addresses, *, street_col, postcode_col):
+    """Place rows of ``frame`` on address points, vectorised with merges.
+
+    ``frame[street_col]`` holds address lines such as ``"Skårersletta 12B"`` (see
+    :func:`parse_address_line`). A row matches an address with the same street
+    key, number and letter. If the letter does not exist the number without a
+    letter is used. If the same street and number exists under several postcodes,
+    the row's postcode decides; when it does not, the row stays unplaced rather
+    than being put at a guess. Each distinct (street, number, letter, postcode)
+    is matched once, so millions of rows are handled with a few merges.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows to place. Not changed.
+    addresses : geopandas.GeoDataFrame
+        Output of :func:`read_addresses` (``key`` is computed from ``street`` if
+        absent).
+    street_col : str
+        Column of ``frame`` with the address line.
+    postcode_col : str
+        Column of ``frame`` with the postcode (used only to break ties).
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        Index of ``frame``, CRS of ``addresses``; ``None`` where unmatched.
+    """
+    geoms = addresses.geometry.values
+    n = len(frame)
+    if n == 0 or len(addresses) == 0:
+        return gpd.GeoSeries([None] * n, index=frame.index, crs=addresses.crs)
+    keys = (
+        addresses["key"].astype("str")
+        if "key" in addresses
+        else _street_keys(addresses["street"])
+    )
+    book = pd.DataFrame(
+        {
+            "key": keys.to_numpy(),
+            "number": pd.to_numeric(addresses["number"]).astype("int64").to_numpy(),
+            "letter": addresses["letter"].fillna("").astype("str").str.upper(),
+            "postcode_a": _postcodes(addresses["postcode"]).to_numpy(),
+            "_addr": np.arange(len(addresses)),
+        }
+    )
+    book = book.drop_duplicates(["key", "number", "letter", "postcode_a"])
+
+    parsed = parse_address_lines(frame[street_col].reset_index(drop=True))
+    rows = pd.DataFrame(
+        {
+            "key": _street_keys(parsed["street"]),
+            "number": parsed["number"],
+            "letter": parsed["letter"],
+            "postcode": _postcodes(frame[postcode_col].reset_index(drop=True)),
+        }
+    )
+    rows = rows[rows["number"].notna()].astype({"number": "int64"})
+    cols = ["key", "number", "letter", "postcode"]
+    queries = rows.drop_duplicates(cols).reset_index(drop=True)
+    queries["_q"] = np.arange(len(queries))
+    queries["_none"] = ""
+
+    exact = _match(queries, book, "letter")
+    rest = queries[~queries["_q"].isin(exact.index) & (queries["letter"] != "")]
+    fallback = _match(rest, book, "_none")
+    found = pd.concat([exact, fallback])
+
+    queries["_addr"] = queries["_q"].map(found)
+    pos = rows.reset_index().merge(queries[[*cols, "_addr"]], on=cols, how="left")
+    take = np.full(n, -1, dtype="int64")
+    hit = pos["_addr"].notna().to_numpy()
+    take[pos["index"].to_numpy()[hit]] = pos["_addr"].to_numpy()[hit].astype("int64")
+    values = geoms.take(take, allow_fill=True)
+    return gpd.GeoSeries(values, index=frame.index, crs=addresses.crs)

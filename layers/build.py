@@ -1,0 +1,200 @@
+"""Build the default store from the files in ``geodata/`` (and the seeded demonstration data)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC
+from pathlib import Path
+
+import geopandas as gpd
+
+from layers.schemas import CRS
+
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+BOUNDARY_FILE = "lorenskog_kommune_3222_boundary.geojson"
+KOMMUNER_FILE = "lorenskog_and_neighbours_kommuner_2024.geojson"
+LANDMARKS_FILE = "lorenskog_landmarks.csv"
+KOMMUNE = "3222"
+
+KARTVERKET = {
+    "source": "Kartverket, kommunegrenser (via robhop/fylker-og-kommuner, Kommuner-L)",
+    "licence": "© Kartverket, CC BY 4.0",
+    "as_of": "2024-01-16",
+}
+
+
+def read_boundary(geodata=GEODATA):
+    """Read the municipal boundary of Lørenskog (Kartverket), EPSG:4326.
+
+    Parameters
+    ----------
+    geodata : pathlib.Path
+        Folder with the source files.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    gdf = gpd.read_file(Path(geodata) / BOUNDARY_FILE)
+    return gdf[["kommunenummer", "kommunenavn", "geometry"]].to_crs(CRS)
+
+
+def read_neighbours(geodata=GEODATA):
+    """Read the neighbouring municipalities (all but Lørenskog), EPSG:4326."""
+    gdf = gpd.read_file(Path(geodata) / KOMMUNER_FILE)
+    gdf = gdf[gdf["kommunenummer"] != KOMMUNE]
+    return gdf[["kommunenummer", "kommunenavn", "geometry"]].to_crs(CRS)
+
+
+def read_landmarks(geodata=GEODATA):
+    """Read the landmarks that have real coordinates, with their confidence, EPSG:4326.
+
+    Rows without coordinates (places not found) are left out, never guessed.
+    """
+    import pandas as pd
+
+    df = pd.read_csv(Path(geodata) / LANDMARKS_FILE, dtype=str, keep_default_na=False)
+    df = df[(df["lat"] != "") & (df["lon"] != "")]
+    geometry = gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float))
+    gdf = gpd.GeoDataFrame(
+        df[["name", "confidence", "source"]].reset_index(drop=True),
+        geometry=geometry,
+        crs=CRS,
+    )
+    return gdf
+
+
+def default_layers(geodata=GEODATA, *, seed=None):
+    """Return every layer of the default store with its metadata.
+
+    Real files (boundary, neighbours, landmarks) are read from ``geodata``; the
+    indicative areas are drawn; establishments, transit and premises come from the
+    seeded demonstration dataset, written in the real formats and read back
+    through the same importers as real downloads.
+
+    Parameters
+    ----------
+    geodata : pathlib.Path
+    seed : int, optional
+        Seed of the demonstration data (default ``layers.demo.SEED``).
+
+    Returns
+    -------
+    dict
+        ``{layer name: (GeoDataFrame, metadata dict)}``
+    """
+    from layers import addresses, demo, establishments, gtfs, premises
+    from layers.areas import draw_indicative_areas
+
+    boundary = read_boundary(geodata)
+    out = {
+        "boundary": (boundary, dict(KARTVERKET)),
+        "neighbours": (read_neighbours(geodata), dict(KARTVERKET)),
+        "landmarks": (
+            read_landmarks(geodata),
+            {
+                "source": "Wikipedia, Wikidata, OpenStreetMap (see geodata/README.md)",
+                "licence": "Wikidata CC0; OSM © OpenStreetMap contributors, ODbL",
+                "as_of": "2024-10-31",
+            },
+        ),
+        "areas": (
+            draw_indicative_areas(boundary),
+            {
+                "source": "Indicative outlines drawn by this project around known "
+                "points (not official plan polygons)",
+                "licence": "CC BY 4.0",
+                "as_of": "2024-10-31",
+                "details": {"indicative": True},
+            },
+        ),
+    }
+    seed = demo.SEED if seed is None else seed
+    demo_meta = {
+        "licence": "CC0 (generated)",
+        "as_of": demo.AS_OF.isoformat(),
+        "demonstration": True,
+        "imported_at": demo.AS_OF.isoformat() + "T00:00:00Z",
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        files = demo.write_demo_sources(Path(tmp), seed=seed)
+        register = addresses.read_addresses(files["addresses"], kommune=KOMMUNE)
+        est, report = establishments.read_establishments(
+            files["establishments"], register, kommune=KOMMUNE
+        )
+        feed = gtfs.read_gtfs(files["gtfs"])
+        prem = premises.read_premises(
+            files["premises"], addresses=register, now=_as_of_datetime(demo.AS_OF)
+        )
+    note = {"note_nb": demo.DEMO_NOTE_NB, "note_en": demo.DEMO_NOTE_EN, "seed": seed}
+    out["establishments"] = (
+        est,
+        {
+            **demo_meta,
+            "source": "Demonstrasjonsdata i Enhetsregisterets format (underenheter)",
+            "details": {**note, "report": _plain(report)},
+        },
+    )
+    transit_meta = {
+        **demo_meta,
+        "as_of": feed.reference_date.isoformat(),
+        "source": "Demonstrasjonsdata i Enturs GTFS-format",
+        "details": {**note, "reference_date": feed.reference_date.isoformat()},
+    }
+    out["transit_stops"] = (feed.stops, transit_meta)
+    out["transit_lines"] = (feed.lines, transit_meta)
+    out["premises"] = (
+        prem,
+        {**demo_meta, "source": "Demonstrasjonsdata (lokaleregister)", "details": note},
+    )
+    return out
+
+
+def _as_of_datetime(day):
+    from datetime import datetime
+
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _plain(report):
+    if isinstance(report, dict):
+        return report
+    if hasattr(report, "__dataclass_fields__"):
+        from dataclasses import asdict
+
+        return asdict(report)
+    return dict(vars(report))
+
+
+def build_store(store, geodata=GEODATA, *, reset_register=False):
+    """(Re)build ``store`` from ``geodata``, reproducibly.
+
+    The layers are replaced in one atomic step. The premises register is then
+    seeded with the demonstration listings when it is empty (or when
+    ``reset_register``); an existing register, with editors' work, is kept.
+
+    Parameters
+    ----------
+    store : layers.store.GeoPackageStore
+    geodata : pathlib.Path
+    reset_register : bool
+        Replace the register's listings with the demonstration listings.
+
+    Returns
+    -------
+    list of layers.store.LayerInfo
+    """
+    from layers import demo, register
+
+    layers = default_layers(geodata)
+    premises, _meta = layers.pop("premises")
+    store.replace_layers(layers, reproducible=True)
+    if reset_register or not register.has_register(store):
+        register.seed_register(
+            store,
+            premises,
+            user="build",
+            demonstration=True,
+            now=_as_of_datetime(demo.AS_OF),
+        )
+    return store.list_layers()

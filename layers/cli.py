@@ -1,0 +1,372 @@
+"""Command line: ``python -m layers build|import|stats|fetch|demo``.
+
+Exit codes: 0 done, 2 bad input (nothing written), 3 store problem, 4 download failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from layers.errors import InputError, StoreError
+from layers.store import open_store
+
+EXIT_INPUT, EXIT_STORE, EXIT_FETCH = 2, 3, 4
+
+
+def _now():
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parser():
+    p = argparse.ArgumentParser(
+        prog="python -m layers",
+        description="Næringsarealer Lørenskog: build, import and report the store's layers.",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def store_opt(sp):
+        sp.add_argument(
+            "--store", help="store file (default $NARING_STORE or instance/store.gpkg)"
+        )
+
+    sp = sub.add_parser("build", help="rebuild the default store from geodata/")
+    sp.add_argument(
+        "--reset-register",
+        action="store_true",
+        help="also replace the premises register with the demonstration listings",
+    )
+    store_opt(sp)
+
+    sp = sub.add_parser("demo", help="write the demonstration source files")
+    sp.add_argument("--out", required=True, help="folder to write to")
+
+    imp = sub.add_parser("import", help="import a source file into the store")
+    isub = imp.add_subparsers(dest="layer", required=True)
+    a = isub.add_parser("areas", help="official area polygons (GeoJSON or GeoPackage)")
+    a.add_argument("file")
+    store_opt(a)
+    e = isub.add_parser(
+        "establishments", help="Enhetsregisteret underenheter (JSON, gzip, CSV)"
+    )
+    e.add_argument("file")
+    e.add_argument("--addresses", required=True, help="Kartverket address CSV (or zip)")
+    e.add_argument("--kommune", default="3222")
+    e.add_argument("--as-of", help="date of the download (default today)")
+    store_opt(e)
+    g = isub.add_parser("gtfs", help="Entur GTFS zip")
+    g.add_argument("file")
+    g.add_argument("--date", help="reference date YYYY-MM-DD (default first Tuesday)")
+    store_opt(g)
+    pr = isub.add_parser("premises", help="premises list (CSV, XLSX or GeoJSON)")
+    pr.add_argument("file")
+    pr.add_argument(
+        "--addresses", help="Kartverket address CSV, to place listings by address"
+    )
+    pr.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the whole register (default: add new and update changed listings)",
+    )
+    store_opt(pr)
+
+    st = sub.add_parser("stats", help="per-area figures")
+    st.add_argument("--format", choices=("table", "json"), default="table")
+    store_opt(st)
+
+    f = sub.add_parser("fetch", help="download from the official service, then import")
+    f.add_argument("source", choices=("brreg", "addresses", "gtfs"))
+    f.add_argument("--url", help="override the download address")
+    f.add_argument(
+        "--addresses", help="address file for brreg (default: the last fetched)"
+    )
+    f.add_argument("--kommune", default="3222")
+    store_opt(f)
+
+    from layers.users import add_users_parser
+
+    add_users_parser(sub)
+    return p
+
+
+def main(argv=None):
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args) or 0
+    except InputError as exc:
+        print(
+            f"Feil i inndata / bad input: {exc}\nIngenting ble endret / nothing was changed.",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    except StoreError as exc:
+        print(f"Lagerfeil / store error: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    except BrokenPipeError:  # e.g. `stats | head`: the reader went away
+        sys.stderr.close()
+        return 0
+    except Exception as exc:
+        from layers.fetch import FetchError
+
+        if isinstance(exc, FetchError):
+            print(str(exc), file=sys.stderr)
+            return EXIT_FETCH
+        raise
+
+
+def cmd_build(args):
+    from layers.build import build_store
+
+    store = open_store(args.store)
+    infos = build_store(store, reset_register=args.reset_register)
+    print(f"Bygget {store.path} med {len(infos)} lag / built {len(infos)} layers:")
+    for i in infos:
+        demo = " (demonstrasjonsdata)" if i.demonstration else ""
+        print(f"  {i.name:16} {i.rows:7d}{demo}")
+
+
+def cmd_demo(args):
+    from layers.demo import write_demo_sources
+
+    for kind, path in write_demo_sources(Path(args.out)).items():
+        print(f"{kind:15} {path}")
+
+
+def _existing_store(path):
+    store = open_store(path)
+    if not store.exists():
+        raise StoreError(
+            f"the store {store.path} does not exist; build it with 'python -m layers build'"
+        )
+    return store
+
+
+def cmd_import(args):
+    store = _existing_store(args.store)
+    if args.layer == "premises":
+        return import_premises(args, store)
+    layers = IMPORTERS[args.layer](args, store)
+    infos = store.replace_layers(layers)
+    for i in infos:
+        print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
+
+
+def import_areas(args, store):
+    from layers.areas import read_areas
+
+    gdf = read_areas(args.file, boundary=store.read_layer("boundary"))
+    meta = {
+        "source": f"Kommunens egne områdeavgrensninger: {Path(args.file).name}",
+        "licence": "",
+        "as_of": date.today().isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {"indicative": False},
+    }
+    return {"areas": (gdf, meta)}
+
+
+def import_establishments(args, store):
+    from layers.addresses import read_addresses
+    from layers.build import _plain
+    from layers.establishments import read_establishments
+
+    register = read_addresses(args.addresses, kommune=args.kommune)
+    gdf, report = read_establishments(args.file, register, kommune=args.kommune)
+    report = _plain(report)
+    print(
+        "Lest / read {read}, beholdt / kept {kept}, plassert / placed {placed}, "
+        "ikke plassert / unplaced {unplaced}".format(**_defaults(report)),
+        file=sys.stderr,
+    )
+    meta = {
+        "source": "Brønnøysundregistrene, Enhetsregisteret (underenheter): "
+        f"{Path(args.file).name}; adresser: Kartverket, {Path(args.addresses).name}",
+        "licence": "NLOD (Brønnøysundregistrene); CC BY 4.0 (Kartverket)",
+        "as_of": args.as_of or date.today().isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {"report": report, "kommune": args.kommune},
+    }
+    return {"establishments": (gdf, meta)}
+
+
+def _defaults(report):
+    return {k: report.get(k, "?") for k in ("read", "kept", "placed", "unplaced")}
+
+
+def import_gtfs(args, store):
+    from layers.gtfs import read_gtfs
+
+    feed = read_gtfs(args.file, date=args.date)
+    meta = {
+        "source": f"Entur GTFS: {Path(args.file).name}",
+        "licence": "NLOD (Entur)",
+        "as_of": feed.reference_date.isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {
+            "reference_date": feed.reference_date.isoformat(),
+            "feed_info": feed.feed_info,
+        },
+    }
+    return {"transit_stops": (feed.stops, meta), "transit_lines": (feed.lines, meta)}
+
+
+def import_premises(args, store):
+    """Import a premises list into the register (add and update, or replace all)."""
+    from layers import register
+    from layers.premises import read_premises
+
+    addresses = None
+    if args.addresses:
+        from layers.addresses import read_addresses
+
+        addresses = read_addresses(args.addresses)
+    gdf = read_premises(args.file, addresses=addresses)
+    register.check_all_inside(gdf, store.read_layer("boundary"), source=args.file)
+    if args.replace:
+        register.seed_register(store, gdf, user="cli", demonstration=False)
+        print(
+            f"Registeret erstattet / register replaced: {len(gdf)} lokaler / listings"
+        )
+        return 0
+    plan = register.preview_import(store, gdf)
+    register.apply_import(store, gdf, user="cli")
+    print(
+        f"Nye / added {len(plan['added'])}, endret / changed {len(plan['changed'])}, "
+        f"uendret / unchanged {len(plan['unchanged'])}"
+    )
+    return 0
+
+
+IMPORTERS = {
+    "areas": import_areas,
+    "establishments": import_establishments,
+    "gtfs": import_gtfs,
+}
+
+
+def cmd_stats(args):
+    from layers.stats import store_figures
+
+    store = _existing_store(args.store)
+    rows = store_figures(store)
+    if args.format == "json":
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(format_table(rows, store.list_layers()))
+
+
+TABLE_COLUMNS = (
+    ("area_id", "område", "{}"),
+    ("establishments", "virksomheter", "{:,}"),
+    ("jobs", "arbeidsplasser", "{:,}"),
+    ("premises_available", "ledige lokaler", "{:,}"),
+    ("premises_m2", "m² ledig", "{:,.0f}"),
+    ("median_rent_nok_m2", "median leie", "{:,.0f}"),
+    ("stops", "holdeplasser", "{:,}"),
+    ("lines", "linjer", "{:,}"),
+    ("departures_peak_hour", "avg./t rush", "{:,.1f}"),
+)
+
+
+def format_table(rows, infos):
+    """Format the figures as a plain-text table with sources underneath."""
+    cells = [[head for _, head, _ in TABLE_COLUMNS]]
+    for row in rows:
+        line = []
+        for key, _, fmt in TABLE_COLUMNS:
+            value = row.get(key)
+            line.append("–" if value is None else fmt.format(value).replace(",", " "))
+        if row["demonstration"]:
+            line[0] += " *"
+        cells.append(line)
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    out = []
+    for n, r in enumerate(cells):
+        out.append(
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    total = next(r for r in rows if r["area_id"] == "total")
+    out.append(
+        f"Ikke plassert / unplaced establishments: {total['unplaced_establishments']}"
+    )
+    out.append("")
+    out.append("Kilder / sources:")
+    for i in infos:
+        demo = " — DEMONSTRASJONSDATA / demonstration data" if i.demonstration else ""
+        out.append(f"  {i.name}: {i.source} (per {i.as_of}){demo}")
+    if any(r["demonstration"] for r in rows):
+        out.append("* inneholder demonstrasjonsdata / contains demonstration data")
+    return "\n".join(out)
+
+
+def cmd_fetch(args):
+    from layers.fetch import fetch
+
+    store = _existing_store(args.store)
+    downloads = store.path.parent / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    path = fetch(args.source, url=args.url, dest_dir=downloads)
+    print(f"Lastet ned / downloaded {path}", file=sys.stderr)
+    if args.source == "addresses":
+        from layers.addresses import read_addresses
+
+        register = read_addresses(path, kommune=args.kommune)
+        print(
+            f"Adresseregisteret har {len(register)} adresser / addresses",
+            file=sys.stderr,
+        )
+        return 0
+    if args.source == "gtfs":
+        ns = argparse.Namespace(file=path, date=None)
+        layers = import_gtfs(ns, store)
+    else:
+        addresses = args.addresses or _last_download(downloads, "addresses")
+        if addresses is None:
+            raise InputError(
+                "no address register: run 'python -m layers fetch addresses' first, "
+                "or pass --addresses FILE"
+            )
+        ns = argparse.Namespace(
+            file=path, addresses=addresses, kommune=args.kommune, as_of=None
+        )
+        layers = import_establishments(ns, store)
+    for i in store.replace_layers(layers):
+        print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
+    return 0
+
+
+def _last_download(folder, kind):
+    from layers.fetch import DEFAULT_FILENAMES
+
+    path = folder / DEFAULT_FILENAMES[kind]
+    return path if path.exists() else None
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "stats": cmd_stats,
+    "fetch": cmd_fetch,
+    "users": lambda args: _users(args),
+}
+
+
+def _users(args):
+    from layers.users import main_users
+
+    return main_users(args)

@@ -1,0 +1,538 @@
+"""Establishments: Brønnøysund Enhetsregisteret *underenheter*, filtered and placed.
+
+Reads the bulk download (JSON array, plain or gzip), an API page
+(``_embedded.underenheter``) or the CSV download, streaming record by record so a
+national file (~1.2 M records) never sits in memory: only records located in the
+chosen kommune are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import datetime as dt
+import gzip
+import io
+import re
+import zlib
+
+import geopandas as gpd
+import ijson
+import pandas as pd
+
+from layers import addresses as addr
+from layers.errors import InputError
+from layers.schemas import CRS, conform
+
+__all__ = [
+    "KOMMUNE_ALIASES",
+    "EstablishmentsReport",
+    "iter_underenheter",
+    "nace_section",
+    "read_establishments",
+]
+
+try:  # the C backend is several times faster than the pure-Python one
+    _ijson = ijson.get_backend("yajl2_c")
+except ImportError:  # pragma: no cover - depends on the build
+    _ijson = ijson
+
+# Kommune number today -> every number the same kommune has had in the registers.
+KOMMUNE_ALIASES = {"3222": frozenset({"3222", "3029", "0230"})}
+
+# SN2007 / NACE rev. 2: (first division, last division, section).
+_NACE_SECTIONS = (
+    (1, 3, "A"),
+    (5, 9, "B"),
+    (10, 33, "C"),
+    (35, 35, "D"),
+    (36, 39, "E"),
+    (41, 43, "F"),
+    (45, 47, "G"),
+    (49, 53, "H"),
+    (55, 56, "I"),
+    (58, 63, "J"),
+    (64, 66, "K"),
+    (68, 68, "L"),
+    (69, 75, "M"),
+    (77, 82, "N"),
+    (84, 84, "O"),
+    (85, 85, "P"),
+    (86, 88, "Q"),
+    (90, 93, "R"),
+    (94, 96, "S"),
+    (97, 98, "T"),
+    (99, 99, "U"),
+)
+_DIVISION_SECTION = {d: s for lo, hi, s in _NACE_SECTIONS for d in range(lo, hi + 1)}
+
+_ORGNR_RE = re.compile(r"\d{9}")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_FIELDS = ("oppstartsdato", "nedleggelsesdato", "slettedato")
+_GZIP_MAGIC = b"\x1f\x8b"
+_SNIFF_BYTES = 4096
+_JSON_BUFFER = 256 * 1024
+
+# CSV header (case-insensitive) -> canonical dotted name as in the JSON.
+_CSV_NAMES = {
+    n.casefold(): n
+    for n in (
+        "organisasjonsnummer",
+        "navn",
+        "organisasjonsform.kode",
+        "organisasjonsform.beskrivelse",
+        "naeringskode1.kode",
+        "naeringskode1.beskrivelse",
+        "antallAnsatte",
+        "harRegistrertAntallAnsatte",
+        "oppstartsdato",
+        "nedleggelsesdato",
+        "slettedato",
+        "overordnetEnhet",
+        "beliggenhetsadresse.adresse",
+        "beliggenhetsadresse.postnummer",
+        "beliggenhetsadresse.poststed",
+        "beliggenhetsadresse.kommune",
+        "beliggenhetsadresse.kommunenummer",
+        "beliggenhetsadresse.land",
+        "beliggenhetsadresse.landkode",
+    )
+}
+
+_COLUMNS = (
+    "orgnr",
+    "name",
+    "parent_orgnr",
+    "nace",
+    "nace_section",
+    "employees",
+    "org_form",
+    "start_date",
+    "address",
+    "postcode",
+    "kommunenummer",
+    "_line",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class EstablishmentsReport:
+    """Counts from one import; ``read == kept + outside_kommune + closed + duplicates``.
+
+    Parameters
+    ----------
+    read : int
+        Records in the file.
+    kept : int
+        Establishments in the result.
+    outside_kommune : int
+        Records (last occurrence) located in another kommune.
+    closed : int
+        Records in the kommune with ``nedleggelsesdato`` or ``slettedato`` set.
+    duplicates : int
+        Records superseded by a later record with the same organisasjonsnummer
+        (counted for organisasjonsnumre seen in the kommune).
+    placed, unplaced : int
+        Kept establishments with and without an address point.
+    """
+
+    read: int
+    kept: int
+    outside_kommune: int
+    closed: int
+    duplicates: int
+    placed: int
+    unplaced: int
+
+
+def nace_section(code):
+    """Return the SN2007 / NACE rev. 2 section letter of an industry code.
+
+    Parameters
+    ----------
+    code : str or None
+        Næringskode such as ``"47.111"`` or ``"47"``.
+
+    Returns
+    -------
+    str
+        Section letter ``A``-``U``; ``""`` for a missing or unknown code
+        (e.g. ``"00.000"``, uoppgitt).
+    """
+    if code is None:
+        return ""
+    digits = str(code).strip()[:2]
+    if len(digits) != 2 or not digits.isdigit():
+        return ""
+    return _DIVISION_SECTION.get(int(digits), "")
+
+
+# ---------------------------------------------------------------------- streaming
+
+
+@contextlib.contextmanager
+def _open_binary(path):
+    """Open ``path`` for binary reading, decompressing gzip (by magic bytes)."""
+    with open(path, "rb") as raw:
+        if raw.read(2) == _GZIP_MAGIC:
+            raw.seek(0)
+            with gzip.GzipFile(fileobj=raw) as gz:
+                yield io.BufferedReader(gz, buffer_size=_JSON_BUFFER)
+        else:
+            raw.seek(0)
+            yield raw
+
+
+def _sniff(path, source):
+    """Return ``"array"``, ``"object"`` or ``"csv"`` from the start of the file."""
+    try:
+        with _open_binary(path) as f:
+            head = f.read(_SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"cannot read file ({exc})", file=source) from exc
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not text:
+        raise InputError("file is empty", file=source)
+    if text[:1] == b"[":
+        return "array"
+    if text[:1] == b"{":
+        return "object"
+    first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    if "organisasjonsnummer" in first_line.casefold():
+        return "csv"
+    raise InputError(
+        "not an underenheter file: expected a JSON array or object, or a CSV "
+        "with an organisasjonsnummer column",
+        file=source,
+    )
+
+
+def _iter_json(path, prefix, source):
+    count = 0
+    try:
+        with _open_binary(path) as f:
+            items = _ijson.items(f, prefix, use_float=True, buf_size=_JSON_BUFFER)
+            for rec in items:
+                count += 1
+                yield rec
+    except ijson.JSONError as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise InputError(f"invalid JSON ({first})", file=source, row=count + 1) from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(
+            f"cannot read file ({exc})", file=source, row=count + 1
+        ) from exc
+
+
+def _csv_path(name):
+    canon = _CSV_NAMES.get(name.strip().casefold(), name.strip())
+    return tuple(canon.split("."))
+
+
+def _iter_csv(path, source):
+    with _open_binary(path) as f:
+        text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        try:
+            header = next(reader)
+            paths = [_csv_path(h) for h in header]
+            for number, values in enumerate(reader, 1):
+                if len(values) != len(paths):
+                    if not any(v.strip() for v in values):
+                        continue
+                    raise InputError(
+                        f"row has {len(values)} fields, header has {len(paths)}",
+                        file=source,
+                        row=number,
+                    )
+                yield _nest(paths, values)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"not a readable CSV ({exc})", file=source, row=reader.line_num
+            ) from exc
+
+
+def _nest(paths, values):
+    """Turn flattened CSV cells into a nested record like the JSON one."""
+    rec = {}
+    for keys, value in zip(paths, values, strict=True):
+        if value == "":
+            continue
+        node = rec
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+            if not isinstance(node, dict):  # "a" and "a.b" both present
+                break
+        else:
+            if keys[-1] == "adresse":
+                value = [line for line in value.splitlines() if line.strip()]
+            node[keys[-1]] = value
+    return rec
+
+
+def iter_underenheter(path):
+    """Stream underenhet records from a Brønnøysund file.
+
+    Accepted: the bulk download (a JSON array of objects, plain or gzip-compressed;
+    gzip is detected by its magic bytes), an API page (an object with
+    ``_embedded.underenheter``; a single underenhet object also works) and the CSV
+    download (comma-separated, column names flattened with dots, e.g.
+    ``beliggenhetsadresse.kommunenummer``). JSON is parsed incrementally with
+    ijson (C backend when available), so memory stays flat.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to read.
+
+    Yields
+    ------
+    dict
+        One record, nested as in the JSON API (CSV cells are nested by their dotted
+        names; ``beliggenhetsadresse.adresse`` is split into a list of lines, empty
+        cells are left out). Records are not validated here.
+
+    Raises
+    ------
+    InputError
+        The file is neither JSON nor an underenheter CSV, or is malformed (the
+        row is the 1-based record number where reading failed).
+    """
+    source = str(path)
+    kind = _sniff(path, source)
+    if kind == "csv":
+        yield from _iter_csv(path, source)
+        return
+    if kind == "array":
+        yield from _iter_json(path, "item", source)
+        return
+    found = False
+    for rec in _iter_json(path, "_embedded.underenheter.item", source):
+        found = True
+        yield rec
+    if not found:  # a single record, e.g. GET /api/underenheter/{orgnr}
+        for rec in _iter_json(path, "", source):
+            if isinstance(rec, dict) and "organisasjonsnummer" in rec:
+                yield rec
+
+
+# --------------------------------------------------------------------- validation
+
+
+def _orgnr(value, *, source, row, field):
+    if value is None or value == "":
+        raise InputError(
+            "record has no organisasjonsnummer", file=source, row=row, field=field
+        )
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(
+            f"organisasjonsnummer must be 9 digits, got {value!r}",
+            file=source,
+            row=row,
+            field=field,
+        )
+    text = str(value).strip()
+    if not _ORGNR_RE.fullmatch(text):
+        raise InputError(
+            f"organisasjonsnummer must be 9 digits, got {value!r}",
+            file=source,
+            row=row,
+            field=field,
+        )
+    return text
+
+
+def _employees(value, *, source, row):
+    if value is None or value == "":
+        return 0
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    raise InputError(
+        f"antallAnsatte must be a whole number >= 0, got {value!r}",
+        file=source,
+        row=row,
+        field="antallAnsatte",
+    )
+
+
+def _date(value, *, source, row, field):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and _DATE_RE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            pass
+    raise InputError(
+        f"expected a date YYYY-MM-DD, got {value!r}", file=source, row=row, field=field
+    )
+
+
+def _text(value):
+    return "" if value is None else str(value).strip()
+
+
+def _sub(rec, key):
+    value = rec.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _lines(value):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.splitlines()
+    return [str(v).strip() for v in value if v is not None and str(v).strip()]
+
+
+def _kommunenummer(value):
+    text = _text(value)
+    return text.zfill(4) if text.isdigit() else text
+
+
+def _check(rec, number, source):
+    """Validate one record; return (orgnr, employees, dates) or raise InputError."""
+    if not isinstance(rec, dict):
+        raise InputError("record is not an object", file=source, row=number)
+    orgnr = _orgnr(
+        rec.get("organisasjonsnummer"),
+        source=source,
+        row=number,
+        field="organisasjonsnummer",
+    )
+    employees = _employees(rec.get("antallAnsatte"), source=source, row=number)
+    dates = {
+        f: _date(rec.get(f), source=source, row=number, field=f) for f in _DATE_FIELDS
+    }
+    return orgnr, employees, dates
+
+
+def _row(rec, orgnr, employees, dates):
+    """The kept columns of one valid record."""
+    loc = _sub(rec, "beliggenhetsadresse")
+    lines = _lines(loc.get("adresse"))
+    nace = _text(_sub(rec, "naeringskode1").get("kode"))
+    return (
+        orgnr,
+        _text(rec.get("navn")),
+        _text(rec.get("overordnetEnhet")),
+        nace,
+        nace_section(nace),
+        employees,
+        _text(_sub(rec, "organisasjonsform").get("kode")),
+        dates["oppstartsdato"],
+        ", ".join(lines),
+        _text(loc.get("postnummer")),
+        _kommunenummer(loc.get("kommunenummer")),
+        "\n".join(lines),
+    )
+
+
+_OUTSIDE = "outside"
+_CLOSED = "closed"
+
+
+def _scan(path, kommuner, source):
+    """Stream, validate and filter; return kept rows and the counts."""
+    state = {}  # orgnr -> row tuple, _OUTSIDE or _CLOSED (last occurrence wins)
+    read = outside = duplicates = 0
+    for number, rec in enumerate(iter_underenheter(path), 1):
+        read = number
+        orgnr, employees, dates = _check(rec, number, source)
+        knr = _kommunenummer(_sub(rec, "beliggenhetsadresse").get("kommunenummer"))
+        inside = knr in kommuner
+        if not inside and orgnr not in state:
+            outside += 1
+            continue
+        if state.pop(orgnr, None) is not None:
+            duplicates += 1
+        if not inside:
+            state[orgnr] = _OUTSIDE
+        elif dates["nedleggelsesdato"] or dates["slettedato"]:
+            state[orgnr] = _CLOSED
+        else:
+            state[orgnr] = _row(rec, orgnr, employees, dates)
+    if read == 0:
+        raise InputError("file holds no underenheter records", file=source)
+    rows = [v for v in state.values() if isinstance(v, tuple)]
+    counts = {
+        "read": read,
+        "kept": len(rows),
+        "outside_kommune": outside + sum(v is _OUTSIDE for v in state.values()),
+        "closed": sum(v is _CLOSED for v in state.values()),
+        "duplicates": duplicates,
+    }
+    return rows, counts
+
+
+def _address_book(addresses, kommuner):
+    if addresses is None:
+        return None
+    if isinstance(addresses, gpd.GeoDataFrame):
+        return addresses
+    return addr.read_addresses(addresses, kommune=kommuner)
+
+
+def read_establishments(path, addresses, *, kommune="3222"):
+    """Read underenheter located in one kommune and place them on address points.
+
+    Records are kept when ``beliggenhetsadresse.kommunenummer`` is the kommune or
+    one of its former numbers (:data:`KOMMUNE_ALIASES`: Lørenskog is 3222, 3029 in
+    2020-2023 and 0230 before 2020). Closed records (``nedleggelsesdato`` or
+    ``slettedato`` set) are dropped. For a repeated organisasjonsnummer the last
+    occurrence wins. Establishments whose address cannot be matched are kept with
+    ``placed`` False and no geometry. Every record in the file is validated, also
+    those outside the kommune.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Underenheter file, see :func:`iter_underenheter`.
+    addresses : geopandas.GeoDataFrame, str, os.PathLike or None
+        Address points from :func:`layers.addresses.read_addresses`, or a Kartverket
+        address file to read (filtered to the kommune). ``None`` leaves every
+        establishment unplaced.
+    kommune : str
+        Four-digit kommune number.
+
+    Returns
+    -------
+    tuple of (geopandas.GeoDataFrame, EstablishmentsReport)
+        The ``establishments`` layer (see ``layers.schemas``) and the counts.
+
+    Raises
+    ------
+    InputError
+        The file is not an underenheter file, holds no records, or a record lacks
+        a 9-digit organisasjonsnummer, has a bad antallAnsatte or a bad date; the
+        message names the file, the record number and the field.
+    """
+    source = str(path)
+    kommune = str(kommune).strip().zfill(4)
+    kommuner = KOMMUNE_ALIASES.get(kommune, frozenset({kommune}))
+    rows, counts = _scan(path, kommuner, source)
+    frame = pd.DataFrame.from_records(rows, columns=list(_COLUMNS))
+    frame = frame.astype({"employees": "int64"})
+    book = _address_book(addresses, kommuner)
+    if book is None or frame.empty:
+        geometry = gpd.GeoSeries([None] * len(frame), index=frame.index, crs=CRS)
+    else:
+        geometry = addr.geocode(
+            frame, book, street_col="_line", postcode_col="postcode"
+        ).to_crs(CRS)
+    placed = geometry.notna() & ~geometry.is_empty
+    gdf = gpd.GeoDataFrame(
+        frame.drop(columns="_line").assign(placed=placed.to_numpy(dtype=bool)),
+        geometry=geometry.values,
+        crs=CRS,
+    )
+    n_placed = int(placed.sum())
+    report = EstablishmentsReport(
+        **counts, placed=n_placed, unplaced=len(frame) - n_placed
+    )
+    return conform("establishments", gdf, source=source), report

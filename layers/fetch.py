@@ -1,0 +1,307 @@
+"""Download open data files (Brønnøysund, Entur GTFS, Kartverket addresses).
+
+Files are streamed with :mod:`urllib` to a temporary file next to the destination
+and renamed into place only when complete, so a failed download leaves no partial
+file and never replaces a good one. Importing the file is up to the caller.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+
+CHUNK_BYTES = 64 * 1024
+USER_AGENT = "naeringsarealer-lorenskog/0.1 (+python-urllib)"
+
+DEFAULT_URLS = {
+    # Enhetsregisteret, all sub-units (underenheter) of Norway, gzip-compressed JSON.
+    "brreg": "https://data.brreg.no/enhetsregisteret/api/underenheter/lastned",
+    # Entur's aggregated GTFS for all of Norway (Ruter included).
+    "gtfs": (
+        "https://storage.googleapis.com/marduk-production/outbound/gtfs/"
+        "rb_norway-aggregated-gtfs.zip"
+    ),
+    # Kartverket "Matrikkelen - Adresse", CSV, for Lørenskog (3222) in EPSG:25833.
+    # The exact file name follows Geonorge's pattern but must be checked on
+    # https://kartkatalog.geonorge.no (search "Matrikkelen - Adresse", format CSV);
+    # Geonorge renames files when kommuner change. Pass --url to use another file.
+    "addresses": (
+        "https://nedlasting.geonorge.no/geonorge/Basisdata/MatrikkelenAdresse/CSV/"
+        "Basisdata_3222_Lorenskog_25833_MatrikkelenAdresse_CSV.zip"
+    ),
+}
+
+# File name used when the URL's last path segment has no extension.
+DEFAULT_FILENAMES = {
+    "brreg": "underenheter.json.gz",
+    "gtfs": "rb_norway-aggregated-gtfs.zip",
+    "addresses": "adresser.zip",
+}
+
+
+class FetchError(RuntimeError):
+    """A download failed; nothing was written.
+
+    Parameters
+    ----------
+    url : str
+        The URL that was asked for.
+    reason : str
+        What went wrong, in plain words.
+    """
+
+    def __init__(self, url, reason):
+        self.url = url
+        self.reason = reason
+        super().__init__(
+            f"Kunne ikke laste ned / could not download {url}: {reason}. "
+            "Ingen data ble endret / No data was changed."
+        )
+
+
+class ProgressBar:
+    """A one-line progress bar, redrawn in place on a text stream.
+
+    Call it with ``(done_bytes, total_bytes)`` as :func:`download` does; call
+    :meth:`close` at the end to finish the line.
+
+    Parameters
+    ----------
+    label : str
+        Text in front of the bar (e.g. the file name).
+    stream : file-like, optional
+        Where to draw (default ``sys.stderr``).
+    width : int
+        Width of the bar in characters.
+    """
+
+    def __init__(self, label="", *, stream=None, width=30):
+        self.label = label
+        self.stream = stream
+        self.width = width
+        self._last = None
+        self._drawn = False
+
+    def __call__(self, done, total):
+        line = format_progress(done, total, label=self.label, width=self.width)
+        if line == self._last:
+            return
+        self._last = line
+        stream = self.stream or sys.stderr
+        stream.write("\r" + line)
+        stream.flush()
+        self._drawn = True
+
+    def close(self):
+        """End the progress line with a newline, if anything was drawn."""
+        if self._drawn:
+            (self.stream or sys.stderr).write("\n")
+            self._drawn = False
+
+
+def format_progress(done, total, *, label="", width=30):
+    """Return one progress line: bar and percent if ``total`` is known, else size.
+
+    Parameters
+    ----------
+    done : int
+        Bytes received.
+    total : int or None
+        Expected bytes, or None when the server did not say.
+    label : str
+        Text in front of the bar.
+    width : int
+        Width of the bar in characters.
+
+    Returns
+    -------
+    str
+    """
+    head = f"{label} " if label else ""
+    if not total:
+        return f"{head}{_megabytes(done)}"
+    share = min(done / total, 1.0)
+    filled = int(share * width)
+    bar = "#" * filled + "-" * (width - filled)
+    return f"{head}[{bar}] {share:4.0%} {_megabytes(done)} / {_megabytes(total)}"
+
+
+def _megabytes(n):
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _reason(exc, timeout):
+    """Plain-words reason for a network exception."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"the server answered HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        if not isinstance(exc.reason, BaseException):
+            return f"network error ({exc.reason})"
+        exc = exc.reason
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"no answer within {timeout} s (timeout)"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the address right, and the server up?)"
+    if isinstance(exc, socket.gaierror):
+        return f"host name not found ({exc.strerror}); check the network connection"
+    if isinstance(exc, http.client.IncompleteRead):
+        got, left = len(exc.partial), exc.expected
+        return f"the connection closed early ({got} bytes received, {left} missing)"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _content_length(response):
+    value = response.headers.get("Content-Length")
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def _stream(response, out, *, url, progress, max_bytes):
+    """Copy ``response`` to ``out``; return the number of bytes written."""
+    total = _content_length(response)
+    if max_bytes is not None and total is not None and total > max_bytes:
+        raise FetchError(url, f"the file is {total} bytes, more than {max_bytes}")
+    done = 0
+    progress(done, total)
+    while chunk := response.read(CHUNK_BYTES):
+        done += len(chunk)
+        if max_bytes is not None and done > max_bytes:
+            raise FetchError(url, f"the file is more than {max_bytes} bytes")
+        out.write(chunk)
+        progress(done, total)
+    if total is not None and done != total:
+        raise FetchError(
+            url, f"the connection closed early ({done} of {total} bytes received)"
+        )
+    return done
+
+
+def download(url, dest, *, progress=None, timeout=30, max_bytes=None):
+    """Download ``url`` to ``dest`` atomically.
+
+    The body is written to a temporary file in ``dest``'s folder and renamed to
+    ``dest`` when complete; on failure the temporary file is removed and ``dest``
+    is left as it was.
+
+    Parameters
+    ----------
+    url : str
+        An ``http`` or ``https`` URL.
+    dest : str or pathlib.Path
+        Destination file; its folder is created if needed.
+    progress : callable, optional
+        Called as ``progress(done_bytes, total_bytes)`` (``total_bytes`` None when
+        the server sends no Content-Length), first with 0. Default: a one-line
+        progress bar on stderr (:class:`ProgressBar`).
+    timeout : float
+        Seconds to wait for the connection and for each read.
+    max_bytes : int, optional
+        Refuse files larger than this.
+
+    Returns
+    -------
+    pathlib.Path
+        ``dest``.
+
+    Raises
+    ------
+    FetchError
+        The URL is not http(s), the server cannot be reached, answers with an
+        error status, stops early, times out, or the file is too large.
+    """
+    dest = Path(dest)
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise FetchError(url, "only http:// and https:// addresses can be downloaded")
+    bar = ProgressBar(dest.name) if progress is None else None
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = None
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{dest.name}.", suffix=".part", dir=dest.parent
+            )
+            with os.fdopen(fd, "wb") as out:
+                _stream(
+                    response,
+                    out,
+                    url=url,
+                    progress=progress or bar,
+                    max_bytes=max_bytes,
+                )
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(tmp, dest)
+        tmp = None
+    except (OSError, http.client.HTTPException) as exc:  # URLError is an OSError
+        if isinstance(exc, urllib.error.HTTPError):
+            exc.close()
+        raise FetchError(url, _reason(exc, timeout)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return dest
+
+
+def filename_for(kind, url):
+    """Return the local file name for a download of ``kind`` from ``url``.
+
+    Parameters
+    ----------
+    kind : str
+        A key of ``DEFAULT_URLS``.
+    url : str
+        The URL downloaded.
+
+    Returns
+    -------
+    str
+        The URL's last path segment when it has an extension (made safe),
+        otherwise ``DEFAULT_FILENAMES[kind]``.
+    """
+    name = PurePosixPath(urlsplit(url).path).name
+    name = re.sub(r"[^\w.\-]", "_", name).lstrip(".")
+    return name if "." in name else DEFAULT_FILENAMES[kind]
+
+
+def fetch(kind, *, url=None, dest_dir, progress=None):
+    """Download the file for a data source into ``dest_dir``.
+
+    Parameters
+    ----------
+    kind : {"brreg", "gtfs", "addresses"}
+        Which source.
+    url : str, optional
+        Override the default URL (``DEFAULT_URLS[kind]``).
+    dest_dir : str or pathlib.Path
+        Folder to download into; created if needed.
+    progress : callable, optional
+        See :func:`download`.
+
+    Returns
+    -------
+    pathlib.Path
+        The downloaded file.
+
+    Raises
+    ------
+    ValueError
+        ``kind`` is unknown.
+    FetchError
+        The download failed; nothing was written.
+    """
+    if kind not in DEFAULT_URLS:
+        known = ", ".join(DEFAULT_URLS)
+        raise ValueError(f"unknown download {kind!r}; expected one of: {known}")
+    url = url or DEFAULT_URLS[kind]
+    dest = Path(dest_dir) / filename_for(kind, url)
+    return download(url, dest, progress=progress)

@@ -1,0 +1,994 @@
+"""Import premises for rent (næringslokaler) from CSV, XLSX or GeoJSON files.
+
+Files are accepted as Norwegian offices export them: UTF-8 with or without BOM or
+Windows-1252, comma, semicolon or tab separators, decimal commas with spaces or dots
+as thousands separators, dates as ``YYYY-MM-DD``, ``DD.MM.YYYY`` or Excel dates.
+Headers are Norwegian (``tittel``, ``areal_m2`` …) or English (``title``,
+``size_m2`` …), matched case-insensitively.
+
+Every row is checked before anything is returned. The problems found are reported
+together in one :class:`~layers.errors.InputError`: its ``file``, ``row`` and
+``field`` are those of the first problem, its message lists up to ``MAX_ERRORS`` of
+them, and its ``problems`` attribute holds them all as separate errors. Rows are
+numbered from 1, header excluded (GeoJSON: features numbered from 1).
+
+Text is kept verbatim as data (no HTML processing), stripped of surrounding
+whitespace. Control characters other than tab and line breaks, and bidirectional
+override characters, are rejected. Links must be ``http`` or ``https``. Naive
+timestamps are taken as UTC.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import math
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from layers.errors import InputError
+from layers.schemas import (
+    CRS,
+    PREMISES_STATUSES,
+    PREMISES_TYPES,
+    check_lonlat,
+    conform,
+    empty_layer,
+)
+
+MAX_ERRORS = 20
+MAX_SIZE_M2 = 200_000
+MAX_RENT_NOK_M2_YEAR = 20_000
+LOCAL_TZ = "Europe/Oslo"
+
+# Schema column (or lat/lon) -> accepted headers, compared after _header_key().
+COLUMN_ALIASES = {
+    "premises_id": ("id",),
+    "title": ("tittel", "title"),
+    "address": ("adresse", "address"),
+    "lat": ("lat", "latitude", "breddegrad"),
+    "lon": ("lon", "lng", "longitude", "lengdegrad"),
+    "type": ("type",),
+    "size_m2": ("areal_m2", "size_m2"),
+    "rent_nok_m2_year": ("leie_kr_m2_aar", "leie_kr_m2_år", "rent_nok_m2_year"),
+    "available_from": ("ledig_fra", "available_from"),
+    "status": ("status",),
+    "contact": ("kontakt", "contact"),
+    "url": ("lenke", "url"),
+    "updated_at": ("oppdatert", "updated"),
+}
+
+# Canonical value -> synonyms, "|"-separated, compared after _key().
+_TYPE_SYNONYMS = {
+    "kontor": "kontor|kontorer|kontorlokale|kontorlokaler|kontorbygg|office|offices",
+    "lager/logistikk": "lager|lagerlokale|lagerbygg|logistikk|warehouse|storage|"
+    "logistics",
+    "handel": "handel|butikk|butikklokale|forretning|forretningslokale|detaljhandel|"
+    "retail|shop|store",
+    "industri": "industri|produksjon|verksted|industrial|industry|production|"
+    "manufacturing|workshop",
+    "servering": "servering|restaurant|kafé|kafe|kantine|café|cafe|hospitality",
+    "helse/lab": "helse|lab|laboratorium|klinikk|legekontor|health|healthcare|"
+    "laboratory|medical|clinic",
+    "kombinert": "kombinert|kombinasjon|kombinasjonsbygg|flerbruk|mixed|mixed use|"
+    "mixed-use|combined",
+    "annet": "annet|andre|diverse|other|misc",
+}
+_STATUS_SYNONYMS = {
+    "ledig": "ledig|tilgjengelig|available|vacant|free|to let",
+    "reservert": "reservert|under forhandling|reserved|pending|under offer",
+    "utleid": "utleid|leid ut|let|leased|rented|occupied",
+    "trukket": "trukket|trukket tilbake|withdrawn|off market|off-market",
+}
+
+
+def _synonyms(table):
+    pairs = {word: t for t, words in table.items() for word in words.split("|")}
+    return {**pairs, **{t: t for t in table}}
+
+
+TYPE_SYNONYMS = _synonyms(_TYPE_SYNONYMS)
+STATUS_SYNONYMS = _synonyms(_STATUS_SYNONYMS)
+IMMEDIATE_WORDS = frozenset(
+    ("umiddelbart", "straks", "snarest", "nå", "omgående", "immediately", "now")
+)
+RENT_ON_REQUEST = frozenset(
+    ("etter avtale", "på forespørsel", "ta kontakt", "on request", "negotiable")
+)
+_EMPTY_MARKS = frozenset(("-", "–", "—"))
+# C0 and C1 controls except tab, LF, CR; bidirectional embedding/override/isolate.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+_NUMBER = re.compile(r"\d+|\d{1,3}(?:(?P<sep>[ .,'])\d{3})(?:(?P=sep)\d{3})*")
+_ISO_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::[\d.]+)?Z?)?"
+)
+_NO_DATE = re.compile(
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+)
+
+
+class _Row(NamedTuple):
+    number: int
+    values: dict
+    point: tuple | None = None
+    problem: str | None = None
+
+
+# --------------------------------------------------------------------------
+# Value parsers, shared with the in-app register form.
+# --------------------------------------------------------------------------
+
+
+def parse_number(value):
+    """Parse a number as Norwegian (and English) spreadsheets write it.
+
+    Decimal comma or point; spaces, non-breaking spaces, dots, commas or
+    apostrophes as thousands separators in groups of three ("1 250,5", "1.250,5",
+    "1,250.5" and "1250.5" all give 1250.5). A single separator is the decimal
+    separator ("1,250" is 1.25, "1.250" is 1.25). A trailing ",-" is ignored.
+
+    Parameters
+    ----------
+    value : str, int, float or None
+        The text or a number already read from a spreadsheet.
+
+    Returns
+    -------
+    float or None
+        None when the value is empty (blank, NaN or a dash).
+
+    Raises
+    ------
+    InputError
+        The text is not a number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise InputError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        return None if math.isnan(value) else float(value)
+    text = re.sub(r"\s+", " ", str(value)).strip().replace("\u2212", "-")
+    if text in _EMPTY_MARKS or not text:
+        return None
+    body = text.removesuffix(",-").removesuffix(".-").strip()
+    sign = body[:1] if body[:1] in "+-" else ""
+    body = body[len(sign) :].strip()
+    decimal = _decimal_separator(body)
+    whole, frac = body.rsplit(decimal, 1) if decimal else (body, "0")
+    whole_ok = _NUMBER.fullmatch(whole) if whole else frac
+    if not (whole_ok and frac.isdigit()):
+        raise InputError(f"expected a number, got {_show(value)}")
+    return float(f"{sign}{re.sub(r'[^0-9]', '', whole) or 0}.{frac}")
+
+
+def _decimal_separator(body):
+    if "," in body and "." in body:
+        return "," if body.rfind(",") > body.rfind(".") else "."
+    for sep in ",.":
+        if body.count(sep) == 1:
+            return sep
+    return None
+
+
+def parse_date(value, *, today):
+    """Parse an availability date.
+
+    Parameters
+    ----------
+    value : str, datetime.date, datetime.datetime, int, float or None
+        ``YYYY-MM-DD`` (a time part is ignored), ``DD.MM.YYYY``, a date or an Excel
+        day number. Empty, "umiddelbart", "straks" (and English "immediately",
+        "now") mean ``today``.
+    today : datetime.date
+        The date used for "now".
+
+    Returns
+    -------
+    str
+        ISO date ``YYYY-MM-DD``.
+
+    Raises
+    ------
+    InputError
+        The value is not a date or its year is outside 1900-2100.
+    """
+    if isinstance(value, datetime):
+        return _checked_date(value.date(), value)
+    if isinstance(value, date):
+        return _checked_date(value, value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isnan(value):
+            return today.isoformat()
+        return _checked_date(_from_excel(value).date(), value)
+    text = "" if value is None else str(value).strip()
+    if not text or text.casefold().rstrip(".!") in IMMEDIATE_WORDS:
+        return today.isoformat()
+    iso, nor = _ISO_DATE.fullmatch(text), _NO_DATE.fullmatch(text)
+    try:
+        if iso:
+            day = date(*(int(x) for x in iso.groups()))
+        elif nor:
+            d, m, y = (int(x) for x in nor.groups()[:3])
+            day = date(y, m, d)
+        else:
+            raise ValueError(text)
+    except ValueError:
+        raise InputError(
+            f"expected a date as YYYY-MM-DD or DD.MM.YYYY, got {_show(value)}"
+        ) from None
+    return _checked_date(day, value)
+
+
+def _checked_date(day, value):
+    if not 1900 <= day.year <= 2100:
+        raise InputError(f"date {_show(value)} has an implausible year")
+    return day.isoformat()
+
+
+def _from_excel(serial):
+    from openpyxl.utils.datetime import from_excel
+
+    if not 1 <= serial < 2_958_466:
+        raise InputError(f"expected an Excel date, got {serial!r}")
+    return from_excel(serial)
+
+
+def parse_timestamp(value, *, now):
+    """Parse an "updated" value to an ISO UTC timestamp.
+
+    Parameters
+    ----------
+    value : str, datetime.date, datetime.datetime, int, float or None
+        An ISO date or date-time, ``DD.MM.YYYY [HH:MM[:SS]]``, a date or an Excel
+        date. Empty means ``now``. Naive values are taken as UTC.
+    now : datetime.datetime
+        Timezone-aware time used when the value is empty.
+
+    Returns
+    -------
+    str
+        ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    Raises
+    ------
+    InputError
+        The value is not a date or time.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _iso_utc(now)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = now if math.isnan(value) else _from_excel(value)
+    if isinstance(value, datetime):
+        return _iso_utc(value)
+    if isinstance(value, date):
+        return _iso_utc(datetime(value.year, value.month, value.day))
+    text = str(value).strip()
+    nor = _NO_DATE.fullmatch(text)
+    try:
+        if nor:
+            d, m, y, hh, mm, ss = (int(x or 0) for x in nor.groups())
+            stamp = datetime(y, m, d, hh, mm, ss)
+        else:
+            stamp = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"expected a date or time, got {_show(value)}") from None
+    _checked_date(stamp.date(), value)
+    return _iso_utc(stamp)
+
+
+def _iso_utc(stamp):
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _key(value):
+    text = unicodedata.normalize("NFC", "" if value is None else str(value))
+    return " ".join(text.casefold().split())
+
+
+def normalise_type(value):
+    """Map a premises type, or a synonym of one, to ``schemas.PREMISES_TYPES``.
+
+    Case-insensitive. Norwegian and English synonyms are accepted ("lager" and
+    "warehouse" give "lager/logistikk", "butikk" gives "handel"). Several types
+    joined by "/", "+", "&", "," or "og"/"and" give "kombinert" ("kontor/lager"),
+    or the one type they all mean ("lager og logistikk").
+
+    Parameters
+    ----------
+    value : str
+        The type as written.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        The value is empty or not a known type.
+    """
+    key = _key(value)
+    if key in TYPE_SYNONYMS:
+        return TYPE_SYNONYMS[key]
+    parts = [p for p in re.split(r"\s*(?:[/+&,]|\bog\b|\band\b)\s*", key) if p]
+    found = {TYPE_SYNONYMS.get(p) for p in parts}
+    if len(parts) > 1 and None not in found:
+        return found.pop() if len(found) == 1 else "kombinert"
+    what = "type is empty" if not key else f"unknown type {_show(value)}"
+    raise InputError(f"{what}; expected one of: {', '.join(PREMISES_TYPES)}")
+
+
+def normalise_status(value):
+    """Map a listing status to ``schemas.PREMISES_STATUSES``.
+
+    Parameters
+    ----------
+    value : str or None
+        ledig, reservert, utleid or trukket, or English available, reserved, let
+        (leased, rented) or withdrawn; case-insensitive. Empty means "ledig".
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        The value is not a known status.
+    """
+    key = _key(value)
+    if not key:
+        return "ledig"
+    if key in STATUS_SYNONYMS:
+        return STATUS_SYNONYMS[key]
+    raise InputError(
+        f"unknown status {_show(value)}; expected one of: "
+        f"{', '.join(PREMISES_STATUSES)}"
+    )
+
+
+def clean_text(value):
+    """Return a text field stripped of surrounding whitespace.
+
+    Parameters
+    ----------
+    value : object
+        The cell value; None and NaN give "", whole floats are written without
+        ".0" (spreadsheet numbers such as phone numbers).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        The text holds a control character (other than tab or a line break) or a
+        bidirectional override character.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        raise InputError(f"contains a control character U+{ord(bad.group()):04X}")
+    return text
+
+
+def check_url(value):
+    """Return a cleaned link, allowing only absolute ``http``/``https`` URLs.
+
+    Parameters
+    ----------
+    value : str or None
+        The link; empty is allowed and gives "".
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        The link has another scheme (javascript:, data:, ftp: …), no host, or
+        contains whitespace.
+    """
+    text = clean_text(value)
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if re.search(r"\s", text) or parts.scheme.lower() not in ("http", "https"):
+        raise InputError(
+            f"link must be an http:// or https:// address, got {_show(text)}"
+        )
+    if not parts.hostname:
+        raise InputError(f"link has no host name: {_show(text)}")
+    return text
+
+
+def _show(value, limit=60):
+    text = repr(value if not isinstance(value, str) else value.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def premises_id(title, address):
+    """Return the stable id of a listing without one: 12 hex chars of a SHA-1.
+
+    Parameters
+    ----------
+    title, address : str
+        Compared case-insensitively, with whitespace collapsed.
+
+    Returns
+    -------
+    str
+    """
+    data = f"{_key(title)}\n{_key(address)}".encode()
+    return hashlib.sha1(data).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------
+# Reading files into rows.
+# --------------------------------------------------------------------------
+
+
+def _decode(data, source):
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("the file is neither UTF-8 nor Windows-1252 text", file=source)
+
+
+def sniff_delimiter(text):
+    """Return the separator of a CSV text: the commonest of ; , and tab in the header.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        ";", "," or "\\t"; "," when none occurs.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _is_blank(cell):
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _table(cells):
+    """Split rows of cells into the header and the data rows."""
+    cells = iter(cells)
+    header = next((row for row in cells if not all(map(_is_blank, row))), [])
+    names = ["" if h is None else str(h).strip() for h in header]
+    rows = []
+    for number, row in enumerate(cells, start=1):
+        row = list(row)
+        if all(map(_is_blank, row)):
+            continue
+        extra = row[len(names) :]
+        problem = None
+        if not all(map(_is_blank, extra)):
+            problem = (
+                f"row has {len(row)} values but the header has {len(names)} "
+                "columns (is a decimal comma unquoted in a comma-separated file?)"
+            )
+        values = dict(zip(names, row, strict=False))
+        rows.append(_Row(number, values, None, problem))
+    return names, rows
+
+
+def _read_csv(path, source):
+    text = _decode(path.read_bytes(), source)
+    try:
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)
+        )
+        return _table(list(reader))
+    except csv.Error as exc:
+        raise InputError(f"cannot read the CSV file: {exc}", file=source) from None
+
+
+def _read_xlsx(path, source):
+    from zipfile import BadZipFile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, BadZipFile, KeyError, InvalidFileException) as exc:
+        raise InputError(f"cannot read the workbook: {exc}", file=source) from None
+    try:
+        return _table(list(book.worksheets[0].iter_rows(values_only=True)))
+    finally:
+        book.close()
+
+
+def _read_geojson(path, source):
+    try:
+        data = json.loads(_decode(path.read_bytes(), source))
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno})", file=source
+        ) from None
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        features = [data]
+    elif isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features") or []
+    else:
+        raise InputError("expected a GeoJSON FeatureCollection", file=source)
+    names, rows = [], []
+    for number, feature in enumerate(features, start=1):
+        feature = feature if isinstance(feature, dict) else {}
+        props = feature.get("properties")
+        props = {str(k).strip(): v for k, v in (props or {}).items()}
+        names += [k for k in props if k not in names]
+        point, problem = _feature_point(feature.get("geometry"))
+        rows.append(_Row(number, props, point, problem))
+    return names, _to_wgs84(rows, _legacy_crs(data), source)
+
+
+def _feature_point(geometry):
+    if not isinstance(geometry, dict):
+        return None, None
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind != "Point":
+        return None, f"geometry is {kind}, expected Point"
+    if not coords:
+        return None, None
+    try:
+        return (float(coords[0]), float(coords[1])), None
+    except (TypeError, ValueError, IndexError):
+        return None, f"point coordinates {_show(coords)} are not numbers"
+
+
+def _legacy_crs(data):
+    name = ((data.get("crs") or {}).get("properties") or {}).get("name")
+    if not name or "CRS84" in name.upper() or name.endswith(("4326", ":4258")):
+        return None
+    return name
+
+
+def _to_wgs84(rows, crs, source):
+    if crs is None:
+        return rows
+    from pyproj import Transformer
+    from pyproj.exceptions import CRSError
+
+    try:
+        transformer = Transformer.from_crs(crs, CRS, always_xy=True)
+    except CRSError:
+        raise InputError(f"unknown coordinate system {crs!r}", file=source) from None
+    return [
+        r._replace(point=transformer.transform(*r.point)) if r.point else r
+        for r in rows
+    ]
+
+
+def _read_table(path, source):
+    """Return (header names, rows, whether rows carry point geometries)."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return (*_read_csv(path, source), False)
+    if suffix in (".xlsx", ".xlsm"):
+        return (*_read_xlsx(path, source), False)
+    if suffix in (".geojson", ".json"):
+        return (*_read_geojson(path, source), True)
+    raise InputError(
+        f"unsupported file type {suffix or '(none)'}; expected .csv, .xlsx or .geojson",
+        file=source,
+    )
+
+
+# --------------------------------------------------------------------------
+# Columns and rows.
+# --------------------------------------------------------------------------
+
+
+def _header_key(name):
+    return re.sub(r"[\s\-]+", "_", _key(name).strip("\ufeff"))
+
+
+def match_columns(header, *, source=None):
+    """Map the columns we know to the header names used in the file.
+
+    Parameters
+    ----------
+    header : list of str
+        Header names as in the file.
+    source : str, optional
+        File name for messages.
+
+    Returns
+    -------
+    dict
+        Schema column (or "lat"/"lon") -> header name.
+
+    Raises
+    ------
+    InputError
+        Two headers give the same column (e.g. both "tittel" and "title").
+    """
+    lookup = {a: col for col, aliases in COLUMN_ALIASES.items() for a in aliases}
+    columns = {}
+    for name in header:
+        col = lookup.get(_header_key(name))
+        if col is None:
+            continue
+        if col in columns:
+            raise InputError(
+                f"columns {columns[col]!r} and {name!r} are the same column",
+                file=source,
+                field=name,
+            )
+        columns[col] = name
+    return columns
+
+
+def _check_columns(columns, header, *, has_geometry, has_register, source):
+    missing = [
+        n for c, n in (("title", "tittel"), ("type", "type")) if c not in columns
+    ]
+    missing += [] if "size_m2" in columns else ["areal_m2"]
+    located = {"lat", "lon"} & set(columns)
+    if not (has_geometry or located or "address" in columns):
+        missing.append("lat/lon or adresse")
+    if len(located) == 1:
+        missing.append(({"lat", "lon"} - located).pop())
+    if missing:
+        found = ", ".join(h for h in header if h) or "none"
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} (found: {found})",
+            file=source,
+            field=missing[0],
+        )
+    if not (has_geometry or located or has_register):
+        raise InputError(
+            "the file has no lat/lon columns, and no address register was given "
+            "to place listings by address",
+            file=source,
+            field=columns["address"],
+        )
+
+
+def _check_range(value, *, what, high, unit):
+    if value <= 0:
+        raise InputError(f"{what} must be greater than 0, got {value:g}")
+    if value > high:
+        limit = f"{high:,}".replace(",", " ")
+        raise InputError(f"{what} {value:g} is implausible (more than {limit} {unit})")
+    return value
+
+
+def _size(value):
+    size = parse_number(value)
+    if size is None:
+        raise InputError("size is empty")
+    return _check_range(size, what="size", high=MAX_SIZE_M2, unit="m²")
+
+
+def _rent(value):
+    if isinstance(value, str) and _key(value).rstrip(".") in RENT_ON_REQUEST:
+        return math.nan
+    rent = parse_number(value)
+    if rent is None:
+        return math.nan
+    return _check_range(rent, what="rent", high=MAX_RENT_NOK_M2_YEAR, unit="NOK/m²/yr")
+
+
+def _title(value):
+    text = clean_text(value)
+    if not text:
+        raise InputError("title is empty")
+    return text
+
+
+def _parse_row(row, columns, *, source, today, now, has_register):
+    """Parse one row; return (record, point or None, errors)."""
+    errors = []
+
+    where = {"file": source, "row": row.number}
+
+    def get(col, parse):
+        try:
+            return parse(row.values.get(columns[col]) if col in columns else None)
+        except InputError as exc:
+            errors.append(InputError(exc.message, **where, field=columns.get(col, col)))
+            return None
+
+    if row.problem:
+        errors.append(InputError(row.problem, file=source, row=row.number))
+    record = {
+        "premises_id": get("premises_id", clean_text),
+        "title": get("title", _title),
+        "address": get("address", clean_text),
+        "type": get("type", normalise_type),
+        "size_m2": get("size_m2", _size),
+        "rent_nok_m2_year": get("rent_nok_m2_year", _rent),
+        "available_from": get("available_from", lambda v: parse_date(v, today=today)),
+        "status": get("status", normalise_status),
+        "contact": get("contact", clean_text),
+        "url": get("url", check_url),
+        "updated_at": get("updated_at", lambda v: parse_timestamp(v, now=now)),
+    }
+    point = None
+    try:
+        point = _row_point(row, columns, record["address"], has_register, where)
+    except InputError as exc:
+        errors.append(exc)
+    return record, point, errors
+
+
+def _row_point(row, columns, address, has_register, where):
+    """Return (lon, lat), or None when the row is to be placed by address."""
+    if row.point is not None:
+        check_lonlat(*row.point, source=where["file"], row=row.number, field="geometry")
+        return row.point
+    field = "/".join(columns[c] for c in ("lat", "lon") if c in columns) or "lat/lon"
+    lat = _coordinate(row, columns, "lat", where)
+    lon = _coordinate(row, columns, "lon", where)
+    if lat is not None or lon is not None:
+        check_lonlat(lon, lat, source=where["file"], row=row.number, field=field)
+        return lon, lat
+    if not address:
+        reason = "no lat/lon and no address"
+    elif not has_register:
+        reason = "no lat/lon, and no address register was given to place it by address"
+    else:
+        return None
+    raise InputError(f"cannot place the listing: {reason}", **where, field=field)
+
+
+def _coordinate(row, columns, col, where):
+    try:
+        return parse_number(row.values.get(columns.get(col)))
+    except InputError as exc:
+        raise InputError(exc.message, **where, field=columns[col]) from None
+
+
+def split_address(text):
+    """Split an address line into the street part and a postcode.
+
+    Parameters
+    ----------
+    text : str
+        E.g. "Skårersletta 12B, 1473 Lørenskog" or "Skårersletta 12B".
+
+    Returns
+    -------
+    tuple of str
+        ("Skårersletta 12B", "1473"); the postcode is "" when none is given.
+    """
+    text = text.strip()
+    street, comma, rest = text.partition(",")
+    if comma:
+        postcode = re.search(r"\b(\d{4})\b", rest)
+        return street.strip(), postcode.group(1) if postcode else ""
+    match = re.fullmatch(r"(.+?)\s+(\d{4})\s+\D.*", text)
+    return (match.group(1), match.group(2)) if match else (text, "")
+
+
+def _geocode(addresses, register):
+    """Return (lon, lat) or None for each address, placed with the register."""
+    from layers import addresses as address_register
+
+    if not isinstance(register, gpd.GeoDataFrame):
+        register = address_register.read_addresses(register)
+    streets, postcodes = zip(*map(split_address, addresses), strict=True)
+    frame = pd.DataFrame({"street": list(streets), "postcode": list(postcodes)})
+    found = address_register.geocode(
+        frame, register, street_col="street", postcode_col="postcode"
+    )
+    crs = getattr(found, "crs", None) or register.crs or CRS
+    geoms = [
+        g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in found
+    ]
+    points = gpd.GeoSeries(geoms, crs=crs).to_crs(CRS)
+    return [None if g is None else (g.centroid.x, g.centroid.y) for g in points]
+
+
+def _place_by_address(pending, register, columns, source):
+    """Place rows (number, address); return ({number: point}, errors)."""
+    if not pending:
+        return {}, []
+    points = _geocode([a for _, a in pending], register)
+    placed, errors = {}, []
+    for (number, address), point in zip(pending, points, strict=True):
+        if point is None:
+            errors.append(
+                InputError(
+                    f"address {_show(address)} was not found in the address "
+                    "register; give lat/lon instead",
+                    file=source,
+                    row=number,
+                    field=columns["address"],
+                )
+            )
+        else:
+            placed[number] = point
+    return placed, errors
+
+
+def _ids(records, columns, source):
+    """Return each record's id (from the file or derived) and the duplicate errors.
+
+    ``records`` holds (row number, record) pairs.
+    """
+    seen, ids, errors = {}, [], []
+    derived = "/".join(columns[c] for c in ("title", "address") if c in columns)
+    for number, record in records:
+        given = record["premises_id"]
+        pid = given or premises_id(record["title"], record["address"])
+        ids.append(pid)
+        if pid in seen:
+            message = (
+                f"duplicate id {_show(pid)}: same as row {seen[pid]}"
+                if given
+                else f"duplicate listing: same title and address as row {seen[pid]}"
+            )
+            field = columns["premises_id"] if given else derived
+            errors.append(InputError(message, file=source, row=number, field=field))
+        seen.setdefault(pid, number)
+    return ids, errors
+
+
+def collected_error(errors, *, source=None, limit=MAX_ERRORS):
+    """Return one InputError that reports all ``errors``.
+
+    Parameters
+    ----------
+    errors : list of InputError
+        Non-empty, in file order.
+    source : str, optional
+        File name for the combined error.
+    limit : int
+        Number of problems listed in the message.
+
+    Returns
+    -------
+    InputError
+        The first error's file, row and field; a message listing up to ``limit``
+        problems; all of them in its ``problems`` attribute.
+    """
+    first = errors[0]
+    if len(errors) == 1:
+        error = InputError(
+            first.message, file=first.file, row=first.row, field=first.field
+        )
+    else:
+        lines = [
+            f"- {InputError(e.message, row=e.row, field=e.field)}"
+            for e in errors[:limit]
+        ]
+        if len(errors) > limit:
+            lines.append(f"- … and {len(errors) - limit} more")
+        message = f"{first.message} (1 of {len(errors)} problems):\n" + "\n".join(lines)
+        error = InputError(
+            message, file=first.file or source, row=first.row, field=first.field
+        )
+    error.problems = list(errors)
+    return error
+
+
+def _utc(now):
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        return now.replace(tzinfo=UTC)
+    return now.astimezone(UTC)
+
+
+def _local_date(now):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return now.astimezone(ZoneInfo(LOCAL_TZ)).date()
+    except ZoneInfoNotFoundError:  # no time-zone database: the UTC date will do
+        return now.date()
+
+
+def read_premises(path, *, addresses=None, now=None):
+    """Read a list of premises for rent into the ``premises`` layer.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv``, ``.xlsx`` or ``.geojson`` file. Columns (Norwegian or English):
+        tittel/title, adresse/address, lat, lon, type, areal_m2/size_m2,
+        leie_kr_m2_aar/rent_nok_m2_year, ledig_fra/available_from, status,
+        kontakt/contact, lenke/url, and optionally id and oppdatert/updated.
+    addresses : geopandas.GeoDataFrame or str or pathlib.Path, optional
+        Address register (``layers.addresses.read_addresses``), used to place rows
+        that have an address but no lat/lon.
+    now : datetime.datetime, optional
+        Current time (default: now). Gives "today" (Oslo date) for "umiddelbart"
+        and empty dates, and ``updated_at`` for rows without one. Naive is UTC.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The ``premises`` layer in EPSG:4326, one point per row, in file order.
+
+    Raises
+    ------
+    InputError
+        A required column is missing or any row is wrong; all problems are listed.
+    """
+    path = Path(path)
+    source = str(path)
+    now = _utc(now)
+    today = _local_date(now)
+    if not path.is_file():
+        raise InputError("file not found", file=source)
+    header, rows, has_geometry = _read_table(path, source)
+    columns = match_columns(header, source=source)
+    _check_columns(
+        columns,
+        header,
+        has_geometry=has_geometry,
+        has_register=addresses is not None,
+        source=source,
+    )
+    records, points, pending, errors = [], {}, [], []
+    for row in rows:
+        record, point, row_errors = _parse_row(
+            row,
+            columns,
+            source=source,
+            today=today,
+            now=now,
+            has_register=addresses is not None,
+        )
+        records.append((row.number, record))
+        errors += row_errors
+        if point is not None:
+            points[row.number] = point
+        elif not row_errors:
+            pending.append((row.number, record["address"]))
+    placed, place_errors = _place_by_address(pending, addresses, columns, source)
+    points.update(placed)
+    errors += place_errors
+    ids, id_errors = _ids(records, columns, source)
+    errors += id_errors
+    if errors:
+        errors.sort(key=lambda e: e.row if isinstance(e.row, int) else 0)
+        raise collected_error(errors, source=source)
+    located = [points[n] for n, _ in records]
+    final = [{**r, "premises_id": i} for (_, r), i in zip(records, ids, strict=True)]
+    return _frame(final, located, source)
+
+
+def _frame(records, points, source):
+    if not records:
+        return conform("premises", empty_layer("premises"), source=source)
+    frame = pd.DataFrame.from_records(records)
+    lon, lat = zip(*points, strict=True)
+    geometry = gpd.points_from_xy(lon, lat, crs=CRS)
+    return conform(
+        "premises", gpd.GeoDataFrame(frame, geometry=geometry), source=source
+    )

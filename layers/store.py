@@ -1,0 +1,361 @@
+"""The store: one interface over the layers, backed by a GeoPackage file.
+
+A write never changes the live file in place. It copies the store, writes the new
+layers into the copy, flushes it to disk and renames it over the old file
+(``os.replace`` is atomic on POSIX). A failed or killed import therefore leaves the
+previous store as it was, and readers in other processes see either the old or the
+new file, never a half-written one.
+
+The interface is kept small so that a PostGIS backend (for several machines) can
+implement the same methods: ``read_layer``, ``replace_layers``, ``list_layers``,
+``layer_info``, ``exists``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pyogrio
+
+from layers.errors import StoreError
+from layers.schemas import GEOMETRY, SCHEMAS, conform, empty_layer
+
+DEFAULT_STORE = Path("instance") / "store.gpkg"
+STORE_ENV = "NARING_STORE"
+META_TABLE = "store_layers"
+# GDAL stamps gpkg_contents.last_change with the current time unless this is set;
+# a fixed value makes `python -m layers build` byte-for-byte reproducible.
+FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """Where a layer's data comes from and how old it is."""
+
+    name: str
+    source: str
+    licence: str
+    as_of: str
+    demonstration: bool
+    imported_at: str
+    rows: int
+    details: str = "{}"
+
+    def to_dict(self):
+        """Return the info as a plain dict (details parsed from JSON)."""
+        d = asdict(self)
+        d["details"] = json.loads(self.details or "{}")
+        return d
+
+
+def store_path(path=None):
+    """Resolve the store's path: the argument, ``$NARING_STORE``, or ``instance/store.gpkg``."""
+    if path:
+        return Path(path)
+    env = os.environ.get(STORE_ENV)
+    return Path(env) if env else DEFAULT_STORE
+
+
+def open_store(path=None):
+    """Open the store named by ``path``, ``$NARING_STORE`` or the default.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+
+    Returns
+    -------
+    GeoPackageStore
+    """
+    if os.environ.get("DATABASE_URL") and not path:
+        raise StoreError(
+            "DATABASE_URL is set, but the PostGIS backend is not built yet; unset it to "
+            "use the GeoPackage store"
+        )
+    return GeoPackageStore(store_path(path))
+
+
+# Read-only per-process cache: (path, layer) -> (file stamp, frame). Workers share
+# no memory, so each keeps its own; a new file (new inode/mtime) invalidates it.
+_CACHE: dict[tuple[str, str], tuple[tuple, object]] = {}
+
+
+class GeoPackageStore:
+    """Layers in one GeoPackage file, replaced atomically.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.gpkg`` file. It need not exist yet.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def __repr__(self):
+        return f"GeoPackageStore({str(self.path)!r})"
+
+    def exists(self):
+        """Return True when the store file exists."""
+        return self.path.is_file()
+
+    def _journal(self):
+        return self.path.with_name(self.path.name + "-journal")
+
+    def recover(self):
+        """Roll back a transaction left by a killed writer (a "hot" journal), if any.
+
+        Read-only connections cannot roll it back, and a copy of the file without
+        it would be inconsistent. Holding the write lock means the journal of a
+        writer still at work is never touched.
+        """
+        if self._journal().exists() and self.exists():
+            with self._lock():
+                self._recover_locked()
+
+    def _recover_locked(self):
+        if self._journal().exists() and self.exists():
+            with contextlib.closing(self.connect(readonly=False)) as con:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def _stamp(self):
+        st = self.path.stat()
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def list_layers(self):
+        """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
+        if not self.exists():
+            raise StoreError(f"the store {self.path} does not exist")
+        self.recover()
+        with contextlib.closing(self._connect()) as con:
+            try:
+                rows = con.execute(
+                    f"SELECT name, source, licence, as_of, demonstration, imported_at, "
+                    f"rows, details FROM {META_TABLE} ORDER BY name"
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    f"the store {self.path} is not readable: {exc}"
+                ) from exc
+        infos = [
+            LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
+            for r in rows
+        ]
+        from layers import register
+
+        reg = register.register_info(self)
+        if reg is not None:
+            infos = sorted(
+                [i for i in infos if i.name != "premises"] + [reg], key=lambda i: i.name
+            )
+        return infos
+
+    def layer_info(self, name):
+        """Return the :class:`LayerInfo` of one layer."""
+        for info in self.list_layers():
+            if info.name == name:
+                return info
+        raise StoreError(f"the store {self.path} has no layer '{name}'")
+
+    def _connect(self):
+        uri = f"file:{self.path}?mode=ro"
+        return sqlite3.connect(uri, uri=True)
+
+    def read_layer(self, name):
+        """Read one layer, checked against its schema.
+
+        The frame is cached per process until the store file changes. It is shared:
+        callers must not modify it (copy first).
+
+        Parameters
+        ----------
+        name : str
+            A key of ``layers.schemas.SCHEMAS``.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+        """
+        if name not in SCHEMAS:
+            raise StoreError(f"unknown layer '{name}'")
+        if not self.exists():
+            raise StoreError(f"the store {self.path} does not exist")
+        self.recover()
+        key = (str(self.path.resolve()), name)
+        stamp = self._stamp()
+        hit = _CACHE.get(key)
+        if hit and hit[0] == stamp:
+            return hit[1]
+        if name == "premises":
+            from layers import register
+
+            if register.has_register(self):
+                gdf = register.read_register(self)
+                _CACHE[key] = (stamp, gdf)
+                return gdf
+        try:
+            raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
+        except Exception as exc:
+            raise StoreError(
+                f"the store {self.path} has no readable layer '{name}': {exc}"
+            ) from exc
+        if len(raw) == 0:
+            gdf = empty_layer(name)
+        else:
+            gdf = conform(name, raw, source=f"{self.path}:{name}")
+        _CACHE[key] = (stamp, gdf)
+        return gdf
+
+    def replace_layers(self, layers, *, reproducible=False):
+        """Replace one or more layers in a single atomic step.
+
+        Every frame is checked against its schema before anything is written.
+
+        Parameters
+        ----------
+        layers : dict
+            ``{name: (GeoDataFrame, dict of metadata)}``. Metadata keys: ``source``,
+            ``licence``, ``as_of``, ``demonstration``, ``imported_at``, ``details``.
+        reproducible : bool
+            Fix GeoPackage timestamps so that equal input gives equal bytes.
+
+        Returns
+        -------
+        list of LayerInfo
+        """
+        checked = {}
+        for name, (gdf, meta) in layers.items():
+            if name not in SCHEMAS:
+                raise StoreError(f"unknown layer '{name}'")
+            checked[name] = (conform(name, gdf, source=name), dict(meta))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp.gpkg", dir=self.path.parent
+            )
+            os.close(fd)
+            tmp = Path(tmp)
+            try:
+                self._recover_locked()
+                if self.exists():
+                    shutil.copyfile(self.path, tmp)
+                else:
+                    tmp.unlink()
+                infos = self._write(tmp, checked, reproducible)
+                _fsync(tmp)
+                os.replace(tmp, self.path)
+                _fsync_dir(self.path.parent)
+            finally:
+                if tmp.exists():
+                    tmp.unlink()
+        return infos
+
+    def _write(self, target, checked, reproducible):
+        config = {"OGR_CURRENT_DATE": FIXED_GPKG_DATE} if reproducible else {}
+        old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+        pyogrio.set_gdal_config_options(config or {"OGR_CURRENT_DATE": old})
+        try:
+            for name, (gdf, _meta) in sorted(checked.items()):
+                kinds = GEOMETRY[name]
+                multi = any(k.startswith("Multi") for k in kinds)
+                pyogrio.write_dataframe(
+                    gdf,
+                    target,
+                    layer=name,
+                    driver="GPKG",
+                    geometry_type=kinds[-1] if multi else kinds[0],
+                    promote_to_multi=multi,
+                    layer_options={"SPATIAL_INDEX": "YES"},
+                )
+        finally:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
+        infos = []
+        with contextlib.closing(sqlite3.connect(target)) as con, con:
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {META_TABLE} (name TEXT PRIMARY KEY, "
+                "source TEXT NOT NULL, licence TEXT NOT NULL, as_of TEXT NOT NULL, "
+                "demonstration INTEGER NOT NULL, imported_at TEXT NOT NULL, "
+                "rows INTEGER NOT NULL, details TEXT NOT NULL)"
+            )
+            for name, (gdf, meta) in sorted(checked.items()):
+                info = LayerInfo(
+                    name=name,
+                    source=str(meta.get("source", "")),
+                    licence=str(meta.get("licence", "")),
+                    as_of=str(meta.get("as_of", "")),
+                    demonstration=bool(meta.get("demonstration", False)),
+                    imported_at=str(meta.get("imported_at", "")),
+                    rows=len(gdf),
+                    details=json.dumps(meta.get("details", {}), sort_keys=True),
+                )
+                con.execute(
+                    f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        info.name,
+                        info.source,
+                        info.licence,
+                        info.as_of,
+                        int(info.demonstration),
+                        info.imported_at,
+                        info.rows,
+                        info.details,
+                    ),
+                )
+                infos.append(info)
+        if reproducible:
+            with contextlib.closing(sqlite3.connect(target)) as con:
+                con.execute("VACUUM")
+        return infos
+
+    def write_lock(self):
+        """Context manager: the store's exclusive write lock (a ``flock`` on a side file).
+
+        Every writer holds it: layer replacement (copy, write, rename) and in-place
+        edits of register tables, so neither can lose the other's change.
+        """
+        return self._lock()
+
+    def connect(self, *, readonly=True):
+        """Open a ``sqlite3`` connection to the store file.
+
+        Open a new one for each operation: a layer import replaces the file, and a
+        connection opened before that still points at the old one. Writers must hold
+        :meth:`write_lock`.
+        """
+        if readonly:
+            return self._connect()
+        con = sqlite3.connect(self.path, timeout=30)
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.execute("PRAGMA synchronous=FULL")
+        return con
+
+    @contextlib.contextmanager
+    def _lock(self):
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path):
+    with contextlib.suppress(OSError):
+        _fsync(path)

@@ -1,0 +1,423 @@
+"""Accounts of the people who edit the premises register.
+
+Users live in the ``users`` table inside the store's GeoPackage file, next to the
+register (see :mod:`layers.register`). Passwords are stored only as Werkzeug
+hashes (scrypt). After ``MAX_FAILURES`` consecutive failed logins an account is
+locked for ``LOCK_MINUTES``: :func:`authenticate` then raises :class:`LockedError`,
+even for the right password.
+
+Command line (wired in ``layers/cli.py``)::
+
+    python -m layers users add NAME --role editor|admin [--store PATH]
+    python -m layers users passwd NAME [--store PATH]
+    python -m layers users delete NAME [--store PATH]
+    python -m layers users list [--store PATH]
+
+Passwords are asked for twice at the terminal, never taken from the command line.
+"""
+
+from __future__ import annotations
+
+import getpass as _getpass
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from layers.errors import InputError, StoreError
+from layers.register import (
+    reading,
+    require_store,
+    table_exists,
+    timestamp,
+    writing,
+)
+from layers.store import open_store
+
+USERS_TABLE = "users"
+ROLES = ("editor", "admin")
+USERNAME = re.compile(r"[a-z0-9._-]{3,40}")
+MIN_PASSWORD = 10
+MAX_PASSWORD = 1024
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+EXIT_INPUT, EXIT_STORE = 2, 3
+
+_SCHEMA_SQL = f"""CREATE TABLE IF NOT EXISTS {USERS_TABLE} (
+    username TEXT PRIMARY KEY NOT NULL,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT)"""
+_PUBLIC = ("username", "role", "created_at", "failed_logins", "locked_until")
+_DUMMY_HASH = []
+
+
+class LockedError(Exception):
+    """The account is locked after too many failed logins.
+
+    Parameters
+    ----------
+    username : str
+    until : str
+        ISO UTC time the lock ends.
+    """
+
+    def __init__(self, username, until):
+        self.username = username
+        self.until = until
+        super().__init__(
+            f"the account {username!r} is locked after {MAX_FAILURES} failed logins "
+            f"until {until}"
+        )
+
+
+def ensure_schema(con):
+    """Create the ``users`` table when missing (idempotent).
+
+    Parameters
+    ----------
+    con : sqlite3.Connection
+        A writable connection to the store file.
+    """
+    con.execute(_SCHEMA_SQL)
+
+
+def _utc(now):
+    now = datetime.now(UTC) if now is None else now
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+def check_username(username):
+    """Return ``username`` if it is 3-40 characters of a-z, 0-9, ".", "_" or "-".
+
+    Raises
+    ------
+    InputError
+    """
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
+        raise InputError(
+            "user name must be 3-40 characters of a-z, 0-9, '.', '_' or '-', "
+            f"got {username!r}",
+            field="username",
+        )
+    return username
+
+
+def check_password(password):
+    """Return ``password`` if it has ``MIN_PASSWORD`` to ``MAX_PASSWORD`` characters.
+
+    Raises
+    ------
+    InputError
+    """
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise InputError(
+            f"password must have at least {MIN_PASSWORD} characters", field="password"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise InputError(
+            f"password must have at most {MAX_PASSWORD} characters", field="password"
+        )
+    return password
+
+
+def _check_role(role):
+    if role not in ROLES:
+        raise InputError(
+            f"role must be one of {', '.join(ROLES)}, got {role!r}", field="role"
+        )
+    return role
+
+
+def _fetch(con, username):
+    if not table_exists(con, USERS_TABLE):
+        return None
+    row = con.execute(
+        f"SELECT * FROM {USERS_TABLE} WHERE username = ?", (username,)
+    ).fetchone()
+    return None if row is None else dict(row)
+
+
+def _existing(con, username):
+    row = _fetch(con, username)
+    if row is None:
+        raise InputError(f"there is no user {username!r}", field="username")
+    return row
+
+
+def _public(row):
+    return {k: row[k] for k in _PUBLIC}
+
+
+def _writing(store):
+    return writing(store, schema=ensure_schema)
+
+
+def add_user(store, username, password, role, *, now=None):
+    """Add an account.
+
+    Parameters
+    ----------
+    store : layers.store.GeoPackageStore
+    username : str
+        3-40 characters of a-z, 0-9, ".", "_", "-".
+    password : str
+        At least ``MIN_PASSWORD`` characters; only its hash is stored.
+    role : str
+        "editor" or "admin".
+    now : datetime.datetime, optional
+
+    Returns
+    -------
+    dict
+        The account without its hash.
+
+    Raises
+    ------
+    InputError
+        A value is wrong or the user exists.
+    """
+    check_username(username)
+    check_password(password)
+    _check_role(role)
+    hashed = generate_password_hash(password)
+    row = {
+        "username": username,
+        "password_hash": hashed,
+        "role": role,
+        "created_at": timestamp(now),
+        "failed_logins": 0,
+        "locked_until": None,
+    }
+    with _writing(store) as con:
+        if _fetch(con, username) is not None:
+            raise InputError(f"the user {username!r} exists already", field="username")
+        con.execute(
+            f"INSERT INTO {USERS_TABLE} VALUES (?, ?, ?, ?, ?, ?)", tuple(row.values())
+        )
+    return _public(row)
+
+
+def set_password(store, username, password):
+    """Set a new password; this also clears failed logins and any lock.
+
+    Raises
+    ------
+    InputError
+        The password is too short or the user does not exist.
+    """
+    check_password(password)
+    hashed = generate_password_hash(password)
+    with _writing(store) as con:
+        _existing(con, username)
+        con.execute(
+            f"UPDATE {USERS_TABLE} SET password_hash = ?, failed_logins = 0, "
+            "locked_until = NULL WHERE username = ?",
+            (hashed, username),
+        )
+
+
+def delete_user(store, username):
+    """Delete an account.
+
+    Raises
+    ------
+    InputError
+        The user does not exist.
+    """
+    with _writing(store) as con:
+        _existing(con, username)
+        con.execute(f"DELETE FROM {USERS_TABLE} WHERE username = ?", (username,))
+
+
+def list_users(store):
+    """Return every account (without hashes), sorted by name.
+
+    Returns
+    -------
+    list of dict
+        Keys ``username``, ``role``, ``created_at``, ``failed_logins``,
+        ``locked_until``.
+    """
+    with reading(store) as con:
+        if not table_exists(con, USERS_TABLE):
+            return []
+        rows = con.execute(f"SELECT * FROM {USERS_TABLE} ORDER BY username")
+        return [_public(dict(r)) for r in rows]
+
+
+def _dummy_hash():
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(generate_password_hash("not a password of anybody"))
+    return _DUMMY_HASH[0]
+
+
+def authenticate(store, username, password, *, now=None):
+    """Check a login.
+
+    The password is always checked against a hash (a dummy one for unknown
+    users), so that the time taken does not tell whether a user exists. Each
+    failure counts; the ``MAX_FAILURES``-th consecutive one locks the account for
+    ``LOCK_MINUTES`` and clears the count. A success clears the count.
+
+    Parameters
+    ----------
+    store : layers.store.GeoPackageStore
+    username, password : str
+    now : datetime.datetime, optional
+        Current time (default: now). Naive is UTC.
+
+    Returns
+    -------
+    dict or None
+        The account (``username``, ``role`` …, no hash), or None when the user
+        is unknown or the password wrong.
+
+    Raises
+    ------
+    LockedError
+        The account is locked, or this failure locked it.
+    """
+    now = _utc(now)
+    with reading(store) as con:
+        row = _fetch(con, username) if isinstance(username, str) else None
+    good = check_password_hash(
+        row["password_hash"] if row else _dummy_hash(), str(password or "")
+    )
+    if row is None:
+        return None
+    if row["locked_until"] and row["locked_until"] > timestamp(now):
+        raise LockedError(username, row["locked_until"])
+    if not good:
+        _failed(store, username, now)
+        return None
+    if row["failed_logins"] or row["locked_until"]:
+        with _writing(store) as con:
+            con.execute(
+                f"UPDATE {USERS_TABLE} SET failed_logins = 0, locked_until = NULL "
+                "WHERE username = ?",
+                (username,),
+            )
+    return {**_public(row), "failed_logins": 0, "locked_until": None}
+
+
+def _failed(store, username, now):
+    """Count a failed login; lock the account (and raise) at the limit."""
+    until = None
+    with _writing(store) as con:
+        row = _fetch(con, username)
+        if row is None:
+            return
+        failures = row["failed_logins"] + 1
+        if failures >= MAX_FAILURES:
+            until = timestamp(now + timedelta(minutes=LOCK_MINUTES))
+            failures = 0
+        con.execute(
+            f"UPDATE {USERS_TABLE} SET failed_logins = ?, locked_until = ? "
+            "WHERE username = ?",
+            (failures, until, username),
+        )
+    if until:
+        raise LockedError(username, until)
+
+
+# --------------------------------------------------------------------------
+# Command line.
+# --------------------------------------------------------------------------
+
+
+def add_users_parser(subparsers):
+    """Add the ``users`` command to the subparsers of ``python -m layers``.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        From ``ArgumentParser.add_subparsers(dest="command")``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    store_help = "store file (default $NARING_STORE or instance/store.gpkg)"
+    users = subparsers.add_parser("users", help="accounts of register editors")
+    sub = users.add_subparsers(dest="users_command", required=True)
+    add = sub.add_parser("add", help="add an account (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    passwd = sub.add_parser("passwd", help="set a new password (unlocks the account)")
+    passwd.add_argument("name")
+    delete = sub.add_parser("delete", help="delete an account")
+    delete.add_argument("name")
+    listing = sub.add_parser("list", help="list the accounts")
+    for p in (add, passwd, delete, listing):
+        p.add_argument("--store", help=store_help)
+    return users
+
+
+def _user_line(user):
+    line = f"{user['username']:40} {user['role']:7} {user['created_at']}"
+    if user["locked_until"] and user["locked_until"] > timestamp():
+        line += f"  låst til / locked until {user['locked_until']}"
+    return line
+
+
+def _ask_password(getpass):
+    first = getpass("Passord / password: ")
+    check_password(first)
+    if getpass("Gjenta / repeat: ") != first:
+        raise InputError("the passwords differ", field="password")
+    return first
+
+
+def main_users(args, *, getpass=_getpass.getpass, out=None, err=None):
+    """Run ``python -m layers users add|passwd|delete|list``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``users_command``, ``name`` (except for list), ``role`` (add) and
+        ``store`` (path or None).
+    getpass : callable
+        Asks for a password without echo.
+    out, err : file, optional
+        Default: ``sys.stdout`` and ``sys.stderr``.
+
+    Returns
+    -------
+    int
+        0 done, 1 aborted, 2 bad input (nothing written), 3 store problem.
+    """
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        store = open_store(getattr(args, "store", None))
+        require_store(store)
+        command = args.users_command
+        if command == "list":
+            for user in list_users(store):
+                print(_user_line(user), file=out)
+        elif command == "add":
+            check_username(args.name)
+            _check_role(args.role)
+            add_user(store, args.name, _ask_password(getpass), args.role)
+            print(f"La til / added {args.name} ({args.role})", file=out)
+        elif command == "passwd":
+            set_password(store, args.name, _ask_password(getpass))
+            print(f"Nytt passord / new password for {args.name}", file=out)
+        elif command == "delete":
+            delete_user(store, args.name)
+            print(f"Slettet / deleted {args.name}", file=out)
+        else:
+            raise InputError(f"unknown users command {command!r}")
+    except (KeyboardInterrupt, EOFError):
+        print("\nAvbrutt / aborted", file=err)
+        return 1
+    except InputError as exc:
+        print(f"Feil i inndata / bad input: {exc}", file=err)
+        return EXIT_INPUT
+    except StoreError as exc:
+        print(f"Lagerfeil / store error: {exc}", file=err)
+        return EXIT_STORE
+    return 0

@@ -1,0 +1,159 @@
+"""Build small Entur-style GTFS zips in code for the importer tests.
+
+The feed (reference date 2024-01-09, the first Tuesday with service):
+
+* ``NSR:StopPlace:1`` Lørenskog stasjon with ``NSR:Quay:11`` and ``NSR:Quay:12``;
+  ``NSR:StopPlace:2`` Ellingsrudåsen with ``NSR:Quay:21`` and ``NSR:Quay:22``;
+  standalone stop ``NSR:Quay:30`` Visperud.
+* Routes: ``RUT:Line:2`` (metro 401, no shape), ``RUT:Line:25`` (bus 704, two
+  shapes), ``RUT:Line:L1`` (rail 100, empty short name, no shape).
+* Services: ``WK`` weekdays in January 2024 by calendar.txt, Tuesday 2 January
+  removed; ``EXTRA`` only in calendar_dates.txt, on 9 and 13 January.
+"""
+
+from __future__ import annotations
+
+import zipfile
+
+HEADERS = {
+    "agency.txt": "agency_id,agency_name,agency_url,agency_timezone",
+    "stops.txt": (
+        "stop_id,stop_name,stop_lat,stop_lon,stop_desc,location_type,"
+        "parent_station,wheelchair_boarding,vehicle_type,platform_code"
+    ),
+    "routes.txt": (
+        "agency_id,route_id,route_short_name,route_long_name,route_type,"
+        "route_color,route_text_color"
+    ),
+    "trips.txt": ("route_id,service_id,trip_id,trip_headsign,direction_id,shape_id"),
+    "stop_times.txt": (
+        "trip_id,arrival_time,departure_time,stop_id,stop_sequence,"
+        "pickup_type,drop_off_type,shape_dist_traveled"
+    ),
+    "calendar.txt": (
+        "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
+        "start_date,end_date"
+    ),
+    "calendar_dates.txt": "service_id,date,exception_type",
+    "shapes.txt": "shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence",
+    "feed_info.txt": (
+        "feed_id,feed_publisher_name,feed_publisher_url,feed_lang,"
+        "feed_start_date,feed_end_date,feed_version"
+    ),
+}
+
+ROWS = {
+    "agency.txt": ["RUT,Ruter,https://ruter.no,Europe/Oslo"],
+    "stops.txt": [
+        'NSR:StopPlace:1,"Lørenskog stasjon",59.9280,10.9550,,1,,0,,',
+        "NSR:Quay:11,Lørenskog stasjon,59.9290,10.9560,,0,NSR:StopPlace:1,1,,1",
+        "NSR:Quay:12,Lørenskog stasjon,59.9270,10.9540,,0,NSR:StopPlace:1,1,,2",
+        "NSR:StopPlace:2,Ellingsrudåsen,59.9350,10.9120,,1,,0,,",
+        "NSR:Quay:21,Ellingsrudåsen,59.9351,10.9121,,0,NSR:StopPlace:2,1,,A",
+        "NSR:Quay:22,Ellingsrudåsen,59.9349,10.9119,,0,NSR:StopPlace:2,1,,B",
+        "NSR:Quay:30,Visperud,59.9200,10.9800,,0,,0,bus,",
+    ],
+    "routes.txt": [
+        "RUT,RUT:Line:2,2,Østerås - Ellingsrudåsen,401,EC700C,FFFFFF",
+        "RUT,RUT:Line:25,25,Majorstuen - Lørenskog stasjon,704,E60000,FFFFFF",
+        "RUT,RUT:Line:L1,,Spikkestad - Lillestrøm,100,,",
+    ],
+    "trips.txt": [
+        "RUT:Line:25,WK,T1,Lørenskog,0,S25a",
+        "RUT:Line:25,WK,T2,Lørenskog,0,S25b",
+        "RUT:Line:2,EXTRA,T3,Ellingsrudåsen,1,",
+        "RUT:Line:L1,WK,T4,Lillestrøm,0,",
+    ],
+    "stop_times.txt": [
+        "T1,06:59:59,06:59:59,NSR:Quay:11,1,0,0,0",
+        "T1,07:00:00,07:00:00,NSR:Quay:21,2,,,",
+        "T1,08:59:59,08:59:59,NSR:Quay:30,3,0,0,",
+        "T2,09:00:00,09:00:00,NSR:Quay:11,1,0,0,",
+        "T2,25:10:00,25:10:00,NSR:Quay:21,2,0,0,",
+        "T3,07:30:00,07:30:00,NSR:Quay:12,1,1,0,",
+        "T3,08:00:00,08:00:00,NSR:Quay:22,2,0,0,",
+        "T4,08:30:00,,NSR:Quay:11,1,0,0,",
+        "T4,10:00:00,10:00:00,NSR:Quay:30,2,0,0,",
+    ],
+    "calendar.txt": ["WK,1,1,1,1,1,0,0,20240101,20240131"],
+    "calendar_dates.txt": [
+        "WK,20240102,2",
+        "EXTRA,20240109,1",
+        "EXTRA,20240113,1",
+    ],
+    "shapes.txt": [
+        "S25a,59.9290,10.9560,1",
+        "S25a,59.9351,10.9121,2",
+        "S25a,59.9200,10.9800,3",
+        "S25b,59.9290,10.9560,1",
+        "S25b,59.9400,10.9000,2",
+    ],
+    "feed_info.txt": [
+        "RB,Entur,https://entur.no,no,20240101,20240131,20240101-v1",
+    ],
+}
+
+
+def feed_tables():
+    """Return the feed as ``{member: [header, *rows]}`` lists, a fresh copy."""
+    return {name: [HEADERS[name], *rows] for name, rows in ROWS.items()}
+
+
+def write_zip(path, tables, *, bom=()):
+    """Write ``tables`` (``{member: lines}``) as a deflated GTFS zip at ``path``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Zip file to write.
+    tables : dict
+        Member name -> list of CSV lines (header first).
+    bom : iterable of str
+        Members written with a UTF-8 byte order mark.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, lines in tables.items():
+            text = "\r\n".join(lines) + "\r\n"
+            prefix = "\ufeff" if name in bom else ""
+            zf.writestr(name, (prefix + text).encode("utf-8"))
+    return path
+
+
+def write_feed(path, *, drop=(), replace=None, bom=("stops.txt",)):
+    """Write the standard feed, minus ``drop`` members, with ``replace`` applied.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        Zip file to write.
+    drop : iterable of str
+        Members to leave out.
+    replace : dict, optional
+        Member name -> lines (header first) replacing the standard ones.
+    bom : iterable of str
+        Members written with a UTF-8 byte order mark.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    tables = feed_tables()
+    tables.update(replace or {})
+    kept = {name: lines for name, lines in tables.items() if name not in drop}
+    return write_zip(path, kept, bom=bom)
+
+
+def with_row(member, index, row):
+    """Return the standard lines of ``member`` with data row ``index`` replaced.
+
+    ``index`` is 1-based and counts data rows (the header is row 0).
+    """
+    lines = feed_tables()[member]
+    lines[index] = row
+    return {member: lines}
