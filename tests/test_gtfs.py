@@ -146,6 +146,13 @@ def test_lines_per_stop_place(feed):
     assert lines == {SP1: "2,25,RUT:Line:L1", SP2: "2,25", Q30: "25,RUT:Line:L1"}
 
 
+def test_lines_sorted_numerically(tmp_path):
+    """Line names starting with digits sort by number: 2, 25, 100."""
+    row = "RUT,RUT:Line:L1,100,Kjeller - Oslo bussterminal,704,,"
+    path = write_feed(tmp_path / "feed.zip", replace=with_row("routes.txt", 3, row))
+    assert by_stop(read_gtfs(path)).loc[SP1, "lines"] == "2,25,100"
+
+
 def test_stops_conform_to_schema(feed):
     """The stops layer has the transit_stops columns, a geometry and EPSG:4326."""
     stops = read_gtfs(feed).stops
