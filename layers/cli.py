@@ -325,8 +325,10 @@ def cmd_fetch(args):
         from layers.addresses import read_addresses
 
         register = read_addresses(path, kommune=args.kommune)
+        (downloads / LATEST_ADDRESSES).write_text(path.name)
         print(
-            f"Adresseregisteret har {len(register)} adresser / addresses",
+            f"Adresseregisteret har {len(register)} adresser / addresses; brukes av "
+            "'fetch brreg' / used by 'fetch brreg'",
             file=sys.stderr,
         )
         return 0
@@ -349,11 +351,16 @@ def cmd_fetch(args):
     return 0
 
 
-def _last_download(folder, kind):
-    from layers.fetch import DEFAULT_FILENAMES
+LATEST_ADDRESSES = "addresses.latest"
 
-    path = folder / DEFAULT_FILENAMES[kind]
-    return path if path.exists() else None
+
+def _last_download(folder, kind):
+    # `fetch addresses` records the file it checked, whatever the URL named it.
+    pointer = folder / LATEST_ADDRESSES
+    if kind == "addresses" and pointer.exists():
+        path = folder / pointer.read_text().strip()
+        return path if path.exists() else None
+    return None
 
 
 COMMANDS = {
