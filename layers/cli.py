@@ -204,7 +204,12 @@ def _defaults(report):
 def import_gtfs(args, store):
     from layers.gtfs import read_gtfs
 
-    feed = read_gtfs(args.file, date=args.date)
+    # Entur's feed is national: keep the stops within ~3 km of the municipality
+    # (metres in EPSG:25833), streaming the rest past.
+    boundary = store.read_layer("boundary")
+    bounds = boundary.to_crs(25833).buffer(3000).to_crs(4326).total_bounds
+    bbox = [round(float(v), 6) for v in bounds]
+    feed = read_gtfs(args.file, date=args.date, bbox=bbox)
     meta = {
         "source": f"Entur GTFS: {Path(args.file).name}",
         "licence": "NLOD (Entur)",
@@ -213,6 +218,8 @@ def import_gtfs(args, store):
         "details": {
             "reference_date": feed.reference_date.isoformat(),
             "feed_info": feed.feed_info,
+            "bbox": bbox,
+            "report": feed.report,
         },
     }
     return {"transit_stops": (feed.stops, meta), "transit_lines": (feed.lines, meta)}

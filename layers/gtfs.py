@@ -26,6 +26,18 @@ stop times of trips whose service runs that day:
 The line layer has one row per route that has shapes (from any of its trips, not
 only those running on the reference date): a LineString if it has one distinct
 shape, else a MultiLineString of its shapes. Routes without shapes are left out.
+
+Regional import (``bbox``)
+    Entur's national feed has some 40 million stop times and stops abroad (cross-
+    border trains and ferries). Given a lon/lat ``bbox``, only the stop places lying
+    in it (at the station's coordinates, else the stop's own, else the mean of its
+    quays) are kept, with their quays. ``stop_times.txt``, ``trips.txt`` and
+    ``shapes.txt`` are streamed in batches and only the rows of kept stops, of the
+    trips calling at them and of the shapes of their routes are held, so memory
+    follows the region, not the nation. Coordinates of skipped stops are not checked
+    against Norway's bounds (non-numbers still fail); shape points outside Norway are
+    dropped. Routes are those with a trip calling at a kept stop; their shapes are
+    whole, from any of their trips.
 """
 
 from __future__ import annotations
@@ -41,6 +53,9 @@ import zlib
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import shapely
 
 from layers.errors import InputError
@@ -52,6 +67,12 @@ PEAK_HOURS = 2
 ROUTE_TYPE_MIN, ROUTE_TYPE_MAX = 0, 1700
 MAX_COMPRESSION_RATIO = 100
 RATIO_MIN_BYTES = 1_000_000
+# Unpacked size limits (zip bomb guard). A regional read streams the big members, so
+# it accepts the national feed (about 4 GB unpacked in 2025) with room to grow.
+MAX_UNPACKED_BYTES = 2_000_000_000
+MAX_UNPACKED_BYTES_BBOX = 10_000_000_000
+# CSV bytes per streamed batch: a few times this is the working memory of a stream.
+STREAM_BLOCK_BYTES = 1 << 20
 WEEKDAYS = (
     "monday",
     "tuesday",
@@ -109,12 +130,8 @@ CALENDAR_FILES = ("calendar.txt", "calendar_dates.txt")
 _TIME_RE = r"^\s*(\d{1,3}):([0-5]\d):([0-5]\d)\s*$"
 _HEX_RE = re.compile(r"^[0-9A-Fa-f]{6}$")
 
-try:  # the pyarrow CSV reader is several times faster on large stop_times.txt
-    import pyarrow  # noqa: F401
-
-    _CSV_ENGINE = "pyarrow"
-except ImportError:  # pragma: no cover - pyarrow is a dependency of the venv
-    _CSV_ENGINE = "c"
+# the pyarrow CSV reader is several times faster on large stop_times.txt
+_CSV_ENGINE = "pyarrow"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -133,7 +150,10 @@ class GtfsResult:
         ``publisher``, ``publisher_url``, ``lang``, ``version``, ``start`` and
         ``end`` (ISO dates) from ``feed_info.txt``; empty if the file is absent.
     report : dict
-        Counts of what was read and kept.
+        Counts of what was read and kept. With a ``bbox``, the ``*_skipped`` counts
+        say what was left out: ``stops_skipped`` (rows of stops.txt),
+        ``stop_places_skipped``, ``stop_times_skipped`` (outside the bbox) and
+        ``shape_points_skipped`` (outside Norway); all 0 without a bbox.
     """
 
     stops: gpd.GeoDataFrame
@@ -143,7 +163,7 @@ class GtfsResult:
     report: dict
 
 
-def read_gtfs(path, *, date=None, max_unpacked_bytes=2_000_000_000):
+def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
     """Read an Entur GTFS zip into the transit stop and line layers.
 
     Parameters
@@ -152,10 +172,16 @@ def read_gtfs(path, *, date=None, max_unpacked_bytes=2_000_000_000):
         The GTFS zip file.
     date : datetime.date or str, optional
         Reference (service) date, a date or ``YYYY-MM-DD``. By default the first
-        Tuesday on which any trip of the feed runs.
-    max_unpacked_bytes : int
-        Largest accepted total uncompressed size of the zip's members. Checked,
-        together with each member's compression ratio, before anything is read.
+        Tuesday on which any (kept) trip of the feed runs.
+    bbox : sequence of 4 float, optional
+        ``(minx, miny, maxx, maxy)`` in degrees lon/lat. Keep only the stop places
+        in it and what serves them, streaming the large members (see the module
+        notes). Without it every stop and shape point must lie in Norway.
+    max_unpacked_bytes : int, optional
+        Largest accepted total uncompressed size of the zip's members; by default
+        ``MAX_UNPACKED_BYTES``, or ``MAX_UNPACKED_BYTES_BBOX`` with a ``bbox``.
+        Checked, together with each member's compression ratio, before anything
+        is read.
 
     Returns
     -------
@@ -166,8 +192,12 @@ def read_gtfs(path, *, date=None, max_unpacked_bytes=2_000_000_000):
     InputError
         The file is not a readable zip, looks like a zip bomb, lacks a required
         file or column, has a bad value (named by member, row and field), or
-        nothing runs on the reference date.
+        nothing runs on the reference date; or ``bbox`` is not a lon/lat box.
     """
+    bbox = _check_bbox(bbox)
+    if max_unpacked_bytes is None:
+        regional = bbox is not None
+        max_unpacked_bytes = MAX_UNPACKED_BYTES_BBOX if regional else MAX_UNPACKED_BYTES
     zip_name = os.path.basename(os.fspath(path))
     with _open_zip(path, zip_name) as zf:
         _check_unpacked_size(zf.infolist(), zip_name, max_unpacked_bytes)
@@ -177,22 +207,70 @@ def read_gtfs(path, *, date=None, max_unpacked_bytes=2_000_000_000):
         def read(member):
             return _read_member(zf, members, zip_name, member)
 
-        stops = _stops_table(read("stops.txt"), _where(zip_name, "stops.txt"))
+        def stream(member, key, keep, on_batch=None):
+            return _read_member_rows(
+                zf, members, zip_name, member, key, keep, on_batch=on_batch
+            )
+
+        stops, skipped = _stops_table(
+            read("stops.txt"), _where(zip_name, "stops.txt"), bbox
+        )
         routes = _routes_table(read("routes.txt"), _where(zip_name, "routes.txt"))
         calendar = _calendar_table(read("calendar.txt"), zip_name)
         calendar_dates = _calendar_dates_table(read("calendar_dates.txt"), zip_name)
-        trips = _trips_table(
-            read("trips.txt"),
-            routes,
-            _service_ids(calendar, calendar_dates),
-            _where(zip_name, "trips.txt"),
-        )
+        service_ids = _service_ids(calendar, calendar_dates)
+        trips_where = _where(zip_name, "trips.txt")
+        if bbox is None:
+            trips = _trips_table(read("trips.txt"), routes, service_ids, trips_where)
+            route_shapes = trips[["route_id", "shape_id"]]
+        else:
+            stop_time_rows, stop_times_read = stream(
+                "stop_times.txt", "stop_id", stops["stop_id"]
+            )
+            skipped["stop_times_skipped"] = stop_times_read - len(stop_time_rows)
+            pairs = []
+            trip_rows, _ = stream(
+                "trips.txt",
+                "trip_id",
+                stop_time_rows["trip_id"].unique(),
+                on_batch=lambda batch: pairs.append(_route_shape_pairs(batch)),
+            )
+            trips = _trips_table(trip_rows, routes, service_ids, trips_where)
+            if trips.empty:
+                raise InputError(
+                    f"no trip calls at a stop in the bbox {list(bbox)} "
+                    f"({len(stops)} stops in it, {skipped['stops_skipped']} outside)",
+                    file=zip_name,
+                    field="bbox",
+                )
+            routes = routes[routes["route_id"].isin(trips["route_id"])]
+            routes = routes.reset_index(drop=True)
+            trips["route_pos"] = pd.Index(routes["route_id"]).get_indexer(
+                trips["route_id"]
+            )
+            route_shapes = pd.concat(pairs, ignore_index=True) if pairs else None
+            if route_shapes is not None:
+                kept = route_shapes["route_id"].isin(routes["route_id"])
+                route_shapes = route_shapes[kept]
         ref_date = _reference_date(date, calendar, calendar_dates, trips, zip_name)
         active_trips = _active_trips(trips, calendar, calendar_dates, ref_date)
         stop_times = _stop_times_table(
-            read("stop_times.txt"), trips, stops, _where(zip_name, "stop_times.txt")
+            read("stop_times.txt") if bbox is None else stop_time_rows,
+            trips,
+            stops,
+            _where(zip_name, "stop_times.txt"),
         )
-        shapes = _shapes_table(read("shapes.txt"), _where(zip_name, "shapes.txt"))
+        shapes_where = _where(zip_name, "shapes.txt")
+        if bbox is None:
+            shapes = _shapes_table(read("shapes.txt"), shapes_where)
+        elif route_shapes is None or "shapes.txt" not in members:
+            shapes = None
+        else:
+            shape_rows, _ = stream(
+                "shapes.txt", "shape_id", route_shapes["shape_id"].unique()
+            )
+            shapes = _shapes_table(shape_rows, shapes_where, in_norway=False)
+            skipped["shape_points_skipped"] = len(shape_rows) - len(shapes)
         info = _feed_info(read("feed_info.txt"), _where(zip_name, "feed_info.txt"))
 
     places = _stop_places(stops, _where(zip_name, "stops.txt"))
@@ -200,9 +278,9 @@ def read_gtfs(path, *, date=None, max_unpacked_bytes=2_000_000_000):
         stop_times, active_trips.to_numpy(), trips, stops, routes
     )
     stops_layer = _stops_layer(places, figures, zip_name)
-    lines_layer = _lines_layer(routes, trips, shapes, zip_name)
+    lines_layer = _lines_layer(routes, route_shapes, shapes, zip_name)
     report = {
-        "stops_rows": len(stops),
+        "stops_rows": len(stops) + skipped["stops_skipped"],
         "stop_places": len(stops_layer),
         "stop_places_served": int((stops_layer["departures_day"] > 0).sum()),
         "routes": len(routes),
@@ -211,6 +289,7 @@ def read_gtfs(path, *, date=None, max_unpacked_bytes=2_000_000_000):
         "trips_on_date": int(active_trips.sum()),
         "stop_times": len(stop_times),
         "departures_on_date": int(stops_layer["departures_day"].sum()),
+        **skipped,
     }
     return GtfsResult(stops_layer, lines_layer, ref_date, info, report)
 
@@ -343,6 +422,122 @@ def _read_member(zf, members, zip_name, member):
     return frame.reset_index(drop=True)
 
 
+def _read_member_rows(zf, members, zip_name, member, key, keep, *, on_batch=None):
+    """Stream a member in batches, keeping the rows whose ``key`` is in ``keep``.
+
+    Only the kept rows of the known columns are held, as strings, so memory
+    follows what is kept and not the size of the member.
+
+    Parameters
+    ----------
+    zf : zipfile.ZipFile
+    members : dict
+        From :func:`_member_index`; ``member`` must be in it.
+    zip_name, member : str
+    key : str
+        Column matched against ``keep`` (exact strings, as in the file).
+    keep : array-like of str
+    on_batch : callable, optional
+        Called with every ``pyarrow.RecordBatch`` before filtering.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The kept rows; the index is the 0-based data row in the file, so errors
+        name the file's row.
+    rows_read : int
+        Data rows in the member.
+    """
+    where = _where(zip_name, member)
+    required, optional = COLUMNS[member]
+    value_set = pa.array(pd.unique(np.asarray(keep, dtype=object)), pa.string())
+    pieces, positions, rows_read = [], [], 0
+    columns = None
+    for batch in _member_batches(zf, members[member], where, required, optional):
+        columns = batch.schema.names
+        if on_batch is not None:
+            on_batch(batch)
+        mask = pc.is_in(batch.column(key), value_set=value_set)
+        mask = pc.fill_null(mask, False)
+        kept = batch.filter(mask)
+        if kept.num_rows:
+            pieces.append(kept)
+            flags = mask.to_numpy(zero_copy_only=False)
+            positions.append(rows_read + np.flatnonzero(flags))
+        rows_read += batch.num_rows
+    if columns is None:  # header only
+        names = _member_columns(zf, members[member], where)
+        columns = [c for c in required + optional if c in names]
+    if pieces:
+        frame = pa.Table.from_batches(pieces).to_pandas()
+        frame.index = np.concatenate(positions)
+    else:
+        frame = pd.DataFrame({c: pd.Series([], dtype=str) for c in columns})
+    for col in optional:
+        if col not in frame.columns:
+            frame[col] = ""
+    return frame, rows_read
+
+
+def _member_columns(zf, info, where):
+    """Header names of a member, stripped and made unique."""
+    with zf.open(info) as fh:
+        header = _header(fh.readline(), where)
+    names, seen = [], set()
+    for i, raw in enumerate(header):
+        name = raw.strip()
+        if name in seen:
+            name = f"{name}#{i}"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _member_batches(zf, info, where, required, optional):
+    """Yield a member's known columns as ``pyarrow.RecordBatch`` of strings."""
+    known = required + optional
+    try:
+        names = _member_columns(zf, info, where)
+        for col in required:
+            if col not in names:
+                raise InputError("required column is missing", file=where, field=col)
+        present = [c for c in known if c in names]
+        with zf.open(info) as fh:
+            reader = pacsv.open_csv(
+                fh,
+                read_options=pacsv.ReadOptions(
+                    column_names=names,
+                    skip_rows=1,
+                    block_size=STREAM_BLOCK_BYTES,
+                ),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=present,
+                    column_types={c: pa.string() for c in present},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            yield from reader
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise InputError(f"corrupt zip member ({exc})", file=where) from None
+    except RuntimeError as exc:  # encrypted member
+        raise InputError(f"cannot read member ({exc})", file=where) from None
+    except pa.ArrowInvalid as exc:
+        text = str(exc)
+        if "UTF8" in text or "UTF-8" in text:
+            raise InputError("not UTF-8 text", file=where) from None
+        raise InputError(f"not valid CSV ({text})", file=where) from None
+
+
+def _route_shape_pairs(batch):
+    """Distinct (route_id, shape_id) pairs of a batch of trips.txt rows."""
+    if "shape_id" not in batch.schema.names:
+        return pd.DataFrame({"route_id": [], "shape_id": []}, dtype=str)
+    table = pa.Table.from_batches([batch]).select(["route_id", "shape_id"])
+    return table.group_by(["route_id", "shape_id"]).aggregate([]).to_pandas()
+
+
 def _header(first_line, where):
     try:
         text = first_line.decode("utf-8-sig")
@@ -357,9 +552,15 @@ def _header(first_line, where):
 # ------------------------------------------------------------------ value parsing
 
 
-def _first_row(mask):
-    """1-based row number (header excluded) of the first true value of ``mask``."""
-    return int(np.flatnonzero(np.asarray(mask))[0]) + 1
+def _first_bad(mask, series):
+    """Row number and value of the first true value of ``mask`` over ``series``.
+
+    The row number is 1-based with the header excluded, counted in the file: the
+    index of a frame read from a member is its 0-based data row (a range for a
+    whole member, the kept rows' positions for a streamed one).
+    """
+    pos = int(np.flatnonzero(np.asarray(mask))[0])
+    return int(series.index[pos]) + 1, series.iloc[pos]
 
 
 def _factorize(series):
@@ -369,8 +570,7 @@ def _factorize(series):
 
 def _raise_first_bad(series, bad_uniques, codes, where, field, message):
     rows = np.isin(codes, np.flatnonzero(bad_uniques.to_numpy()))
-    row = _first_row(rows)
-    value = series.iloc[row - 1]
+    row, value = _first_bad(rows, series)
     raise InputError(f"{message}, got {value!r}", file=where, row=row, field=field)
 
 
@@ -410,9 +610,9 @@ def _parse_ints(series, where, field, *, low, high):
     values = pd.to_numeric(series.str.strip(), errors="coerce")
     bad = values.isna() | (values % 1 != 0) | (values < low) | (values > high)
     if bad.any():
-        row = _first_row(bad)
+        row, value = _first_bad(bad, series)
         raise InputError(
-            f"expected a whole number {low}-{high}, got {series.iloc[row - 1]!r}",
+            f"expected a whole number {low}-{high}, got {value!r}",
             file=where,
             row=row,
             field=field,
@@ -424,9 +624,9 @@ def _parse_gtfs_dates(series, where, field):
     """Parse ``YYYYMMDD`` into ``datetime64[s]`` values."""
     values = pd.to_datetime(series.str.strip(), format="%Y%m%d", errors="coerce")
     if values.isna().any():
-        row = _first_row(values.isna())
+        row, value = _first_bad(values.isna(), series)
         raise InputError(
-            f"expected a date YYYYMMDD, got {series.iloc[row - 1]!r}",
+            f"expected a date YYYYMMDD, got {value!r}",
             file=where,
             row=row,
             field=field,
@@ -434,8 +634,13 @@ def _parse_gtfs_dates(series, where, field):
     return values
 
 
-def _parse_coords(frame, lat_col, lon_col, where, *, allow_empty):
-    """Return float lon and lat arrays, checked against Norway (NaN where empty)."""
+def _parse_coords(frame, lat_col, lon_col, where, *, allow_empty, in_norway=True):
+    """Return float lon and lat arrays (NaN where empty and ``allow_empty``).
+
+    Values that are not numbers, or only one of the pair, always fail; with
+    ``in_norway`` every pair must also lie in Norway (else see
+    :func:`_check_in_norway`).
+    """
     lat_s, lon_s = frame[lat_col].str.strip(), frame[lon_col].str.strip()
     lat = pd.to_numeric(lat_s, errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(lon_s, errors="coerce").to_numpy(dtype=float)
@@ -443,16 +648,50 @@ def _parse_coords(frame, lat_col, lon_col, where, *, allow_empty):
     if allow_empty:
         lat, lon = np.where(empty, np.nan, lat), np.where(empty, np.nan, lon)
     missing = ~(np.isfinite(lat) & np.isfinite(lon))
-    present = ~missing
-    minx, miny, maxx, maxy = NORWAY_BOUNDS
-    outside = present & ~((lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy))
-    bad = outside | (missing & ~(empty & allow_empty))
-    if bad.any():
-        row = _first_row(bad)
-        field = f"{lat_col}/{lon_col}"
-        check_lonlat(lon[row - 1], lat[row - 1], source=where, row=row, field=field)
-        raise InputError("bad coordinate", file=where, row=row, field=field)
+    bad = missing & ~(empty & allow_empty)
+    if in_norway:
+        bad |= ~missing & ~_inside(lon, lat, NORWAY_BOUNDS)
+    _raise_bad_coords(bad, frame[lat_col], lon, lat, where, f"{lat_col}/{lon_col}")
     return lon, lat
+
+
+def _check_in_norway(checked, series, lon, lat, where, field):
+    """Raise for the first row of ``checked`` with coordinates outside Norway."""
+    present = np.isfinite(lon) & np.isfinite(lat)
+    bad = checked & present & ~_inside(lon, lat, NORWAY_BOUNDS)
+    _raise_bad_coords(bad, series, lon, lat, where, field)
+
+
+def _raise_bad_coords(bad, series, lon, lat, where, field):
+    if bad.any():
+        row, _ = _first_bad(bad, series)
+        pos = int(np.flatnonzero(bad)[0])
+        check_lonlat(lon[pos], lat[pos], source=where, row=row, field=field)
+        raise InputError("bad coordinate", file=where, row=row, field=field)
+
+
+def _inside(lon, lat, bounds):
+    """Per point: does it lie in ``bounds`` (edges included; NaN is outside)."""
+    minx, miny, maxx, maxy = bounds
+    return (lon >= minx) & (lon <= maxx) & (lat >= miny) & (lat <= maxy)
+
+
+def _check_bbox(bbox):
+    """Validate a lon/lat ``(minx, miny, maxx, maxy)``; ``None`` passes through."""
+    if bbox is None:
+        return None
+    try:
+        values = tuple(float(v) for v in bbox)
+    except (TypeError, ValueError):
+        values = ()
+    if len(values) == 4 and all(np.isfinite(values)):
+        minx, miny, maxx, maxy = values
+        if -180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90:
+            return values
+    raise InputError(
+        f"bbox must be (minx, miny, maxx, maxy) in degrees lon/lat, got {bbox!r}",
+        field="bbox",
+    )
 
 
 # ------------------------------------------------------------------------ tables
@@ -461,13 +700,22 @@ def _parse_coords(frame, lat_col, lon_col, where, *, allow_empty):
 def _check_unique(frame, col, where):
     dup = frame[col].duplicated()
     if dup.any():
-        row = _first_row(dup)
-        raise InputError(
-            f"duplicate id {frame[col].iloc[row - 1]!r}", file=where, row=row, field=col
-        )
+        row, value = _first_bad(dup, frame[col])
+        raise InputError(f"duplicate id {value!r}", file=where, row=row, field=col)
 
 
-def _stops_table(frame, where):
+def _stops_table(frame, where, bbox=None):
+    """Parse stops.txt; with ``bbox``, keep only the stops of stop places in it.
+
+    Returns
+    -------
+    stops : pandas.DataFrame
+        ``stop_id``, ``name``, ``location_type``, ``parent_station``, ``lon``,
+        ``lat`` and ``row`` (row number in the file).
+    skipped : dict
+        The ``*_skipped`` counts of the report, ``stops_skipped`` and
+        ``stop_places_skipped`` filled in.
+    """
     _check_unique(frame, "stop_id", where)
     codes = _parse_codes(
         frame["location_type"], (0, 1, 2, 3, 4), where, "location_type", default=0
@@ -475,24 +723,73 @@ def _stops_table(frame, where):
     parent = frame["parent_station"].str.strip()
     unknown = (parent != "") & ~parent.isin(frame["stop_id"])
     if unknown.any():
-        row = _first_row(unknown)
+        row, value = _first_bad(unknown, parent)
         raise InputError(
-            f"parent station {parent.iloc[row - 1]!r} is not in stops.txt",
+            f"parent station {value!r} is not in stops.txt",
             file=where,
             row=row,
             field="parent_station",
         )
-    lon, lat = _parse_coords(frame, "stop_lat", "stop_lon", where, allow_empty=True)
-    return pd.DataFrame(
+    lon, lat = _parse_coords(
+        frame, "stop_lat", "stop_lon", where, allow_empty=True, in_norway=bbox is None
+    )
+    stops = pd.DataFrame(
         {
-            "stop_id": frame["stop_id"],
-            "name": frame["stop_name"],
+            "stop_id": frame["stop_id"].to_numpy(),
+            "name": frame["stop_name"].to_numpy(),
             "location_type": codes,
-            "parent_station": parent,
+            "parent_station": parent.to_numpy(),
             "lon": lon,
             "lat": lat,
+            "row": np.arange(1, len(frame) + 1),
         }
     )
+    skipped = dict.fromkeys(
+        (
+            "stops_skipped",
+            "stop_places_skipped",
+            "stop_times_skipped",
+            "shape_points_skipped",
+        ),
+        0,
+    )
+    if bbox is None:
+        return stops, skipped
+    place_lon, place_lat = _place_coords(stops)
+    # A stop place without any coordinates is kept so that it fails as without bbox.
+    unplaced = np.isnan(place_lon) | np.isnan(place_lat)
+    kept = _inside(place_lon, place_lat, bbox) | unplaced
+    _check_in_norway(kept, frame["stop_lat"], lon, lat, where, "stop_lat/stop_lon")
+    skipped["stops_skipped"] = int((~kept).sum())
+    skipped["stop_places_skipped"] = int((_is_place(stops) & ~kept).sum())
+    return stops[kept].reset_index(drop=True), skipped
+
+
+def _is_place(stops):
+    """Per stop: is it a stop place (a station, or a stop without parent)."""
+    no_parent = (stops["parent_station"] == "").to_numpy()
+    kind = stops["location_type"].to_numpy()
+    return (kind == 1) | ((kind == 0) & no_parent)
+
+
+def _place_coords(stops):
+    """Per stop, the coordinates of its stop place, as :func:`_stop_places` has them.
+
+    The place's own coordinates, else the mean of its quays' (NaN if none).
+    """
+    place = _place_positions(stops)
+    own_lon, own_lat = stops["lon"].to_numpy(), stops["lat"].to_numpy()
+    quay = (stops["location_type"] == 0).to_numpy() & (place != np.arange(len(stops)))
+    means = (
+        pd.DataFrame({"place": place[quay], "lon": own_lon[quay], "lat": own_lat[quay]})
+        .groupby("place")[["lon", "lat"]]
+        .mean()
+        .reindex(place)
+    )
+    lon, lat = own_lon[place], own_lat[place]
+    lon = np.where(np.isnan(lon), means["lon"].to_numpy(), lon)
+    lat = np.where(np.isnan(lat), means["lat"].to_numpy(), lat)
+    return lon, lat
 
 
 def _routes_table(frame, where):
@@ -563,14 +860,15 @@ def _trips_table(frame, routes, service_ids, where):
     ):
         unknown = ~frame[col].isin(known)
         if unknown.any():
-            row = _first_row(unknown)
+            row, value = _first_bad(unknown, frame[col])
             raise InputError(
-                f"{col} {frame[col].iloc[row - 1]!r} is not in {what}",
+                f"{col} {value!r} is not in {what}",
                 file=where,
                 row=row,
                 field=col,
             )
-    out = frame[["trip_id", "route_id", "service_id", "shape_id"]].copy()
+    out = frame[["trip_id", "route_id", "service_id", "shape_id"]]
+    out = out.reset_index(drop=True)
     out["route_pos"] = pd.Index(routes["route_id"]).get_indexer(frame["route_id"])
     return out
 
@@ -609,24 +907,38 @@ def _stop_times_table(frame, trips, stops, where):
     )
 
 
-def _shapes_table(frame, where):
+def _shapes_table(frame, where, *, in_norway=True):
+    """Parse shape points; without ``in_norway``, drop those outside Norway."""
     if frame is None:
         return None
     lon, lat = _parse_coords(
-        frame, "shape_pt_lat", "shape_pt_lon", where, allow_empty=False
+        frame,
+        "shape_pt_lat",
+        "shape_pt_lon",
+        where,
+        allow_empty=False,
+        in_norway=in_norway,
     )
     seq = pd.to_numeric(frame["shape_pt_sequence"].str.strip(), errors="coerce")
     if seq.isna().any():
-        row = _first_row(seq.isna())
+        row, value = _first_bad(seq.isna(), frame["shape_pt_sequence"])
         raise InputError(
-            f"expected a number, got {frame['shape_pt_sequence'].iloc[row - 1]!r}",
+            f"expected a number, got {value!r}",
             file=where,
             row=row,
             field="shape_pt_sequence",
         )
-    return pd.DataFrame(
-        {"shape_id": frame["shape_id"], "seq": seq, "lon": lon, "lat": lat}
+    shapes = pd.DataFrame(
+        {
+            "shape_id": frame["shape_id"].to_numpy(),
+            "seq": seq.to_numpy(),
+            "lon": lon,
+            "lat": lat,
+        }
     )
+    if not in_norway:
+        shapes = shapes[_inside(lon, lat, NORWAY_BOUNDS)]
+    return shapes
 
 
 def _feed_info(frame, where):
@@ -750,7 +1062,7 @@ def _stop_places(stops, where):
     is_place = (stops["location_type"] == 1) | (
         (stops["location_type"] == 0) & (stops["parent_station"] == "")
     )
-    places = stops.loc[is_place, ["stop_id", "name", "lon", "lat"]]
+    places = stops.loc[is_place, ["stop_id", "name", "lon", "lat", "row"]]
     quays = stops[(stops["location_type"] == 0) & (stops["parent_station"] != "")]
     quay_mean = quays.groupby("parent_station")[["lon", "lat"]].mean()
     fallback = quay_mean.reindex(places["stop_id"].to_numpy())
@@ -758,11 +1070,11 @@ def _stop_places(stops, where):
     lat = places["lat"].fillna(pd.Series(fallback["lat"].to_numpy(), places.index))
     missing = lon.isna() | lat.isna()
     if missing.any():
-        pos = places.index[missing.to_numpy()][0]
+        rows = places["row"].to_numpy()[missing.to_numpy()]
         raise InputError(
             "stop place has no coordinates and none of its quays has any",
             file=where,
-            row=int(pos) + 1,
+            row=int(rows[0]),
             field="stop_lat",
         )
     places = places.assign(pos=places.index.to_numpy(), lon=lon, lat=lat)
@@ -910,11 +1222,14 @@ def _merge_lines(geoms):
     return shapely.MultiLineString(distinct)
 
 
-def _lines_layer(routes, trips, shapes, zip_name):
-    if shapes is None or shapes.empty:
+def _lines_layer(routes, route_shapes, shapes, zip_name):
+    """The line layer from ``route_shapes``, the (route_id, shape_id) of trips."""
+    if shapes is None or shapes.empty or route_shapes is None:
         return empty_layer("transit_lines")
     shape_geom = _shape_lines(shapes)
-    used = trips.loc[trips["shape_id"].isin(shape_geom.index), ["route_id", "shape_id"]]
+    used = route_shapes.loc[
+        route_shapes["shape_id"].isin(shape_geom.index), ["route_id", "shape_id"]
+    ]
     route_shapes = used.drop_duplicates()
     geom_of_route = route_shapes.groupby("route_id")["shape_id"].agg(
         lambda ids: _merge_lines(shape_geom[ids.to_numpy()].to_numpy())

@@ -9,11 +9,24 @@ The feed (reference date 2024-01-09, the first Tuesday with service):
   shapes), ``RUT:Line:L1`` (rail 100, empty short name, no shape).
 * Services: ``WK`` weekdays in January 2024 by calendar.txt, Tuesday 2 January
   removed; ``EXTRA`` only in calendar_dates.txt, on 9 and 13 January.
+
+:func:`cross_border_tables` adds stops abroad as in Entur's national feed, for reads
+limited to ``LORENSKOG_BBOX``; :func:`write_large_feed` writes a feed of millions
+of stop times for the memory test.
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+# lon/lat box around Lørenskog (minx, miny, maxx, maxy), as `import gtfs` uses it
+LORENSKOG_BBOX = (10.85, 59.86, 11.05, 59.98)
 
 HEADERS = {
     "agency.txt": "agency_id,agency_name,agency_url,agency_timezone",
@@ -157,3 +170,126 @@ def with_row(member, index, row):
     lines = feed_tables()[member]
     lines[index] = row
     return {member: lines}
+
+
+# Stops abroad: Stockholm C (inside NORWAY_BOUNDS, which is a box), Kiel (outside
+# it) and a standalone stop with lat and lon exchanged, all outside LORENSKOG_BBOX.
+CROSS_BORDER_ROWS = {
+    "stops.txt": [
+        "NSR:StopPlace:90,Stockholm C,59.3000,18.0000,,1,,0,,",
+        "NSR:Quay:91,Stockholm C,59.3001,18.0001,,0,NSR:StopPlace:90,1,,1",
+        "NSR:Quay:95,Byttet,10.9500,59.9300,,0,,0,,",
+        "NSR:Quay:80,Kiel,54.3200,10.1400,,0,,0,,",
+    ],
+    "routes.txt": [
+        "VY,VY:Line:RE11,RE11,Oslo - Stockholm,2,,",
+        "RUT,RUT:Line:K1,K1,Visperud - Kiel,200,,",
+        "SJ,SJ:Line:1,1,Stockholm - Byttet,2,,",
+    ],
+    "trips.txt": [
+        "VY:Line:RE11,WK,T5,Stockholm,0,SRE",
+        "RUT:Line:K1,WK,T6,Kiel,0,SK1",
+        "SJ:Line:1,WK,T7,Byttet,0,SSJ",
+        "VY:Line:RE11,WK,T8,Stockholm,0,SRE2",
+    ],
+    "stop_times.txt": [
+        "T5,08:00:00,08:00:00,NSR:Quay:11,1,0,0,",
+        "T5,13:00:00,13:00:00,NSR:Quay:91,2,0,0,",
+        "T6,07:15:00,07:15:00,NSR:Quay:30,1,0,0,",
+        "T6,14:00:00,14:00:00,NSR:Quay:80,2,0,0,",
+        "T7,07:00:00,07:00:00,NSR:Quay:91,1,0,0,",
+        "T7,08:00:00,08:00:00,NSR:Quay:95,2,0,0,",
+        "T8,07:10:00,07:10:00,NSR:Quay:91,1,0,0,",
+        "T8,09:00:00,09:00:00,NSR:Quay:95,2,0,0,",
+    ],
+    "shapes.txt": [
+        "SRE,59.9290,10.9560,1",
+        "SRE,59.8800,12.2900,2",
+        "SRE,59.3001,18.0001,3",
+        "SK1,59.9200,10.9800,1",
+        "SK1,58.0000,10.5000,2",
+        "SK1,54.3200,10.1400,3",
+        "SK1,54.0000,10.0000,4",
+        "SSJ,59.3001,18.0001,1",
+        "SSJ,59.9300,10.9500,2",
+        "SRE2,59.3001,18.0001,1",
+        "SRE2,59.5000,17.0000,2",
+    ],
+}
+
+
+def cross_border_tables():
+    """The standard feed plus ``CROSS_BORDER_ROWS``, as ``{member: lines}``.
+
+    Routes ``VY:Line:RE11`` (trip T5 from Lørenskog stasjon to Stockholm, and T8
+    only abroad) and ``RUT:Line:K1`` (T6 from Visperud to Kiel, whose shape leaves
+    Norway's bounds) serve the region; ``SJ:Line:1`` (T7) only stops abroad.
+    """
+    tables = feed_tables()
+    for name, rows in CROSS_BORDER_ROWS.items():
+        tables[name] = tables[name] + rows
+    return tables
+
+
+def write_large_feed(path, *, stop_times, stops_per_trip=30, inside_every=100):
+    """Write a feed with ``stop_times`` stop times, most of them outside the bbox.
+
+    Stops ``L0``..``L3`` lie in ``LORENSKOG_BBOX``; ``F0``..``F999`` are spread
+    over southern Norway outside it. Every trip calls at ``stops_per_trip`` stops;
+    one stop time in ``inside_every`` is at a Lørenskog stop. All trips run on
+    weekdays of January 2024.
+
+    Returns
+    -------
+    int
+        The number of stop times at Lørenskog stops.
+    """
+    n_trips = stop_times // stops_per_trip
+    n = n_trips * stops_per_trip
+    far = [
+        f"F{i},Fjern {i},{58.5 + (i % 40) * 0.05:.4f},{5.5 + (i // 40) * 0.15:.4f},,0,,0,,"
+        for i in range(1000)
+    ]
+    near = [
+        f"L{i},Lørenskog {i},59.93,{10.90 + i * 0.02:.2f},,0,,0,," for i in range(4)
+    ]
+    index = np.arange(n)
+    trip = pc.binary_join_element_wise(
+        "T", pa.array(index // stops_per_trip).cast(pa.string()), ""
+    )
+    seq = index % stops_per_trip
+    inside = index % inside_every == 0
+    names = pa.array([f"F{i}" for i in range(1000)] + [f"L{i}" for i in range(4)])
+    stop = names.take(np.where(inside, 1000 + index % 4, index % 1000))
+    minutes = 6 * 60 + (index // stops_per_trip % 600) + seq * 2
+    clock = pa.array(
+        [f"{m // 60:02d}:{m % 60:02d}:00" for m in range(minutes.max() + 1)]
+    )
+    times = clock.take(minutes)
+    zeros = pa.array(np.zeros(n, dtype="int8"))
+    table = pa.table(
+        {
+            "trip_id": trip,
+            "arrival_time": times,
+            "departure_time": times,
+            "stop_id": stop,
+            "stop_sequence": pa.array(seq),
+            "pickup_type": zeros,
+            "drop_off_type": zeros,
+        }
+    )
+    buffer = io.BytesIO()
+    pacsv.write_csv(
+        table, buffer, pacsv.WriteOptions(quoting_style="none", batch_size=1 << 16)
+    )
+    tables = feed_tables()
+    tables["stops.txt"] = [HEADERS["stops.txt"], *near, *far]
+    tables["routes.txt"] = [HEADERS["routes.txt"], "RUT,R1,1,Lang,700,,"]
+    tables["trips.txt"] = [HEADERS["trips.txt"]] + [
+        f"R1,WK,T{t},Lang,0," for t in range(n_trips)
+    ]
+    del tables["stop_times.txt"], tables["shapes.txt"]
+    write_zip(path, tables)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("stop_times.txt", buffer.getvalue())
+    return int(inside.sum())

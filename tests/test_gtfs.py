@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
+from layers import gtfs
 from layers.errors import InputError
 from layers.gtfs import area_transit_figures, read_gtfs
 from layers.schemas import SCHEMAS
-from tests.gtfs_fixtures import feed_tables, with_row, write_feed, write_zip
+from tests.gtfs_fixtures import (
+    LORENSKOG_BBOX,
+    cross_border_tables,
+    feed_tables,
+    with_row,
+    write_feed,
+    write_large_feed,
+    write_zip,
+)
 
 SP1, SP2, Q30 = "NSR:StopPlace:1", "NSR:StopPlace:2", "NSR:Quay:30"
 ST_HEADER = feed_tables()["stop_times.txt"][0]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -330,3 +345,197 @@ def test_high_compression_ratio_raises_before_reading(tmp_path):
         zf.writestr("stop_times.txt", b"0" * 5_000_000)
     err = error_of(path)
     assert (err.file, "zip bomb" in err.message) == ("bomb.zip/stop_times.txt", True)
+
+
+# ------------------------------------------------------------- regional (bbox)
+
+
+@pytest.fixture
+def cross_border(tmp_path):
+    return write_zip(tmp_path / "national.zip", cross_border_tables())
+
+
+def cross_border_with(tmp_path, member, index, row):
+    """The cross-border feed with data row ``index`` of ``member`` replaced."""
+    tables = cross_border_tables()
+    tables[member][index] = row
+    return write_zip(tmp_path / "national.zip", tables)
+
+
+def test_bbox_skips_stops_abroad_and_counts_them(cross_border):
+    """Stockholm, Kiel and a swapped stop lie outside the bbox: skipped, counted."""
+    result = read_gtfs(cross_border, bbox=LORENSKOG_BBOX)
+    assert sorted(result.stops["stop_id"]) == [Q30, SP1, SP2]
+    report = result.report
+    assert (report["stops_rows"], report["stops_skipped"]) == (11, 4)
+    assert report["stop_places_skipped"] == 3
+
+
+@pytest.mark.parametrize(
+    ("index", "message"), [(10, "swapped"), (11, "outside Norway")]
+)
+def test_without_bbox_stops_abroad_raise(tmp_path, index, message):
+    """Without a bbox the swapped stop and Kiel are refused as before."""
+    tables = cross_border_tables()
+    rows = tables["stops.txt"]
+    tables["stops.txt"] = rows[:8] + [rows[index]]
+    err = error_of(write_zip(tmp_path / "national.zip", tables))
+    assert (err.file, err.row, message in err.message) == (
+        "national.zip/stops.txt",
+        8,
+        True,
+    )
+
+
+def test_bbox_stop_times_of_skipped_stops_do_not_count(cross_border):
+    """Only the stop times at Lørenskog's stops are kept and counted."""
+    result = read_gtfs(cross_border, bbox=LORENSKOG_BBOX)
+    stops = by_stop(result)
+    assert stops["departures_day"].to_dict() == {SP1: 4, SP2: 3, Q30: 3}
+    assert stops["departures_peak_hour"].to_dict() == {SP1: 1.0, SP2: 1.0, Q30: 1.0}
+    assert stops.loc[Q30, "lines"] == "25,K1,RUT:Line:L1"
+    report = result.report
+    assert (report["stop_times"], report["stop_times_skipped"]) == (11, 6)
+    assert report["departures_on_date"] == 10
+
+
+def test_bbox_keeps_routes_and_trips_serving_the_region(cross_border):
+    """SJ only stops abroad and is left out; trip T8 of a kept route is not kept."""
+    result = read_gtfs(cross_border, bbox=LORENSKOG_BBOX)
+    assert sorted(result.lines["route_id"]) == [
+        "RUT:Line:25",
+        "RUT:Line:K1",
+        "VY:Line:RE11",
+    ]
+    assert (result.report["routes"], result.report["trips"]) == (5, 6)
+
+
+def test_bbox_keeps_whole_shapes_of_kept_routes(cross_border):
+    """Shapes reach beyond the bbox, from any trip of a kept route; points outside
+    Norway are dropped."""
+    result = read_gtfs(cross_border, bbox=LORENSKOG_BBOX)
+    geoms = result.lines.set_index("route_id").geometry
+    rail = geoms["VY:Line:RE11"]
+    assert (rail.geom_type, len(rail.geoms)) == ("MultiLineString", 2)
+    assert rail.bounds[2] == pytest.approx(18.0001)
+    assert geoms["RUT:Line:K1"].bounds == pytest.approx((10.5, 58.0, 10.98, 59.92))
+    assert result.report["shape_points_skipped"] == 2
+
+
+def test_bbox_malformed_coordinate_outside_still_raises(tmp_path):
+    """A stop abroad is not checked against Norway, but must still be a number."""
+    row = "NSR:Quay:95,Byttet,abc,59.9300,,0,,0,,"
+    path = cross_border_with(tmp_path, "stops.txt", 10, row)
+    err = error_of(path, bbox=LORENSKOG_BBOX)
+    assert (err.row, err.field) == (10, "stop_lat/stop_lon")
+
+
+def test_bbox_still_checks_the_stops_it_keeps(tmp_path):
+    """A swapped quay of a station in the bbox is refused as without a bbox."""
+    row = "NSR:Quay:12,Lørenskog stasjon,10.9540,59.9270,,0,NSR:StopPlace:1,1,,2"
+    path = cross_border_with(tmp_path, "stops.txt", 3, row)
+    err = error_of(path, bbox=LORENSKOG_BBOX)
+    assert (err.row, "swapped" in err.message) == (3, True)
+
+
+def test_bbox_errors_name_the_row_in_the_file(tmp_path):
+    """A bad value in a kept stop time is reported at its row in stop_times.txt."""
+    row = "T6,07:15:00,7h15,NSR:Quay:30,1,0,0,"
+    path = cross_border_with(tmp_path, "stop_times.txt", 12, row)
+    err = error_of(path, bbox=LORENSKOG_BBOX)
+    assert (err.file, err.row, err.field) == (
+        "national.zip/stop_times.txt",
+        12,
+        "departure_time",
+    )
+
+
+def test_bbox_does_not_parse_skipped_stop_times(tmp_path):
+    """Stop times at skipped stops are passed over unread."""
+    row = "T7,7h00,7h00,NSR:Quay:91,1,9,9,"
+    path = cross_border_with(tmp_path, "stop_times.txt", 14, row)
+    assert read_gtfs(path, bbox=LORENSKOG_BBOX).report["stop_times"] == 11
+
+
+def test_bbox_covering_the_feed_reads_as_without(feed):
+    """A bbox around every stop gives the same layers as the strict read."""
+    strict, regional = read_gtfs(feed), read_gtfs(feed, bbox=(10, 59, 12, 61))
+    assert regional.stops.equals(strict.stops)
+    assert regional.lines.equals(strict.lines)
+    assert regional.report == strict.report
+
+
+def test_bbox_allows_a_larger_unpacked_size(feed, monkeypatch):
+    """The zip bomb guard's default limit is higher for a streamed regional read."""
+    monkeypatch.setattr(gtfs, "MAX_UNPACKED_BYTES", 100)
+    assert "zip bomb" in error_of(feed).message
+    assert read_gtfs(feed, bbox=LORENSKOG_BBOX).report["stop_places"] == 3
+    monkeypatch.setattr(gtfs, "MAX_UNPACKED_BYTES_BBOX", 100)
+    assert "zip bomb" in error_of(feed, bbox=LORENSKOG_BBOX).message
+
+
+def test_bbox_without_service_raises(feed):
+    """A bbox no trip calls in is refused, saying so (not asking for a date)."""
+    err = error_of(feed, bbox=(5.0, 60.0, 5.5, 60.5))
+    assert (err.field, "no trip calls at a stop in the bbox" in err.message) == (
+        "bbox",
+        True,
+    )
+
+
+@pytest.mark.parametrize("bbox", [(1, 2, 3), (11, 59, 10, 60), ("a", 0, 1, 1)])
+def test_bad_bbox_raises(feed, bbox):
+    """A bbox that is not (minx, miny, maxx, maxy) in degrees is refused."""
+    assert error_of(feed, bbox=bbox).field == "bbox"
+
+
+# Peak RSS of the child itself: VmHWM belongs to the address space made at exec,
+# whereas getrusage's ru_maxrss keeps the forking parent's (pytest's) high mark.
+MEMORY_CHILD = r"""
+import json, re, sys
+from layers.gtfs import read_gtfs
+result = read_gtfs(sys.argv[1], bbox=[float(v) for v in sys.argv[2:6]])
+status = open("/proc/self/status").read()
+peak_mb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+print(json.dumps({"peak_mb": peak_mb, "report": result.report}))
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
+def test_bbox_read_memory_follows_the_region(tmp_path):
+    """3 million stop times, 1 % in the bbox: the read stays under 400 MB peak RSS.
+
+    Measured: about 250 MB, of which 130 MB are the imports; 10 million stop
+    times take about 265 MB. Read without a bbox, the 3 million take 740 MB.
+    """
+    path = tmp_path / "large.zip"
+    inside = write_large_feed(path, stop_times=3_000_000)
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, str(path), *map(str, LORENSKOG_BBOX)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    child = json.loads(done.stdout)
+    assert child["report"]["stop_times"] == inside
+    assert child["report"]["stop_times_skipped"] == 3_000_000 - inside
+    assert child["peak_mb"] < 400
+
+
+def test_import_gtfs_limits_the_feed_to_the_municipality(default_store, cross_border):
+    """`import gtfs` reads only the stops within about 3 km of Lørenskog."""
+    from layers.cli import import_gtfs
+    from layers.store import open_store
+
+    store = open_store(default_store)
+    layers = import_gtfs(argparse.Namespace(file=cross_border, date=None), store)
+    stops, meta = layers["transit_stops"]
+    assert sorted(stops["stop_id"]) == [Q30, SP1, SP2]
+    inner = store.read_layer("boundary").to_crs(4326).total_bounds
+    # 3 km is 0.027° of latitude and 0.054° of longitude at 60° N
+    margin = [-0.054, -0.027, 0.054, 0.027]
+    expected = [b + m for b, m in zip(inner, margin, strict=True)]
+    assert meta["details"]["bbox"] == pytest.approx(expected, abs=0.004)
+    assert meta["details"]["report"]["stops_skipped"] == 4
