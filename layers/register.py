@@ -405,7 +405,9 @@ def register_info(store):
             f"SELECT count(*), max(demonstration), max(updated_at) FROM {PREMISES_TABLE}"
         ).fetchone()
     source = (
-        "Demonstrasjonsdata (lokaleregister)" if demo else "Lokaleregisteret i dashbordet"
+        "Demonstrasjonsdata (lokaleregister)"
+        if demo
+        else "Lokaleregisteret i dashbordet"
     )
     return LayerInfo(
         name="premises",

@@ -126,9 +126,40 @@ class GeoPackageStore:
             with contextlib.closing(self.connect(readonly=False)) as con:
                 con.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
-    def _stamp(self):
+    def version(self, name=None):
+        """Return a token that changes whenever the store (or one layer) changes.
+
+        Parameters
+        ----------
+        name : str, optional
+            A layer. Without it, the token covers the whole file.
+
+        Returns
+        -------
+        tuple
+            Layer imports replace the file (a new inode); edits in place bump
+            SQLite's file change counter (header bytes 24-27), which is exact where
+            modification times are coarse.
+        """
         st = self.path.stat()
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        with open(self.path, "rb") as fh:
+            header = fh.read(28)
+        counter = int.from_bytes(header[24:28], "big") if len(header) == 28 else 0
+        if name is None or name == "premises":
+            return (st.st_ino, st.st_size, st.st_mtime_ns, counter)
+        # Other layers change only through replace_layers, which writes a new file.
+        return (st.st_dev, st.st_ino, self._layer_row(name))
+
+    def _layer_row(self, name):
+        try:
+            with contextlib.closing(self._connect()) as con:
+                return con.execute(
+                    f"SELECT imported_at, rows, source, as_of FROM {META_TABLE} "
+                    "WHERE name = ?",
+                    (name,),
+                ).fetchone()
+        except sqlite3.DatabaseError:
+            return None
 
     def list_layers(self):
         """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
@@ -190,7 +221,7 @@ class GeoPackageStore:
             raise StoreError(f"the store {self.path} does not exist")
         self.recover()
         key = (str(self.path.resolve()), name)
-        stamp = self._stamp()
+        stamp = self.version(name)
         hit = _CACHE.get(key)
         if hit and hit[0] == stamp:
             return hit[1]

@@ -1,0 +1,73 @@
+"""Næringsarealer Lørenskog: build the Dash app and expose ``server`` for gunicorn.
+
+Nothing happens at import: ``server`` is created on first access, so tests can
+build their own app with their own settings (one Dash app per process).
+"""
+
+from __future__ import annotations
+
+import os
+
+import dash
+
+from components import settings as settings_mod
+
+
+def create_app(settings=None):
+    """Build the dashboard.
+
+    Parameters
+    ----------
+    settings : dict, optional
+        Overrides of ``components.settings.DEFAULTS`` (store path, secret key, ...).
+
+    Returns
+    -------
+    dash.Dash
+    """
+    from components import auth, layout, server_routes
+    from components.export_cli import register_cli
+
+    config = settings_mod.resolve(settings)
+    app = dash.Dash(
+        __name__,
+        title="Næringsarealer Lørenskog",
+        compress=True,
+        serve_locally=True,
+        update_title=None,
+        # Vendored files for the standalone exports (Leaflet) are inlined there,
+        # not loaded into the dashboard.
+        assets_path_ignore=["vendor"],
+        suppress_callback_exceptions=False,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"}
+        ],
+    )
+    app.server.config.update(config)
+    app.server.secret_key = config["SECRET_KEY"]
+    # Dash calls a layout function on assignment unless a validation layout is
+    # set; ours needs a request (the store), so set the validation layout first.
+    app.validation_layout = layout.validation_layout()
+    app.layout = layout.serve_layout
+    server_routes.register(app)
+    auth.register(app)
+    register_cli(app.server)
+    return app
+
+
+_default = None
+
+
+def __getattr__(name):
+    # gunicorn's `app:server` looks the attribute up: build the app on first use.
+    global _default
+    if name in ("server", "app"):
+        if _default is None:
+            _default = create_app()
+        return _default.server if name == "server" else _default
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    port = int(os.environ.get("PORT", "8050"))
+    __getattr__("app").run(host="127.0.0.1", port=port, debug=False)

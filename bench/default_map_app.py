@@ -1,0 +1,35 @@
+"""A default Dash page with one map of the six areas, built the textbook way.
+
+The reference for the first-load budget: ``Dash()`` with its defaults (no
+compression) and one ``dcc.Graph`` holding ``px.choropleth_map`` of the areas read
+from the store named by ``$NARING_STORE``. Served by ``gunicorn
+bench.default_map_app:server``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import plotly.express as px
+from dash import Dash, dcc, html
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from layers.store import open_store  # noqa: E402
+
+areas = open_store(os.environ.get("NARING_STORE")).read_layer("areas")
+figure = px.choropleth_map(
+    areas,
+    geojson=areas.geometry,
+    locations=areas.index,
+    color="name",
+    hover_name="name",
+    center={"lat": 59.92, "lon": 10.96},
+    zoom=10.5,
+)
+
+app = Dash(__name__)
+app.layout = html.Div([html.H1("Næringsområder i Lørenskog"), dcc.Graph(figure=figure)])
+server = app.server

@@ -1,0 +1,93 @@
+"""All user-facing text, Norwegian bokmål by default and English, and number formats.
+
+Strings live in the modules of this package, one dict per part of the UI, merged
+here: ``t("key", lang)``. A key missing in English falls back to bokmål; a key
+missing altogether raises, so a typo cannot pass silently.
+"""
+
+from __future__ import annotations
+
+import math
+
+from components.i18n import exports as exports_text
+from components.i18n import finder as finder_text
+from components.i18n import map as map_text
+from components.i18n import presentation as presentation_text
+from components.i18n import register as register_text
+from components.i18n import shell
+
+LANGS = ("nb", "en")
+DEFAULT_LANG = "nb"
+NBSP = "\u00a0"
+
+STRINGS: dict[str, dict[str, str]] = {}
+for _part in (
+    shell,
+    map_text,
+    presentation_text,
+    register_text,
+    finder_text,
+    exports_text,
+):
+    _dup = set(STRINGS) & set(_part.STRINGS)
+    if _dup:
+        raise RuntimeError(f"duplicate i18n keys: {sorted(_dup)}")
+    STRINGS.update(_part.STRINGS)
+
+
+def lang_or_default(lang):
+    """Return ``lang`` if it is a supported language, else the default (bokmål)."""
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key, lang=DEFAULT_LANG, **fmt):
+    """Return the text for ``key`` in ``lang``, formatted with ``fmt``.
+
+    Parameters
+    ----------
+    key : str
+    lang : str
+        ``nb`` or ``en``.
+    **fmt
+        Values for ``str.format`` placeholders.
+
+    Returns
+    -------
+    str
+    """
+    entry = STRINGS[key]
+    text = entry.get(lang_or_default(lang)) or entry[DEFAULT_LANG]
+    return text.format(**fmt) if fmt else text
+
+
+def fmt_num(value, decimals=0, lang=DEFAULT_LANG):
+    """Format a number the Norwegian way: ``24 892``, ``1 250,5`` (English: ``24,892``).
+
+    Missing values (None, NaN) give an en dash.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if lang_or_default(lang) == "nb":
+        return text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+def fmt_int(value, lang=DEFAULT_LANG):
+    """Format a whole number: ``24 892``."""
+    return fmt_num(value, 0, lang)
+
+
+def fmt_m2(value, lang=DEFAULT_LANG, decimals=0):
+    """Format an area in square metres: ``1 250,5 m²``."""
+    text = fmt_num(value, decimals, lang)
+    return text if text == "–" else f"{text}{NBSP}m²"
+
+
+def fmt_nok(value, lang=DEFAULT_LANG):
+    """Format a rent in NOK per m² per year: ``1 850 kr/m²/år``."""
+    text = fmt_num(value, 0, lang)
+    if text == "–":
+        return text
+    unit = "kr/m²/år" if lang_or_default(lang) == "nb" else "NOK/m²/yr"
+    return f"{text}{NBSP}{unit}"

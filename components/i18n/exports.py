@@ -1,0 +1,179 @@
+"""Text of the meeting pack: the standalone HTML map, PDF profiles and XLSX tables."""
+
+STRINGS = {
+    "export_title": {
+        "nb": "Næringsarealer Lørenskog",
+        "en": "Business areas of Lørenskog",
+    },
+    "export_all_areas": {
+        "nb": "alle seks næringsområder",
+        "en": "all six business areas",
+    },
+    "export_demo": {"nb": "Demonstrasjonsdata", "en": "Demonstration data"},
+    "export_demo_note": {
+        "nb": "Demonstrasjonsdata: tallene er laget for å vise løsningen, ikke ekte.",
+        "en": "Demonstration data: the figures are made up to show the tool, not real.",
+    },
+    "export_indicative": {
+        "nb": "Avgrensningen er veiledende (skissert), ikke en offisiell grense.",
+        "en": "The outline is indicative (sketched), not an official boundary.",
+    },
+    "export_rest": {"nb": "Resten av kommunen", "en": "Rest of the municipality"},
+    "export_total": {"nb": "Hele kommunen", "en": "Whole municipality"},
+    "export_area": {"nb": "Område", "en": "Area"},
+    "export_area_id": {"nb": "Område-ID", "en": "Area ID"},
+    "export_sources": {"nb": "Kilder", "en": "Sources"},
+    "export_source": {"nb": "Kilde", "en": "Source"},
+    "export_licence": {"nb": "Lisens", "en": "Licence"},
+    "export_as_of": {"nb": "per", "en": "as of"},
+    "export_as_of_col": {"nb": "Per dato", "en": "As of"},
+    "export_figure": {"nb": "Nøkkeltall", "en": "Key figure"},
+    "export_value": {"nb": "Verdi", "en": "Value"},
+    "export_yes": {"nb": "Ja", "en": "Yes"},
+    "export_no": {"nb": "Nei", "en": "No"},
+    "export_legend": {"nb": "Tegnforklaring", "en": "Legend"},
+    "export_key_figures": {"nb": "Nøkkeltall", "en": "Key figures"},
+    "export_boundary": {"nb": "Kommunegrense", "en": "Municipal boundary"},
+    "export_neighbours": {"nb": "Nabokommuner", "en": "Neighbouring municipalities"},
+    "export_establishments": {"nb": "Virksomheter", "en": "Establishments"},
+    "export_premises": {"nb": "Ledige lokaler", "en": "Available premises"},
+    "export_transit_stops": {"nb": "Holdeplasser", "en": "Public transport stops"},
+    "export_basemap": {
+        "nb": "Bakgrunnskart OpenStreetMap (på nett)",
+        "en": "OpenStreetMap basemap (online)",
+    },
+    "export_overview_title": {
+        "nb": "Næringsarealer Lørenskog: de seks næringsområdene",
+        "en": "Business areas of Lørenskog: the six areas",
+    },
+    "export_jobs_by_section": {
+        "nb": "Arbeidsplasser etter næring (NACE-hovedområde)",
+        "en": "Jobs by industry (NACE section)",
+    },
+    "export_no_establishments": {
+        "nb": "Ingen virksomheter registrert i området.",
+        "en": "No establishments recorded in the area.",
+    },
+    "export_premises_list": {"nb": "Ledige lokaler", "en": "Available premises"},
+    "export_no_premises": {
+        "nb": "Ingen ledige lokaler i området.",
+        "en": "No premises available.",
+    },
+    "export_more_premises": {
+        "nb": "… og {n} til (se regnearket)",
+        "en": "… and {n} more (see XLSX)",
+    },
+    "export_unplaced": {
+        "nb": "{n} virksomheter kunne ikke plasseres på kartet og er regnet med i "
+        "resten av kommunen.",
+        "en": "{n} establishments could not be placed on the map and are counted in "
+        "the rest of the municipality.",
+    },
+    "export_premises_title": {"nb": "Tittel", "en": "Title"},
+    "export_address": {"nb": "Adresse", "en": "Address"},
+    "export_type": {"nb": "Type", "en": "Type"},
+    "export_size": {"nb": "Areal (m²)", "en": "Floor area (m²)"},
+    "export_rent": {"nb": "Leie (kr/m²/år)", "en": "Rent (NOK/m²/yr)"},
+    "export_available_from": {"nb": "Ledig fra", "en": "Available from"},
+    "export_status": {"nb": "Status", "en": "Status"},
+    "export_contact": {"nb": "Kontakt", "en": "Contact"},
+    "export_url": {"nb": "Lenke", "en": "Link"},
+    "export_updated_at": {"nb": "Oppdatert", "en": "Updated"},
+    "export_employees": {"nb": "Ansatte", "en": "Employees"},
+    "export_nace": {"nb": "Næringskode", "en": "Industry code"},
+    "export_departures": {
+        "nb": "avganger i rushtimen",
+        "en": "departures in peak hour",
+    },
+    "export_page": {"nb": "Side", "en": "Page"},
+    "export_map_sources": {"nb": "Kartgrunnlag", "en": "Map data"},
+    "export_sheet_comparison": {"nb": "Sammenligning", "en": "Comparison"},
+    "export_sheet_sources": {"nb": "Kilder", "en": "Sources"},
+    "export_sheet_figures": {"nb": "Nøkkeltall", "en": "Key figures"},
+    "export_sheet_premises": {"nb": "Ledige lokaler", "en": "Available premises"},
+    # --- figure labels (tables, cards, tooltips) --------------------------------------
+    "export_figure_establishments": {"nb": "Virksomheter", "en": "Establishments"},
+    "export_figure_jobs": {"nb": "Arbeidsplasser", "en": "Jobs"},
+    "export_figure_unplaced_establishments": {
+        "nb": "Virksomheter uten plassering",
+        "en": "Establishments not placed",
+    },
+    "export_figure_premises_available": {
+        "nb": "Ledige lokaler",
+        "en": "Premises available",
+    },
+    "export_figure_premises_m2": {
+        "nb": "Ledig areal (m²)",
+        "en": "Available floor area (m²)",
+    },
+    "export_figure_median_rent_nok_m2": {
+        "nb": "Medianleie (kr/m²/år)",
+        "en": "Median rent (NOK/m²/yr)",
+    },
+    "export_figure_stops": {"nb": "Holdeplasser", "en": "Stops"},
+    "export_figure_lines": {"nb": "Linjer", "en": "Lines"},
+    "export_figure_departures_peak_hour": {
+        "nb": "Avganger i rushtimen",
+        "en": "Departures in peak hour",
+    },
+    # --- SN2007 (NACE rev. 2) sections, as named in the PDF charts and tooltips -------
+    "export_nace_A": {
+        "nb": "Jordbruk, skogbruk og fiske",
+        "en": "Agriculture, forestry, fishing",
+    },
+    "export_nace_B": {
+        "nb": "Bergverksdrift og utvinning",
+        "en": "Mining and quarrying",
+    },
+    "export_nace_C": {"nb": "Industri", "en": "Manufacturing"},
+    "export_nace_D": {"nb": "Kraftforsyning", "en": "Electricity and gas supply"},
+    "export_nace_E": {
+        "nb": "Vann, avløp og renovasjon",
+        "en": "Water, sewerage and waste",
+    },
+    "export_nace_F": {"nb": "Bygge- og anleggsvirksomhet", "en": "Construction"},
+    "export_nace_G": {"nb": "Varehandel", "en": "Wholesale and retail trade"},
+    "export_nace_H": {"nb": "Transport og lagring", "en": "Transport and storage"},
+    "export_nace_I": {"nb": "Overnatting og servering", "en": "Accommodation and food"},
+    "export_nace_J": {
+        "nb": "Informasjon og kommunikasjon",
+        "en": "Information and communication",
+    },
+    "export_nace_K": {
+        "nb": "Finansiering og forsikring",
+        "en": "Finance and insurance",
+    },
+    "export_nace_L": {"nb": "Omsetning og drift av fast eiendom", "en": "Real estate"},
+    "export_nace_M": {
+        "nb": "Faglig og teknisk tjenesteyting",
+        "en": "Professional and technical",
+    },
+    "export_nace_N": {
+        "nb": "Forretningsmessig tjenesteyting",
+        "en": "Administrative and support",
+    },
+    "export_nace_O": {"nb": "Offentlig administrasjon", "en": "Public administration"},
+    "export_nace_P": {"nb": "Undervisning", "en": "Education"},
+    "export_nace_Q": {
+        "nb": "Helse- og sosialtjenester",
+        "en": "Health and social work",
+    },
+    "export_nace_R": {
+        "nb": "Kultur, underholdning og fritid",
+        "en": "Arts and recreation",
+    },
+    "export_nace_S": {"nb": "Annen tjenesteyting", "en": "Other services"},
+    "export_nace_T": {"nb": "Private husholdninger", "en": "Households as employers"},
+    "export_nace_U": {
+        "nb": "Internasjonale organisasjoner",
+        "en": "Extraterritorial organisations",
+    },
+    # --- charts and map ---------------------------------------------------------------
+    "export_other": {"nb": "Andre", "en": "Other"},
+    "export_osm_attribution": {
+        "nb": '© <a href="https://www.openstreetmap.org/copyright">'
+        "OpenStreetMap</a>-bidragsytere",
+        "en": '© <a href="https://www.openstreetmap.org/copyright">'
+        "OpenStreetMap</a> contributors",
+    },
+}

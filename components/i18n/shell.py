@@ -1,0 +1,37 @@
+"""Text of the page shell: header, navigation, banners, error page."""
+
+STRINGS = {
+    "app_title": {
+        "nb": "Næringsarealer Lørenskog",
+        "en": "Business areas of Lørenskog",
+    },
+    "nav_map": {"nb": "Kart og områder", "en": "Map and areas"},
+    "nav_compare": {"nb": "Sammenligning", "en": "Comparison"},
+    "nav_premises": {"nb": "Ledige lokaler", "en": "Available premises"},
+    "nav_present": {"nb": "Presentasjon", "en": "Presentation"},
+    "lang_label": {"nb": "Språk", "en": "Language"},
+    "demo_banner": {
+        "nb": "Demonstrasjonsdata: virksomheter, kollektivtilbud og lokaler er "
+        "genererte eksempeldata, kalibrert til næringsstrategiens totaler. Det er "
+        "ikke ekte bedrifter.",
+        "en": "Demonstration data: firms, public transport and premises are generated "
+        "examples, calibrated to the business strategy's totals. They are not real "
+        "firms.",
+    },
+    "indicative_note": {
+        "nb": "Områdegrensene er veiledende skisser, ikke vedtatte plangrenser.",
+        "en": "The area outlines are indicative sketches, not adopted plan boundaries.",
+    },
+    "broken_title": {
+        "nb": "Datalageret kan ikke leses",
+        "en": "The data store cannot be read",
+    },
+    "broken_rebuild": {
+        "nb": "Bygg det på nytt med kommandoen under, og last siden på nytt.",
+        "en": "Rebuild it with the command below, then reload the page.",
+    },
+    "not_found": {"nb": "Fant ikke siden {path}.", "en": "No page at {path}."},
+    "demo": {"nb": "demonstrasjonsdata", "en": "demonstration data"},
+    "source": {"nb": "Kilde", "en": "Source"},
+    "as_of": {"nb": "per", "en": "as of"},
+}

@@ -1,0 +1,495 @@
+"""The map page: the six areas, four switchable layers, filters and the area profile.
+
+The map figure (with all geometry) is built once per page load in ``layout``; the
+callbacks then send small ``dash.Patch`` updates. The view (area, layers, filters,
+basemap, map centre and zoom) is written to the query string, so a copied link
+restores it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import flask
+from dash import Input, Output, Patch, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from plotly.io.json import to_json_plotly
+
+from components import aggregates, data, figures, ids, profile_panel
+from components.i18n import fmt_int, t
+from components.i18n.map import area_name, section_name
+from components.urlstate import parse_search, with_params
+from layers.errors import StoreError
+from layers.schemas import AREA_IDS, empty_layer
+
+PATH = "/"
+NAV_KEY = "nav_map"
+
+_CONTEXT: dict[tuple, figures.MapContext] = {}
+_AS_OF: dict[tuple, str] = {}
+# Built map figures by (store version, lang, view, online): read-only memo, so
+# that page loads of the same view do not rebuild thousands of points.
+_FIGURES: dict[tuple, object] = {}
+_FIGURES_MAX = 16
+# Rendered profiles by (store version, area, filters, lang), a read-only memo: a
+# planner moves between six areas and a few filters, so most clicks hit it. It
+# holds the components' JSON form (plain dicts, which the renderer takes as it
+# takes components), so a hit costs only the C JSON encoder.
+_PROFILES: dict[tuple, list] = {}
+_PROFILES_MAX = 256
+
+
+def _version():
+    s = data.store()
+    return (str(s.path), s.version())
+
+
+def frames():
+    """The panel's frames (``aggregates.Frames``) for the current store version."""
+    version = _version()
+    as_of = _AS_OF.get(version)
+    if as_of is None:
+        est = data.layer_infos().get("establishments")
+        as_of = est.as_of if est else ""
+        _AS_OF.clear()
+        _AS_OF[version] = as_of
+    return aggregates.frames(version, data.layer, as_of)
+
+
+def _layer_or_empty(name):
+    try:
+        return data.layer(name)
+    except StoreError:
+        return empty_layer(name)
+
+
+def context():
+    """The map's drawing data for the current store version (cached, read-only)."""
+    version = _version()
+    hit = _CONTEXT.get(version)
+    if hit is None:
+        hit = figures.map_context(
+            frames(),
+            data.layer("boundary"),
+            _layer_or_empty("neighbours"),
+            _layer_or_empty("landmarks"),
+            _layer_or_empty("transit_lines"),
+        )
+        _CONTEXT.clear()
+        _CONTEXT[version] = hit
+    return hit
+
+
+def _online_allowed():
+    return bool(flask.current_app.config.get("ONLINE_BASEMAPS", False))
+
+
+def _view_data(view):
+    return {
+        "layers": list(view.layers),
+        "area": view.area,
+        "sections": list(view.sections),
+        "size": list(view.size),
+        "basemap": view.basemap,
+    }
+
+
+def _view(d):
+    if not d:
+        return None
+    return figures.MapView(
+        layers=tuple(d.get("layers") or ()),
+        area=d.get("area"),
+        sections=tuple(d.get("sections") or ()),
+        size=aggregates.normalise_size(d.get("size")),
+        basemap=d.get("basemap") or "offline",
+    )
+
+
+def _summary_text(fr, view, lang):
+    if "firms" not in view.layers:
+        return ""
+    mask = aggregates.selection(fr, None, view.sections, view.size)
+    return t(
+        "map_summary",
+        lang,
+        firms=fmt_int(int(mask.sum()), lang),
+        jobs=fmt_int(int(fr.firm_jobs[mask].sum()), lang),
+    )
+
+
+def _dropdown_labels(lang):
+    return {
+        "search": t("map_dropdown_search", lang),
+        "clear_search": t("map_dropdown_clear", lang),
+        "clear_selection": t("map_dropdown_clear", lang),
+        "no_options_found": t("map_dropdown_none", lang),
+        "select_all": t("map_dropdown_all", lang),
+        "deselect_all": t("map_dropdown_deselect", lang),
+        "selected_count": t("map_dropdown_count", lang),
+    }
+
+
+def _controls(ctx, view, lang):
+    area_options = [
+        {"label": area_name(a, ctx.area_names.get(a, a), lang), "value": a}
+        for a in AREA_IDS
+    ]
+    section_options = [
+        {"label": f"{s} – {section_name(s, lang)}", "value": s} for s in ctx.sections
+    ]
+    marks = {i: label for i, label in enumerate(aggregates.SIZE_LABELS)}
+    return html.Section(
+        [
+            html.Div(
+                [
+                    html.Label(t("map_area_label", lang), htmlFor=ids.MAP_AREA),
+                    dcc.Dropdown(
+                        id=ids.MAP_AREA,
+                        options=area_options,
+                        value=view.area,
+                        placeholder=t("map_area_placeholder", lang),
+                        clearable=True,
+                        searchable=True,
+                        labels=_dropdown_labels(lang),
+                        className="dropdown",
+                    ),
+                ],
+                className="control control-area",
+            ),
+            html.Div(
+                [
+                    html.Label(t("map_sections_label", lang), htmlFor=ids.MAP_SECTIONS),
+                    dcc.Dropdown(
+                        id=ids.MAP_SECTIONS,
+                        options=section_options,
+                        value=list(view.sections),
+                        multi=True,
+                        placeholder=t("map_sections_placeholder", lang),
+                        labels=_dropdown_labels(lang),
+                        maxHeight=320,
+                        className="dropdown",
+                    ),
+                ],
+                className="control control-sections",
+            ),
+            html.Div(
+                [
+                    html.Label(t("map_size_label", lang), htmlFor=ids.MAP_SIZE),
+                    dcc.RangeSlider(
+                        id=ids.MAP_SIZE,
+                        min=0,
+                        max=len(aggregates.SIZE_LABELS) - 1,
+                        step=1,
+                        marks=marks,
+                        value=list(view.size),
+                        allowCross=False,
+                        allow_direct_input=False,
+                        className="size-slider",
+                    ),
+                ],
+                className="control control-size",
+            ),
+            html.Div(
+                html.Button(
+                    t("map_reset", lang),
+                    id=ids.MAP_RESET,
+                    type="button",
+                    className="btn",
+                ),
+                className="control control-reset",
+            ),
+        ],
+        className="map-controls",
+        **{"aria-label": t("map_filters", lang)},
+    )
+
+
+def _toolbar(view, lang):
+    layer_options = [
+        {"label": t(f"map_layer_{name}", lang), "value": name}
+        for name in figures.LAYERS
+    ]
+    online = _online_allowed()
+    basemaps = figures.BASEMAPS if online else ("offline",)
+    basemap_options = [
+        {"label": t(f"map_basemap_{b}", lang), "value": b} for b in basemaps
+    ]
+    return html.Div(
+        [
+            html.Fieldset(
+                [
+                    html.Legend(t("map_layers_label", lang)),
+                    dcc.Checklist(
+                        id=ids.MAP_LAYERS,
+                        options=layer_options,
+                        value=list(view.layers),
+                        inline=True,
+                        className="choice-list",
+                        labelClassName="choice",
+                    ),
+                ],
+                className="toolbar-group",
+            ),
+            html.Fieldset(
+                [
+                    html.Legend(t("map_basemap_label", lang)),
+                    dcc.RadioItems(
+                        id=ids.MAP_BASEMAP,
+                        options=basemap_options,
+                        value=view.basemap if online else "offline",
+                        inline=True,
+                        className="choice-list",
+                        labelClassName="choice",
+                    ),
+                ],
+                className="toolbar-group",
+                hidden=not online,
+                title=t("map_online_note", lang),
+            ),
+        ],
+        className="map-toolbar",
+    )
+
+
+def _map_figure(fr, ctx, view, lang):
+    online = _online_allowed()
+    key = (_version(), lang, view, online)
+    fig = _FIGURES.get(key)
+    if fig is None:
+        density = aggregates.jobs_density(fr, view.sections, view.size)
+        fig = figures.map_figure(ctx, view, density, lang, online_allowed=online)
+        if len(_FIGURES) >= _FIGURES_MAX or any(k[0] != key[0] for k in _FIGURES):
+            _FIGURES.clear()
+        _FIGURES[key] = fig
+    return fig
+
+
+def profile(area, sections, size, lang):
+    """The profile of ``area`` under the filters (memoised per store version)."""
+    key = (_version(), area, tuple(sections), tuple(size), lang)
+    hit = _PROFILES.get(key)
+    if hit is None:
+        # First time: the components themselves (Dash serialises them once).
+        hit = profile_panel.profile(
+            frames(), data.figures(), area, sections, size, lang
+        )
+        if len(_PROFILES) >= _PROFILES_MAX:
+            _PROFILES.pop(next(iter(_PROFILES)))
+    elif not isinstance(hit[0], dict):
+        # Asked again: keep the JSON form, so later hits skip the components.
+        hit = json.loads(to_json_plotly(hit))
+    _PROFILES[key] = hit
+    return hit
+
+
+def layout(state, lang):
+    """The map page for the URL ``state`` (``parse_search``) in ``lang``."""
+    fr = frames()
+    ctx = context()
+    view = figures.view_from_state(state, ctx.sections)
+    if not _online_allowed():
+        view = figures.MapView(**{**view.__dict__, "basemap": "offline"})
+    fig = _map_figure(fr, ctx, view, lang)
+    return html.Div(
+        [
+            dcc.Store(id=ids.MAP_LANG, data=lang),
+            dcc.Store(id=ids.MAP_VIEW, data=_view_data(view)),
+            html.H2(t("map_heading", lang), className="visually-hidden"),
+            _controls(ctx, view, lang),
+            html.Div(
+                [
+                    html.Section(
+                        [
+                            _toolbar(view, lang),
+                            html.Div(
+                                dcc.Graph(
+                                    id=ids.MAP_GRAPH,
+                                    figure=fig,
+                                    config={
+                                        "scrollZoom": True,
+                                        "displaylogo": False,
+                                        "responsive": True,
+                                        "modeBarButtonsToRemove": [
+                                            "select2d",
+                                            "lasso2d",
+                                            "toImage",
+                                        ],
+                                    },
+                                    className="map-graph",
+                                ),
+                                className="map-frame",
+                                role="region",
+                                **{"aria-label": t("map_aria", lang)},
+                            ),
+                            html.P(
+                                [
+                                    html.Span(
+                                        _summary_text(fr, view, lang),
+                                        id=ids.MAP_SUMMARY,
+                                        **{"aria-live": "polite"},
+                                    ),
+                                    " ",
+                                    html.Span(t("map_hint", lang), className="muted"),
+                                ],
+                                className="map-status",
+                            ),
+                        ],
+                        className="map-column",
+                    ),
+                    html.Section(
+                        profile_panel.profile(
+                            fr,
+                            data.figures(),
+                            view.area,
+                            view.sections,
+                            view.size,
+                            lang,
+                        ),
+                        id=ids.PROFILE_CONTENT,
+                        className="profile-column",
+                        **{"aria-live": "polite", "aria-labelledby": "profile-heading"},
+                    ),
+                ],
+                className="map-layout",
+            ),
+        ],
+        className="map-page",
+    )
+
+
+def validation_components():
+    """Every component a callback of this panel names, for the validation layout."""
+    return [
+        dcc.Store(id=ids.MAP_LANG),
+        dcc.Store(id=ids.MAP_VIEW),
+        dcc.Graph(id=ids.MAP_GRAPH),
+        dcc.Dropdown(id=ids.MAP_AREA),
+        dcc.Dropdown(id=ids.MAP_SECTIONS, multi=True),
+        dcc.RangeSlider(id=ids.MAP_SIZE, min=0, max=7),
+        dcc.Checklist(id=ids.MAP_LAYERS),
+        dcc.RadioItems(id=ids.MAP_BASEMAP),
+        html.Button(id=ids.MAP_RESET),
+        html.Span(id=ids.MAP_SUMMARY),
+        html.Section(id=ids.PROFILE_CONTENT),
+    ]
+
+
+@callback(
+    Output(ids.MAP_AREA, "value"),
+    Input(ids.MAP_GRAPH, "clickData"),
+    prevent_initial_call=True,
+)
+def update_area_from_click(click):
+    """A click on an area of the map, or on a firm inside one, selects the area."""
+    for point in (click or {}).get("points", []):
+        custom = point.get("customdata")
+        # Areas carry their id; firms carry [name, employees, area id].
+        area = custom[-1] if isinstance(custom, list) and custom else custom
+        if isinstance(area, str) and area in AREA_IDS:
+            return area
+    raise PreventUpdate
+
+
+@callback(
+    Output(ids.MAP_SECTIONS, "value"),
+    Output(ids.MAP_SIZE, "value"),
+    Input(ids.MAP_RESET, "n_clicks"),
+    prevent_initial_call=True,
+)
+def update_filters_reset(n_clicks):
+    """The reset button clears the industry and size filters."""
+    if not n_clicks:
+        raise PreventUpdate
+    return [], list(aggregates.FULL_SIZE)
+
+
+@callback(
+    Output(ids.MAP_GRAPH, "figure"),
+    Output(ids.MAP_VIEW, "data"),
+    Output(ids.MAP_SUMMARY, "children"),
+    Input(ids.MAP_LAYERS, "value"),
+    Input(ids.MAP_AREA, "value"),
+    Input(ids.MAP_SECTIONS, "value"),
+    Input(ids.MAP_SIZE, "value"),
+    Input(ids.MAP_BASEMAP, "value"),
+    State(ids.MAP_VIEW, "data"),
+    State(ids.MAP_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_map(layers, area, sections, size, basemap, old, lang):
+    """Send the map only what changed: a Patch of visibility, selection and points."""
+    ctx = context()
+    new = figures.MapView(
+        layers=tuple(v for v in figures.LAYERS if v in (layers or [])),
+        area=area if area in AREA_IDS else None,
+        sections=tuple(s for s in ctx.sections if s in (sections or [])),
+        size=aggregates.normalise_size(size),
+        basemap=basemap if basemap in figures.BASEMAPS else "offline",
+    )
+    old_view = _view(old)
+    if old_view == new:
+        raise PreventUpdate
+    fr = frames()
+    filters = (new.layers, new.sections, new.size)
+    changed = old_view is None or filters != (
+        old_view.layers,
+        old_view.sections,
+        old_view.size,
+    )
+    # The density and the summary depend on the filters only, not on the area.
+    density = aggregates.jobs_density(fr, new.sections, new.size) if changed else None
+    patch = figures.map_patch(
+        Patch(), ctx, old_view, new, density, lang, online_allowed=_online_allowed()
+    )
+    summary = _summary_text(fr, new, lang) if changed else no_update
+    return patch, _view_data(new), summary
+
+
+@callback(
+    Output(ids.PROFILE_CONTENT, "children"),
+    Input(ids.MAP_AREA, "value"),
+    Input(ids.MAP_SECTIONS, "value"),
+    Input(ids.MAP_SIZE, "value"),
+    State(ids.MAP_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_profile(area, sections, size, lang):
+    """Show the profile of the selected area under the filters."""
+    ctx = context()
+    sections = tuple(s for s in ctx.sections if s in (sections or []))
+    area = area if area in AREA_IDS else None
+    return profile(area, sections, aggregates.normalise_size(size), lang)
+
+
+@callback(
+    Output(ids.PAGE_URL, "search", allow_duplicate=True),
+    Input(ids.MAP_VIEW, "data"),
+    Input(ids.MAP_GRAPH, "relayoutData"),
+    State(ids.PAGE_URL, "search"),
+    prevent_initial_call=True,
+)
+def update_url(view_data, relayout, search):
+    """Write the view into the query string (keeping ``lang``), for a copyable link."""
+    view = _view(view_data)
+    if view is None:
+        raise PreventUpdate
+    state = parse_search(search)
+    relayout = relayout or {}
+    centre = relayout.get("map.center")
+    zoom = relayout.get("map.zoom")
+    current = figures.view_from_state(state)
+    if isinstance(centre, dict) and "lat" in centre and "lon" in centre:
+        view = figures.MapView(
+            **{**view.__dict__, "center": (float(centre["lat"]), float(centre["lon"]))}
+        )
+    else:
+        view = figures.MapView(**{**view.__dict__, "center": current.center})
+    if isinstance(zoom, int | float):
+        view = figures.MapView(**{**view.__dict__, "zoom": float(zoom)})
+    else:
+        view = figures.MapView(**{**view.__dict__, "zoom": current.zoom})
+    new_search = with_params(search, **figures.view_to_params(view))
+    if new_search == (search or ""):
+        return no_update
+    return new_search

@@ -1,0 +1,66 @@
+"""The app's settings: defaults, overridden by environment variables, then by arguments.
+
+Every setting is documented in README.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# name -> (default, environment variable, what it is)
+SETTINGS = {
+    "NARING_STORE": (
+        "instance/store.gpkg",
+        "NARING_STORE",
+        "path of the GeoPackage store",
+    ),
+    "SECRET_KEY": (
+        None,
+        "NARING_SECRET_KEY",
+        "key that signs sessions; by default generated once into instance/secret_key",
+    ),
+    "DEFAULT_LANG": ("nb", "NARING_LANG", "language of the UI: nb (bokmål) or en"),
+    "ONLINE_BASEMAPS": (
+        "1",
+        "NARING_ONLINE_BASEMAPS",
+        "offer online basemaps (Kartverket, OpenStreetMap) as a choice: 1 or 0",
+    ),
+}
+
+
+def resolve(overrides=None):
+    """Return the settings as a dict: defaults, then environment, then ``overrides``.
+
+    Parameters
+    ----------
+    overrides : dict, optional
+
+    Returns
+    -------
+    dict
+    """
+    config = {}
+    for name, (default, env, _doc) in SETTINGS.items():
+        config[name] = os.environ.get(env, default)
+    config.update(overrides or {})
+    config["NARING_STORE"] = str(config["NARING_STORE"])
+    config["ONLINE_BASEMAPS"] = str(config["ONLINE_BASEMAPS"]) not in ("0", "false", "")
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _persistent_secret(Path(config["NARING_STORE"]).parent)
+    return config
+
+
+def _persistent_secret(folder):
+    # Workers must share the key; a file next to the store survives restarts.
+    path = folder / "secret_key"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

@@ -1,0 +1,269 @@
+"""Logins, sessions and CSRF protection (components/auth.py), through Flask's client."""
+
+import time
+
+import pytest
+
+from components import auth
+from layers import users
+from layers.store import open_store
+from tests.register_support import (
+    EDITOR,
+    callback_payload,
+    dash_post,
+    login,
+    store_with_users,
+)
+
+WRONG = "Feil brukernavn eller passord."
+
+
+@pytest.fixture
+def reg_store(default_store, tmp_path):
+    """A copy of the default store with two editors."""
+    return store_with_users(default_store, tmp_path / "store")
+
+
+@pytest.fixture
+def client(dash_app, reg_store, monkeypatch):
+    """Test client of the app, pointed at the copy with users."""
+    monkeypatch.setitem(dash_app.server.config, "NARING_STORE", str(reg_store))
+    return dash_app.server.test_client()
+
+
+def page_payload(client):
+    """The router's callback (read-only), as the renderer would send it."""
+    deps = client.get("/_dash-dependencies").get_json()
+    return callback_payload(
+        deps,
+        "page-content.children",
+        {"page-url.pathname": "/lokaler/register", "page-url.search": ""},
+        ["page-url.pathname"],
+    )
+
+
+def cookie_header(response, name):
+    """The Set-Cookie header of ``response`` for cookie ``name``."""
+    return next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith(name + "=")
+    )
+
+
+def test_login_form_has_csrf_field(client):
+    """GET /login is a plain form with a hidden CSRF token, in bokmål by default."""
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="_csrf_token"' in page
+    assert "Brukernavn" in page and "Passord" in page
+    assert 'lang="nb"' in page
+
+
+def test_login_form_in_english(client):
+    """?lang=en gives the English form."""
+    page = client.get("/login?lang=en").get_data(as_text=True)
+    assert "User name" in page and 'lang="en"' in page
+
+
+def test_login_success_rotates_session(client):
+    """A good login redirects to next, sets user and role, and renews the CSRF token."""
+    client.get("/")
+    before = client.get_cookie("_csrf_token").value
+    response = login(client, *EDITOR)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/lokaler/register")
+    with client.session_transaction() as session:
+        assert session["user"] == "kari" and session["role"] == "editor"
+        assert session.permanent
+        assert session["csrf"] != before
+    assert client.get_cookie("_csrf_token").value == session["csrf"]
+
+
+def test_session_cookie_flags(client):
+    """The session cookie is HttpOnly and SameSite=Lax; the CSRF cookie readable, Strict."""
+    response = login(client, *EDITOR)
+    session_cookie = cookie_header(response, "session")
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    assert "Secure" not in session_cookie
+    csrf_cookie = cookie_header(response, "_csrf_token")
+    assert "HttpOnly" not in csrf_cookie and "SameSite=Strict" in csrf_cookie
+
+
+def test_cookies_secure_over_https(client):
+    """Over https both cookies are Secure."""
+    response = client.get("/login", base_url="https://localhost")
+    assert "Secure" in cookie_header(response, "session")
+    assert "Secure" in cookie_header(response, "_csrf_token")
+
+
+@pytest.mark.parametrize(
+    "username, password",
+    [("kari", "not-the-password"), ("nobody", "kari-passord-2026")],
+)
+def test_login_failure_is_generic(client, username, password):
+    """Wrong password and unknown user get the same message, and no session."""
+    response = login(client, username, password)
+    assert response.status_code == 401
+    assert WRONG in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        assert "user" not in session
+
+
+def test_lockout_after_five_failures(client, reg_store):
+    """The fifth failure locks the account; then even the right password is refused."""
+    for _ in range(4):
+        assert login(client, "kari", "wrong-password").status_code == 401
+    response = login(client, "kari", "wrong-password")
+    assert response.status_code == 429
+    assert "sperret i 15 minutter" in response.get_data(as_text=True)
+    response = login(client, *EDITOR)
+    assert response.status_code == 429
+    with client.session_transaction() as session:
+        assert "user" not in session
+    assert users.list_users(open_store(reg_store))[0]["locked_until"]
+
+
+def test_login_post_without_csrf_is_403(client):
+    """A login POST without (or with a wrong) token is refused before the password."""
+    client.get("/login")
+    data = {"username": "kari", "password": EDITOR[1], "next": "/"}
+    assert client.post("/login", data=data).status_code == 403
+    bad = {**data, "_csrf_token": "forged"}
+    assert client.post("/login", data=bad).status_code == 403
+    with client.session_transaction() as session:
+        assert "user" not in session
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("/lokaler?id=demo-001", "/lokaler?id=demo-001"),
+        ("https://evil.example/", auth.DEFAULT_NEXT),
+        ("//evil.example/x", auth.DEFAULT_NEXT),
+        ("/\\evil.example", auth.DEFAULT_NEXT),
+        ("javascript:alert(1)", auth.DEFAULT_NEXT),
+        ("", auth.DEFAULT_NEXT),
+    ],
+)
+def test_safe_next(value, expected):
+    """Only local paths are followed after a login."""
+    assert auth.safe_next(value) == expected
+
+
+def test_login_ignores_offsite_next(client):
+    """next=https://… sends the user to the register page instead."""
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="_csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        "/login",
+        data={
+            "username": EDITOR[0],
+            "password": EDITOR[1],
+            "_csrf_token": token,
+            "next": "https://evil.example/",
+        },
+    )
+    assert response.headers["Location"] == "/lokaler/register"
+
+
+def test_logout_needs_post_and_csrf(client):
+    """GET /logout does nothing, POST without token is 403, with it the login ends."""
+    login(client, *EDITOR)
+    client.get("/logout")
+    assert client.post("/logout").status_code == 403
+    with client.session_transaction() as session:
+        assert session["user"] == "kari"
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    response = client.post("/logout", data={"_csrf_token": token})
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "user" not in session
+
+
+def test_callback_without_csrf_header_is_403(client):
+    """A callback POST without the header, or with a wrong one, gets 403."""
+    payload = page_payload(client)
+    assert dash_post(client, payload, headers={}).status_code == 403
+    wrong = {"X-CSRFToken": "forged"}
+    assert dash_post(client, payload, headers=wrong).status_code == 403
+
+
+def test_callback_needs_the_cookie_too(client):
+    """The header alone (cookie missing) is not enough."""
+    payload = page_payload(client)
+    token = client.get_cookie("_csrf_token").value
+    client.delete_cookie("_csrf_token")
+    response = dash_post(client, payload, headers={"X-CSRFToken": token})
+    assert response.status_code == 403
+
+
+def test_callback_from_another_session_is_403(dash_app, client):
+    """A token of one session does not work in another."""
+    other = dash_app.server.test_client()
+    other.get("/")
+    stolen = other.get_cookie("_csrf_token").value
+    payload = page_payload(client)
+    assert dash_post(client, payload, headers={"X-CSRFToken": stolen}).status_code == (
+        403
+    )
+
+
+def test_read_only_callback_works_with_header(client):
+    """With the cookie sent back as the header, as the renderer does, callbacks run."""
+    response = dash_post(client, page_payload(client))
+    assert response.status_code == 200
+    assert "Lokaleregister" in response.get_data(as_text=True)
+
+
+def test_idle_session_expires(client):
+    """After IDLE_MINUTES without requests the login is gone."""
+    login(client, *EDITOR)
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - auth.IDLE_MINUTES * 60 - 5
+    client.get("/")
+    with client.session_transaction() as session:
+        assert "user" not in session and session["csrf"]
+
+
+def test_session_expires_after_lifetime(client):
+    """A login older than SESSION_HOURS ends even when the user stayed active."""
+    login(client, *EDITOR)
+    with client.session_transaction() as session:
+        session["login_at"] = int(time.time()) - auth.SESSION_HOURS * 3600 - 5
+    client.get("/")
+    with client.session_transaction() as session:
+        assert "user" not in session
+
+
+def test_activity_keeps_session(client):
+    """A request refreshes the idle clock."""
+    login(client, *EDITOR)
+    old = int(time.time()) - 30 * 60
+    with client.session_transaction() as session:
+        session["seen"] = old
+    client.get("/")
+    with client.session_transaction() as session:
+        assert session["user"] == "kari" and session["seen"] > old
+
+
+def test_login_page_escapes_username(client):
+    """What was typed is shown back escaped."""
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="_csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        "/login",
+        data={
+            "username": '"><script>x</script>',
+            "password": "p",
+            "_csrf_token": token,
+        },
+    )
+    text = response.get_data(as_text=True)
+    assert "<script>x</script>" not in text and "&lt;script&gt;" in text
+
+
+def test_static_files_carry_no_cookies(client):
+    """Assets are served without session work (no Set-Cookie, no Vary: Cookie)."""
+    response = client.get("/assets/register.css")
+    assert response.status_code == 200
+    assert not response.headers.getlist("Set-Cookie")
+    assert "Cookie" not in response.headers.get("Vary", "")

@@ -1,0 +1,130 @@
+"""The comparison page: areas side by side, totals checked against the strategy."""
+
+import pytest
+
+from components import aggregates, comparison_panel, ids, map_panel
+from components.i18n import NBSP
+from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
+
+
+@pytest.fixture
+def app_ctx(dash_app):
+    """A request context of the test app, as a callback has."""
+    with dash_app.server.test_request_context("/sammenligning"):
+        yield dash_app
+
+
+def text_of(component):
+    """All text in a component tree, joined by spaces."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def find(component, component_id):
+    """The component with ``component_id`` in a tree."""
+    if isinstance(component, list | tuple):
+        return next(
+            (h for c in component if (h := find(c, component_id)) is not None), None
+        )
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple) or hasattr(children, "to_plotly_json"):
+        return find(children, component_id)
+    return None
+
+
+def test_page_path_and_nav_key():
+    """The comparison has its own page at /sammenligning."""
+    assert comparison_panel.PATH == "/sammenligning"
+    assert comparison_panel.NAV_KEY == "nav_compare"
+
+
+def test_check_rows_show_difference_and_percent():
+    """The check shows our figure, the published one, and the difference (abs, %)."""
+    rows = comparison_panel.check_rows({"jobs": 24000, "establishments": 4512})
+    jobs, firms = rows
+    assert (jobs["published"], jobs["diff"]) == (24892, -892)
+    assert jobs["diff_pct"] == pytest.approx(-3.5835, abs=1e-3)
+    assert (firms["published"], firms["diff"], firms["diff_pct"]) == (4512, 0, 0.0)
+
+
+def test_areas_and_rest_add_up_to_total(app_ctx):
+    """The six areas and the rest add up to the municipal total."""
+    rows = aggregates.comparison(map_panel.frames())
+    assert [r["area_id"] for r in rows] == [*AREA_IDS, REST_ID, TOTAL_ID]
+    total = rows[-1]
+    for key in ("establishments", "jobs", "premises_available", "new_12m"):
+        assert sum(r[key] for r in rows[:-1]) == total[key], key
+
+
+def test_table_has_every_area_the_rest_and_total(app_ctx):
+    """The table lists the six areas, the rest and the whole municipality."""
+    page = comparison_panel.layout({}, "nb")
+    table = find(page, ids.COMPARE_TABLE)
+    body = table.children[2].children
+    assert len(body) == 8
+    names = [text_of(r.children[0]) for r in body]
+    assert names[3] == "Visperud"
+    assert names[-2:] == ["Resten av kommunen", "Hele kommunen"]
+
+
+def test_totals_checked_against_published_figures(app_ctx):
+    """The check table shows 24 892 jobs and 4 512 businesses with their dates."""
+    check = find(comparison_panel.layout({}, "nb"), ids.COMPARE_CHECK)
+    text = text_of(check)
+    assert f"24{NBSP}892" in text and f"4{NBSP}512" in text
+    assert "oktober 2024" in text
+    assert "Avvik (%)" in text
+
+
+def test_comparison_has_bar_charts(app_ctx):
+    """Bar charts compare jobs, density, establishments and available m²."""
+    charts = find(comparison_panel.layout({}, "nb"), ids.COMPARE_CHARTS)
+    figs = [c.children.figure for c in charts.children]
+    assert len(figs) == 4
+    assert all(f["data"][0]["type"] == "bar" for f in figs)
+    assert len(figs[0]["data"][0]["y"]) == 7  # six areas and the rest
+
+
+def test_comparison_in_english(app_ctx):
+    """The page speaks English with ?lang=en."""
+    text = text_of(comparison_panel.layout({}, "en"))
+    assert "Comparison of the business areas" in text
+    assert "Rest of the municipality" in text
+    assert "24,892" in text
+
+
+def test_comparison_names_sources(app_ctx):
+    """The page names the sources of its figures and flags demonstration data."""
+    text = text_of(comparison_panel.layout({}, "nb"))
+    assert "Kilde:" in text and "demonstrasjonsdata" in text
+    assert "Næringsstrategi 2025–2037" in text
+
+
+def test_comparison_page_over_http(client):
+    """The router renders the comparison page for /sammenligning over HTTP."""
+    client.get("/")
+    token = client.get_cookie("_csrf_token").value
+    deps = client.get("/_dash-dependencies").get_json()
+    (dep,) = [d for d in deps if "page-content.children" in d["output"]]
+    body = {
+        "output": dep["output"],
+        "outputs": [
+            {"id": o.split(".")[0], "property": o.split(".")[1]}
+            for o in dep["output"].strip(".").split("...")
+        ],
+        "inputs": [{**dep["inputs"][0], "value": "/sammenligning"}],
+        "state": [{**s, "value": ""} for s in dep["state"]],
+        "changedPropIds": ["page-url.pathname"],
+    }
+    resp = client.post(
+        "/_dash-update-component", json=body, headers={"X-CSRFToken": token}
+    )
+    assert resp.status_code == 200
+    assert "Kontroll mot n" in resp.get_data(as_text=True)

@@ -1,0 +1,420 @@
+"""The map panel: its layout, its callbacks as plain functions, and over HTTP."""
+
+import json
+
+import plotly.graph_objects as go
+import pytest
+from dash import Patch, dcc, no_update
+from dash.exceptions import PreventUpdate
+
+from components import aggregates, figures, ids, map_panel
+from components.i18n.map import NACE_SECTIONS, section_name
+from layers.schemas import AREA_IDS
+
+
+@pytest.fixture
+def app_ctx(dash_app):
+    """A request context of the test app, as a callback has."""
+    with dash_app.server.test_request_context("/"):
+        yield dash_app
+
+
+def find(component, component_id):
+    """Return the component with ``component_id`` in a layout tree."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    if not isinstance(children, list | tuple):
+        children = [children]
+    for child in children:
+        if hasattr(child, "to_plotly_json"):
+            hit = find(child, component_id)
+            if hit is not None:
+                return hit
+    return None
+
+
+def map_figure(state=None, lang="nb"):
+    """The map figure of the page for a URL state."""
+    return find(map_panel.layout(state or {}, lang), ids.MAP_GRAPH).figure
+
+
+def patch_ops(patch):
+    """The operations of a Patch as plain dicts."""
+    return json.loads(json.dumps(patch.to_plotly_json()["operations"]))
+
+
+def call_update_map(layers=("firms",), area=None, sections=(), size=(0, 7), **kw):
+    """Call update_map from the default view with the given new controls."""
+    old = {
+        "layers": ["firms"],
+        "area": None,
+        "sections": [],
+        "size": [0, 7],
+        "basemap": "offline",
+    }
+    return map_panel.update_map(
+        list(layers),
+        area,
+        list(sections),
+        list(size),
+        kw.get("basemap", "offline"),
+        kw.get("old", old),
+        "nb",
+    )
+
+
+def post_callback(client, output, values, changed):
+    """POST one callback to /_dash-update-component the way the browser does."""
+    deps = client.get("/_dash-dependencies").get_json()
+    (dep,) = [d for d in deps if output in d["output"]]
+    body = {
+        "output": dep["output"],
+        "outputs": [
+            {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+            for o in dep["output"].strip(".").split("...")
+        ],
+        "inputs": [
+            {**i, "value": values.get(f"{i['id']}.{i['property']}")}
+            for i in dep["inputs"]
+        ],
+        "state": [
+            {**s, "value": values.get(f"{s['id']}.{s['property']}")}
+            for s in dep["state"]
+        ],
+        "changedPropIds": changed,
+    }
+    if len(body["outputs"]) == 1:
+        body["outputs"] = body["outputs"][0]
+    client.get("/")  # the session's CSRF token, sent back as the renderer does
+    token = client.get_cookie("_csrf_token").value
+    return client.post(
+        "/_dash-update-component", json=body, headers={"X-CSRFToken": token}
+    )
+
+
+def test_map_draws_six_clickable_areas(app_ctx):
+    """The first trace holds the six areas, with area ids as customdata."""
+    fig = map_figure()
+    areas = fig.data[0]
+    assert areas.type == "choroplethmap"
+    assert list(areas.locations) == list(AREA_IDS)
+    assert list(areas.customdata) == list(AREA_IDS)
+    assert len(areas.geojson["features"]) == 6
+
+
+def test_area_names_shown_on_hover(app_ctx):
+    """Hovering an area shows its name."""
+    areas = map_figure().data[0]
+    assert "Visperud" in areas.text
+    assert "%{text}" in areas.hovertemplate
+
+
+def test_map_is_offline_by_default(app_ctx):
+    """The default basemap is drawn from our own layers: no tile URL anywhere."""
+    fig = map_figure()
+    assert fig.layout.map.style == "white-bg"
+    assert fig.layout.map.layers[0].visible is False
+    assert "http" not in json.dumps(fig.layout.map.to_plotly_json()["layers"])
+
+
+def test_context_layers_drawn_below_traces(app_ctx):
+    """Neighbours and the municipal boundary are GeoJSON layers below the traces."""
+    layers = map_figure().layout.map.layers
+    kinds = [(layer.type, layer.below) for layer in layers[1:]]
+    assert ("fill", "traces") in kinds
+    assert ("line", "traces") in kinds
+
+
+def test_online_basemap_has_attribution():
+    """The Kartverket and OSM basemaps are raster layers with their attribution."""
+    kv = figures.basemap_layer("kartverket", "nb")
+    osm = figures.basemap_layer("osm", "en")
+    assert kv["source"][0].startswith("https://cache.kartverket.no/v1/wmts/")
+    assert kv["sourceattribution"] == "© Kartverket"
+    assert osm["source"] == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+    assert osm["sourceattribution"] == "© OpenStreetMap contributors"
+    assert kv["below"] == osm["below"] == "traces"
+
+
+def test_online_basemap_not_offered_when_disabled(app_ctx, monkeypatch):
+    """With ONLINE_BASEMAPS off, the basemap choice holds only the offline map."""
+    monkeypatch.setitem(app_ctx.server.config, "ONLINE_BASEMAPS", False)
+    page = map_panel.layout({"basemap": "osm"}, "nb")
+    radio = find(page, ids.MAP_BASEMAP)
+    assert [o["value"] for o in radio.options] == ["offline"]
+    assert "http" not in json.dumps(
+        find(page, ids.MAP_GRAPH).figure.layout.map.to_plotly_json()["layers"]
+    )
+
+
+def test_firms_layer_has_one_trace_per_section(app_ctx):
+    """Firms are drawn as one trace per NACE section, so the legend lists them."""
+    fig = map_figure()
+    firm_traces = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
+    sections = [tr.meta[1] for tr in firm_traces]
+    assert len(sections) == len(set(sections)) > 5
+    assert all(tr.showlegend is not False for tr in firm_traces)
+    total = sum(len(tr.lat) for tr in firm_traces)
+    placed = map_panel.frames().firms["lat"].notna().sum()
+    assert total == placed
+
+
+def test_layers_from_url_are_visible(app_ctx):
+    """The layers named in the URL are drawn; the others are hidden."""
+    fig = map_figure({"layers": "premises,transit"})
+    visible = {tr.meta[0] for tr in fig.data if tr.visible is not False}
+    assert {"premises", "transit", "areas"} <= visible
+    assert "firms" not in visible and "jobs" not in visible
+
+
+def test_jobs_layer_is_density_per_km2(app_ctx):
+    """The jobs layer colours each area by jobs per km² (area in EPSG:25833)."""
+    fr = map_panel.frames()
+    fig = map_figure({"layers": "jobs"})
+    jobs = next(tr for tr in fig.data if tr.meta[0] == "jobs")
+    metric = fr.areas.to_crs("EPSG:25833")
+    k = AREA_IDS.index("visperud")
+    km2 = metric.geometry.iloc[k].area / 1e6
+    expected = fr.firms.loc[fr.firms.area_id == "visperud", "employees"].sum() / km2
+    assert jobs.z[k] == pytest.approx(expected, abs=0.1)
+
+
+def test_hover_text_escapes_names():
+    """A firm's name is HTML-escaped before it reaches a hover label."""
+    import pandas as pd
+
+    firms = pd.DataFrame(
+        {
+            "name": ["<b>Evil</b> & Co"],
+            "employees": [3],
+            "lat": [59.9],
+            "lon": [10.9],
+            "area_id": ["ahus"],
+        }
+    )
+    pts = figures.firm_points(firms, "nb")
+    assert pts["customdata"][0][0] == "&lt;b&gt;Evil&lt;/b&gt; &amp; Co"
+
+
+def test_update_map_returns_a_patch(app_ctx):
+    """Switching a layer returns a dash.Patch, not a new figure."""
+    patch, view, _summary = call_update_map(layers=("firms", "premises"))
+    assert isinstance(patch, Patch)
+    assert not isinstance(patch, go.Figure | dict)
+    assert view["layers"] == ["firms", "premises"]
+
+
+def test_layer_switch_sends_only_visibility(app_ctx):
+    """Switching the premises layer on sends a few `visible` flags, under 2 kB."""
+    patch, _view, _summary = call_update_map(layers=("firms", "premises"))
+    ops = patch_ops(patch)
+    assert ops and all(op["location"][-1] == "visible" for op in ops)
+    assert len(json.dumps(ops)) < 2000
+
+
+def test_area_selection_patches_outline_and_selection(app_ctx):
+    """Selecting an area patches selectedpoints and the selected outline only."""
+    patch, view, summary = call_update_map(area="visperud")
+    ops = patch_ops(patch)
+    keys = figures.trace_keys(map_panel.context())
+    selected = keys.index(("selected", ""))
+    assert {tuple(op["location"]) for op in ops} == {
+        ("data", 0, "selectedpoints"),
+        ("data", selected, "lon"),
+        ("data", selected, "lat"),
+    }
+    sel = next(op for op in ops if op["location"][-1] == "selectedpoints")
+    assert sel["params"]["value"] == [AREA_IDS.index("visperud")]
+    assert view["area"] == "visperud"
+    assert len(json.dumps(ops)) < 3000
+    assert summary is no_update  # the filters did not change
+
+
+def test_size_filter_sends_the_filtered_points(app_ctx):
+    """A size filter patches the firm traces with only the firms in the range."""
+    patch, _view, summary = call_update_map(size=(5, 7))
+    ops = patch_ops(patch)
+    lats = [op for op in ops if op["location"][-1] == "lat"]
+    fr = map_panel.frames()
+    big = fr.firms[(fr.firms.employees >= 50) & fr.firms.lat.notna()]
+    assert sum(len(op["params"]["value"]) for op in lats) == len(big)
+    assert "virksomheter" in summary
+
+
+def test_section_filter_hides_other_sections(app_ctx):
+    """Choosing industry sections hides the other sections' traces."""
+    patch, _view, _summary = call_update_map(sections=("G",))
+    ops = {tuple(op["location"]): op["params"]["value"] for op in patch_ops(patch)}
+    keys = figures.trace_keys(map_panel.context())
+    g = keys.index(("firms", "G"))
+    f = keys.index(("firms", "F"))
+    assert ("data", g, "visible") not in ops  # still visible: nothing to send
+    assert ops[("data", f, "visible")] is False
+
+
+def test_basemap_switch_patches_one_layer_slot(app_ctx):
+    """Choosing Kartverket patches layer slot 0, not the context geometry."""
+    patch, _view, _summary = call_update_map(basemap="kartverket")
+    ops = patch_ops(patch)
+    slot = next(op for op in ops if op["location"] == ["layout", "map", "layers", 0])
+    assert slot["params"]["value"]["sourcetype"] == "raster"
+    assert len(json.dumps(ops)) < 1000
+
+
+def test_unchanged_view_sends_nothing(app_ctx):
+    """A callback with the same view as before does not update the map."""
+    with pytest.raises(PreventUpdate):
+        call_update_map()
+
+
+def test_click_on_area_selects_it():
+    """A click on an area polygon selects that area."""
+    click = {"points": [{"curveNumber": 0, "customdata": "visperud"}]}
+    assert map_panel.update_area_from_click(click) == "visperud"
+
+
+def test_click_on_a_firm_selects_its_area():
+    """A click on a firm inside an area selects that area."""
+    click = {"points": [{"customdata": ["Demo AS", "3", "ahus"]}]}
+    assert map_panel.update_area_from_click(click) == "ahus"
+
+
+def test_click_outside_the_areas_changes_nothing():
+    """A click on a firm outside the six areas keeps the selection."""
+    with pytest.raises(PreventUpdate):
+        map_panel.update_area_from_click(
+            {"points": [{"customdata": ["X", "3", "rest"]}]}
+        )
+
+
+def test_reset_clears_filters():
+    """The reset button clears the industry and size filters."""
+    assert map_panel.update_filters_reset(1) == ([], [0, 7])
+
+
+def test_url_keeps_view_and_lang():
+    """The view is written to the query string; lang stays as it was."""
+    view = {
+        "layers": ["firms", "premises"],
+        "area": "ahus",
+        "sections": ["G", "Q"],
+        "size": [2, 7],
+        "basemap": "offline",
+    }
+    search = map_panel.update_url(view, None, "?lang=en")
+    state = dict(p.split("=") for p in search.lstrip("?").split("&"))
+    assert state == {
+        "area": "ahus",
+        "lang": "en",
+        "layers": "firms,premises",
+        "nace": "G,Q",
+        "size": "2-7",
+    }
+
+
+def test_url_records_map_centre_and_zoom():
+    """Panning and zooming the map writes its centre and zoom to the URL."""
+    view = {"layers": ["firms"], "area": None, "sections": [], "size": [0, 7]}
+    relayout = {"map.center": {"lon": 10.95, "lat": 59.93}, "map.zoom": 12.5}
+    search = map_panel.update_url(view, relayout, "")
+    assert "center=59.93000,10.95000" in search
+    assert "zoom=12.50" in search
+
+
+def test_url_state_round_trips():
+    """A view written to the URL reads back as the same view."""
+    view = figures.MapView(
+        layers=("jobs", "transit"),
+        area="fjellhamar",
+        sections=("C", "H"),
+        size=(1, 4),
+        basemap="osm",
+        center=(59.93, 10.97),
+        zoom=12.25,
+    )
+    params = {k: v for k, v in figures.view_to_params(view).items() if v}
+    assert figures.view_from_state(params) == view
+
+
+def test_bad_url_values_fall_back_to_defaults():
+    """A hand-edited link with unknown values still gives a valid view."""
+    view = figures.view_from_state(
+        {"area": "atlantis", "layers": "x", "size": "9-a", "basemap": "y", "zoom": "z"}
+    )
+    assert view.area is None and view.layers == () and view.size == (0, 7)
+    assert view.basemap == "offline" and view.zoom is None
+
+
+def test_layout_restores_filters_from_url(app_ctx):
+    """The controls of the page start from the URL's view."""
+    page = map_panel.layout({"area": "ahus", "nace": "Q", "size": "3-7"}, "nb")
+    assert find(page, ids.MAP_AREA).value == "ahus"
+    assert find(page, ids.MAP_SECTIONS).value == ["Q"]
+    assert find(page, ids.MAP_SIZE).value == [3, 7]
+
+
+def test_all_nace_sections_named_in_both_languages():
+    """The 21 SN2007 sections A–U have names in bokmål and English."""
+    letters = [chr(c) for c in range(ord("A"), ord("U") + 1)]
+    assert all(letter in NACE_SECTIONS for letter in letters)
+    assert section_name("G", "nb").startswith("Varehandel")
+    assert section_name("G", "en").startswith("Wholesale")
+    assert section_name("", "nb") == "Ukjent næring"
+
+
+def test_validation_components_cover_callback_ids():
+    """Every id the panel's callbacks use is in its validation components."""
+    names = {c.id for c in map_panel.validation_components()}
+    for name in (ids.MAP_GRAPH, ids.MAP_AREA, ids.MAP_VIEW, ids.PROFILE_CONTENT):
+        assert name in names
+
+
+def test_size_classes():
+    """Employees fall into the eight size classes 0, 1–4, ..., 250+."""
+    got = aggregates.size_class([0, 1, 4, 5, 9, 10, 49, 99, 249, 250, 9000])
+    assert got.tolist() == [0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 7]
+
+
+def test_map_click_round_trip_over_http(client):
+    """A map click POSTed as the browser does comes back as the selected area."""
+    resp = post_callback(
+        client,
+        "map-area.value",
+        {"map-graph.clickData": {"points": [{"customdata": "ahus"}]}},
+        ["map-graph.clickData"],
+    )
+    assert resp.status_code == 200
+    assert resp.get_json()["response"]["map-area"]["value"] == "ahus"
+
+
+def test_filter_change_over_http_is_a_small_patch(client):
+    """A section filter over HTTP answers with a patch of the figure, not a figure."""
+    values = {
+        "map-layers.value": ["firms"],
+        "map-area.value": None,
+        "map-sections.value": ["G"],
+        "map-size.value": [0, 7],
+        "map-basemap.value": "offline",
+        "map-view.data": {
+            "layers": ["firms"],
+            "area": None,
+            "sections": [],
+            "size": [0, 7],
+            "basemap": "offline",
+        },
+        "map-lang.data": "nb",
+    }
+    resp = post_callback(client, "map-graph.figure", values, ["map-sections.value"])
+    assert resp.status_code == 200
+    figure = resp.get_json()["response"]["map-graph"]["figure"]
+    assert figure.get("__dash_patch_update")
+    assert "data" not in figure and "layout" not in figure
+    assert len(resp.data) < 5000
+
+
+def test_map_graph_is_a_dcc_graph(app_ctx):
+    """The map is a dcc.Graph that zooms with the scroll wheel."""
+    graph = find(map_panel.layout({}, "nb"), ids.MAP_GRAPH)
+    assert isinstance(graph, dcc.Graph)
+    assert graph.config["scrollZoom"] is True
