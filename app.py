@@ -61,10 +61,11 @@ _default = None
 def __getattr__(name):
     # gunicorn's `app:server` looks the attribute up: build the app on first use.
     global _default
-    if name in ("server", "app"):
+    # `flask --app app ...` looks for a Flask object named `application`.
+    if name in ("server", "application", "app"):
         if _default is None:
             _default = create_app()
-        return _default.server if name == "server" else _default
+        return _default if name == "app" else _default.server
     raise AttributeError(name)
 
 
