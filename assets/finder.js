@@ -216,6 +216,18 @@
     if (!params || !USER_SOURCES[params.source] || !params.node || !params.node.data) {
       return;
     }
-    setEventData({ id: params.node.id, selected: params.node.isSelected() });
+    // Update our copy of the shortlist at once: a grid sync already scheduled
+    // would otherwise untick the row until the Dash callback catches up.
+    var id = params.node.id;
+    var on = params.node.isSelected();
+    var list = (latest.shortlist || []).slice();
+    var at = list.indexOf(id);
+    if (on && at < 0) {
+      list.push(id);
+    } else if (!on && at >= 0) {
+      list.splice(at, 1);
+    }
+    latest.shortlist = list;
+    setEventData({ id: id, selected: on });
   };
 })();
