@@ -162,13 +162,16 @@ def session(base):
     return {"Cookie": cookie, "X-CSRFToken": token}
 
 
+def output_spec(output):
+    """``{"id", "property"}`` of one output as the renderer sends it (dict ids too)."""
+    name, prop = output.split("@")[0].rsplit(".", 1)
+    return {"id": json.loads(name) if name.startswith("{") else name, "property": prop}
+
+
 def callback_body(deps, output, values, changed):
     """The JSON the renderer POSTs for the callback whose output contains ``output``."""
     (dep,) = [d for d in deps if output in d["output"]]
-    outputs = [
-        {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
-        for o in dep["output"].strip(".").split("...")
-    ]
+    outputs = [output_spec(o) for o in dep["output"].strip(".").split("...")]
 
     def vals(items):
         return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]

@@ -57,6 +57,7 @@ class Frames:
     firm_new: np.ndarray = field(repr=False, default=None)
     firm_year: np.ndarray = field(repr=False, default=None)
     firm_order: np.ndarray = field(repr=False, default=None)  # most employees first
+    unplaced: int = 0  # establishments without a location (counted in the rest)
     firm_text: dict = field(repr=False, default_factory=dict)  # column -> object array
     # Premises and transit figures per area, rest and total (not filtered).
     places: dict = field(repr=False, default_factory=dict)
@@ -149,6 +150,7 @@ def build_frames(areas, establishments, premises, stops, *, as_of="", boundary=N
         firm_new=_new_mask(firms["start"], day),
         firm_year=year,
         firm_order=np.lexsort((firms["name"].to_numpy(), -jobs)),
+        unplaced=int((~firms["placed"]).sum()) if "placed" in firms else 0,
         firm_text={
             c: firms[c].to_numpy(dtype=object) for c in ("name", "section", "address")
         },
@@ -212,6 +214,7 @@ def _place_figures(premises, stops, key):
         lines |= split_lines(text)
     g = prem.groupby("type")
     by_type = pd.DataFrame({"m2": g["size_m2"].sum(), "count": g.size()})
+    by_type = by_type.sort_values("m2", ascending=False, kind="stable")
     return {
         "premises_available": len(prem),
         "premises_m2": float(prem["size_m2"].sum()),
@@ -219,7 +222,12 @@ def _place_figures(premises, stops, key):
         "stops": int(st["stop_id"].nunique()),
         "lines": len(lines),
         "departures_peak_hour": float(st["departures_peak_hour"].sum()),
-        "premises_by_type": by_type.sort_values("m2", ascending=False),
+        "premises_by_type": {
+            kind: {"m2": float(m2), "count": int(n)}
+            for kind, m2, n in zip(
+                by_type.index, by_type["m2"], by_type["count"], strict=True
+            )
+        },
     }
 
 
@@ -284,7 +292,8 @@ def selection(fr, area_id=None, sections=None, size=FULL_SIZE):
     size_ok[lo : hi + 1] = True
     mask = size_ok[fr.firm_size]
     if sections:
-        section_ok = np.isin(np.array(SECTIONS), list(sections))
+        chosen = set(sections)
+        section_ok = np.fromiter((s in chosen for s in SECTIONS), bool, len(SECTIONS))
         mask &= section_ok[fr.firm_section]
     if area_id in PLACES:
         mask &= fr.firm_place == PLACES.index(area_id)
@@ -317,7 +326,11 @@ def summary(fr, area_id=None, sections=None, size=FULL_SIZE):
         ``premises_m2``, ``median_rent_nok_m2``, ``stops``, ``lines``,
         ``departures_peak_hour``, ``km2``, ``jobs_per_km2``.
     """
-    mask = selection(fr, area_id, sections, size)
+    return summary_of(fr, area_id, selection(fr, area_id, sections, size))
+
+
+def summary_of(fr, area_id, mask):
+    """:func:`summary` for an already computed :func:`selection` ``mask``."""
     jobs = int(fr.firm_jobs[mask].sum())
     km2 = fr.area_km2.get(area_id) if area_id in AREA_IDS else None
     place = fr.places[area_id if area_id in PLACES else TOTAL_ID]
@@ -353,35 +366,47 @@ def jobs_density(fr, sections=None, size=FULL_SIZE):
     ]
 
 
+# The chart data below are small plain dicts, not pandas objects: built on every
+# filter change, a Series costs more than the bincount that fills it.
+
+
 def jobs_by_section(fr, mask):
-    """Jobs per SN2007 section of the selected firms, largest first (non-zero)."""
-    sums = np.bincount(
-        fr.firm_section[mask], weights=fr.firm_jobs[mask], minlength=len(SECTIONS)
-    ).astype(np.int64)
-    out = pd.Series(sums, index=list(SECTIONS))
-    out = out[np.bincount(fr.firm_section[mask], minlength=len(SECTIONS)) > 0]
-    return out.sort_values(ascending=False, kind="stable")
+    """Jobs per SN2007 section of the selected firms.
+
+    Returns
+    -------
+    dict
+        ``{section: jobs}``, largest first, for each section with a selected firm.
+    """
+    codes = fr.firm_section[mask]
+    sums = np.bincount(codes, weights=fr.firm_jobs[mask], minlength=len(SECTIONS))
+    present = np.flatnonzero(np.bincount(codes, minlength=len(SECTIONS)))
+    order = present[np.argsort(-sums[present], kind="stable")]
+    return {SECTIONS[k]: int(sums[k]) for k in order}
 
 
 def by_size_class(fr, mask):
-    """Number of selected firms in each of the eight size classes, in order."""
+    """Number of selected firms per size class: ``{label: count}``, all eight."""
     counts = np.bincount(fr.firm_size[mask], minlength=len(SIZE_BOUNDS))
-    return pd.Series(counts[: len(SIZE_BOUNDS)], index=list(SIZE_LABELS))
+    return dict(zip(SIZE_LABELS, counts.tolist(), strict=True))
 
 
 def premises_by_type(fr, area_id=None):
-    """Available floor area (m²) and number of listings per type, largest first."""
+    """Available floor area and listings per type: ``{type: {"m2", "count"}}``.
+
+    Largest floor area first.
+    """
     return fr.places[area_id if area_id in PLACES else TOTAL_ID]["premises_by_type"]
 
 
 def new_per_year(fr, mask, years=YEARS):
-    """Selected firms started per year over the ``years`` up to the as-of year."""
+    """Selected firms started per year: ``{year: count}`` up to the as-of year."""
     known = fr.firm_year[mask]
     known = known[known >= 0]
     last = fr.as_of.year if fr.as_of else int(known.max()) if len(known) else 0
     first = last - years + 1
     counts = np.bincount(known[known >= first] - first, minlength=years)[:years]
-    return pd.Series(counts, index=list(range(first, last + 1)))
+    return dict(zip(range(first, last + 1), counts.tolist(), strict=True))
 
 
 def top_employers(fr, mask, n=TOP_EMPLOYERS):
@@ -408,5 +433,8 @@ def new_window(as_of):
     """Return ``(first day, last day)`` of the "new in 12 months" window."""
     if as_of is None:
         return None, None
-    start = (pd.Timestamp(as_of) - pd.DateOffset(years=1)).date()
+    try:
+        start = as_of.replace(year=as_of.year - 1)
+    except ValueError:  # 29 February: a year before is the 28th (as DateOffset)
+        start = as_of.replace(year=as_of.year - 1, day=28)
     return start + timedelta(days=1), as_of

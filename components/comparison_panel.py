@@ -1,14 +1,15 @@
 """The comparison page: the six areas and the rest side by side, totals checked.
 
 The municipal totals in the store are compared with the figures published in the
-business strategy 2025–2037, with the difference shown.
+business strategy 2025–2037, with the difference shown. The export buttons download
+all six areas.
 """
 
 from __future__ import annotations
 
 from dash import html
 
-from components import aggregates, data, figures, ids
+from components import aggregates, data, exports_panel, figures, ids
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name
 from components.map_panel import frames
@@ -17,6 +18,7 @@ from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
 PATH = "/sammenligning"
 NAV_KEY = "nav_compare"
+EXPORT_PREFIX = "compare"
 
 # Published in Lørenskog kommune, Næringsstrategi 2025–2037.
 PUBLISHED_JOBS = 24892
@@ -259,6 +261,7 @@ def layout(state, lang):
         [
             html.H2(t("compare_heading", lang)),
             html.P(t("compare_intro", lang), className="lead"),
+            exports_panel.export_buttons(EXPORT_PREFIX, lang),
             *notes,
             comparison_table(rows, names, lang),
             html.Div(
@@ -289,5 +292,5 @@ def layout(state, lang):
 
 
 def validation_components():
-    """This page has no callbacks."""
-    return []
+    """The export buttons' components (the download callback is in exports_panel)."""
+    return exports_panel.validation_components(EXPORT_PREFIX)

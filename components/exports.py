@@ -48,7 +48,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from components.i18n import STRINGS, fmt_m2, fmt_nok, fmt_num, lang_or_default, t
+from components.i18n import fmt_m2, fmt_nok, fmt_num, lang_or_default, t
+from components.i18n.map import NACE_SECTIONS, section_name
 from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID, TOTAL_ID
 from layers.stats import AVAILABLE, locate
@@ -134,12 +135,16 @@ def area_name(area_id, lang="nb"):
     return info["name"] if lang_or_default(lang) == "nb" else info["name_en"]
 
 
-def nace_label(section, lang="nb"):
-    """Return ``"G Varehandel"`` for NACE section ``G`` (the letter if unknown)."""
-    key = f"export_nace_{str(section).strip().upper()}"
-    if not section or key not in STRINGS:
-        return str(section) or "?"
-    return f"{section} {t(key, lang)}"
+def nace_label(section, lang="nb", *, short=False):
+    """Return ``"G Varehandel, ..."`` for SN2007 section ``G`` (the letter if unknown).
+
+    The names are the dashboard's (``components.i18n.map``): full in tooltips,
+    ``short`` in the PDF's narrow chart labels, as in the dashboard's profile.
+    """
+    code = str(section or "").strip().upper()
+    if code not in NACE_SECTIONS or code == "?":
+        return str(section or "") or "?"
+    return f"{code} {section_name(code, lang, short=short)}"
 
 
 def _missing(value):
@@ -993,7 +998,9 @@ def jobs_by_section(establishments, lang="nb", top=10):
         return []
     sums = establishments.groupby("nace_section")["employees"].sum()
     sums = sums[sums > 0].sort_values(ascending=False, kind="stable")
-    out = [(nace_label(k, lang), int(v)) for k, v in sums.iloc[:top].items()]
+    out = [
+        (nace_label(k, lang, short=True), int(v)) for k, v in sums.iloc[:top].items()
+    ]
     rest = int(sums.iloc[top:].sum())
     if rest:
         out.append((t("export_other", lang), rest))

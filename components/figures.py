@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 import shapely
 
-from components.aggregates import FULL_SIZE, SIZE_LABELS, normalise_size
+from components.aggregates import FULL_SIZE, normalise_size
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, premises_type_name, section_name
 from layers.schemas import AREA_IDS
@@ -813,18 +813,19 @@ def empty_figure(message, lang, height=120):
 
 def jobs_by_section_figure(jobs, lang):
     """Horizontal bars: jobs per SN2007 section (``aggregates.jobs_by_section``)."""
-    if jobs.sum() == 0:
+    codes, values = list(jobs), list(jobs.values())
+    if not any(values):
         return empty_figure(t("profile_chart_empty", lang), lang)
-    labels = [f"{s} {section_name(s, lang, short=True)}" for s in jobs.index]
+    labels = [f"{s} {section_name(s, lang, short=True)}" for s in codes]
     bar = {
         "type": "bar",
-        "x": jobs.to_numpy().tolist(),
+        "x": values,
         "y": labels,
         "orientation": "h",
-        "marker": {"color": [SECTION_COLORS.get(s, "#a0a0a0") for s in jobs.index]},
-        "text": [fmt_int(v, lang) for v in jobs.to_numpy()],
+        "marker": {"color": [SECTION_COLORS.get(s, "#a0a0a0") for s in codes]},
+        "text": [fmt_int(v, lang) for v in values],
         "textposition": "auto",
-        "customdata": [html.escape(section_name(s, lang)) for s in jobs.index],
+        "customdata": [html.escape(section_name(s, lang)) for s in codes],
         "hovertemplate": "%{customdata}: %{x:,.0f}<extra></extra>",
     }
     height = max(140, 24 * len(labels) + 40)
@@ -838,12 +839,13 @@ def jobs_by_section_figure(jobs, lang):
 
 def size_classes_figure(counts, lang):
     """Bars: establishments per size class (``aggregates.by_size_class``)."""
+    values = list(counts.values())
     bar = {
         "type": "bar",
-        "x": list(SIZE_LABELS),
-        "y": counts.to_numpy().tolist(),
+        "x": list(counts),
+        "y": values,
         "marker": {"color": ACCENT},
-        "text": [fmt_int(v, lang) for v in counts.to_numpy()],
+        "text": [fmt_int(v, lang) for v in values],
         "textposition": "outside",
         "cliponaxis": False,
         "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>",
@@ -860,18 +862,20 @@ def size_classes_figure(counts, lang):
 
 def premises_by_type_figure(by_type, lang):
     """Horizontal bars: available m² per premises type (see ``aggregates``)."""
-    if by_type.empty:
+    if not by_type:
         return empty_figure(t("profile_chart_empty", lang), lang)
-    labels = [premises_type_name(k, lang) for k in by_type.index]
+    kinds = list(by_type)
+    m2 = [by_type[k]["m2"] for k in kinds]
+    labels = [premises_type_name(k, lang) for k in kinds]
     bar = {
         "type": "bar",
-        "x": by_type["m2"].to_numpy().tolist(),
+        "x": m2,
         "y": labels,
         "orientation": "h",
-        "marker": {"color": [PREMISES_COLORS.get(k, "#9e9e9e") for k in by_type.index]},
-        "text": [fmt_m2(v, lang) for v in by_type["m2"].to_numpy()],
+        "marker": {"color": [PREMISES_COLORS.get(k, "#9e9e9e") for k in kinds]},
+        "text": [fmt_m2(v, lang) for v in m2],
         "textposition": "auto",
-        "customdata": by_type["count"].to_numpy().tolist(),
+        "customdata": [by_type[k]["count"] for k in kinds],
         "hovertemplate": "%{y}: %{x:,.0f} m² (%{customdata})<extra></extra>",
     }
     height = max(120, 26 * len(labels) + 40)
@@ -887,8 +891,8 @@ def new_per_year_figure(per_year, lang):
     """Bars: establishments started per year (``aggregates.new_per_year``)."""
     bar = {
         "type": "bar",
-        "x": [str(y) for y in per_year.index],
-        "y": per_year.to_numpy().tolist(),
+        "x": [str(y) for y in per_year],
+        "y": list(per_year.values()),
         "marker": {"color": "#0b6e4f"},
         "hovertemplate": "%{x}: %{y:,.0f}<extra></extra>",
     }

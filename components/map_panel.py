@@ -3,19 +3,16 @@
 The map figure (with all geometry) is built once per page load in ``layout``; the
 callbacks then send small ``dash.Patch`` updates. The view (area, layers, filters,
 basemap, map centre and zoom) is written to the query string, so a copied link
-restores it.
+restores it. The export buttons download the selected area with the visible layers.
 """
 
 from __future__ import annotations
 
-import json
-
 import flask
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from plotly.io.json import to_json_plotly
 
-from components import aggregates, data, figures, ids, profile_panel
+from components import aggregates, data, exports_panel, figures, ids, profile_panel
 from components.i18n import fmt_int, t
 from components.i18n.map import area_name, section_name
 from components.urlstate import parse_search, with_params
@@ -27,21 +24,28 @@ NAV_KEY = "nav_map"
 
 _CONTEXT: dict[tuple, figures.MapContext] = {}
 _AS_OF: dict[tuple, str] = {}
+_AREA_ROWS: dict[tuple, list] = {}  # data.figures() without its own version stamp
 # Built map figures by (store version, lang, view, online): read-only memo, so
 # that page loads of the same view do not rebuild thousands of points.
 _FIGURES: dict[tuple, object] = {}
 _FIGURES_MAX = 16
 # Rendered profiles by (store version, area, filters, lang), a read-only memo: a
-# planner moves between six areas and a few filters, so most clicks hit it. It
-# holds the components' JSON form (plain dicts, which the renderer takes as it
-# takes components), so a hit costs only the C JSON encoder.
+# planner moves between six areas and a few filters, so most clicks hit it. The
+# profile is in the components' JSON form (``profile_panel.element``).
 _PROFILES: dict[tuple, list] = {}
 _PROFILES_MAX = 256
+EXPORT_PREFIX = "map"
 
 
 def _version():
-    s = data.store()
-    return (str(s.path), s.version())
+    # The stamp reads the store file's header: once per request is enough.
+    path = flask.current_app.config["NARING_STORE"]
+    hit = flask.g.get("map_store_version")
+    if hit is None or hit[0] != path:
+        s = data.store()
+        hit = (path, (str(s.path), s.version()))
+        flask.g.map_store_version = hit
+    return hit[1]
 
 
 def frames():
@@ -54,6 +58,16 @@ def frames():
         _AS_OF.clear()
         _AS_OF[version] = as_of
     return aggregates.frames(version, data.layer, as_of)
+
+
+def _area_rows():
+    version = _version()
+    rows = _AREA_ROWS.get(version)
+    if rows is None:
+        rows = data.figures()
+        _AREA_ROWS.clear()
+        _AREA_ROWS[version] = rows
+    return rows
 
 
 def _layer_or_empty(name):
@@ -247,6 +261,9 @@ def _toolbar(view, lang):
                 hidden=not online,
                 title=t("map_online_note", lang),
             ),
+            exports_panel.export_buttons(
+                EXPORT_PREFIX, lang, area=view.area, layers=view.layers
+            ),
         ],
         className="map-toolbar",
     )
@@ -270,17 +287,16 @@ def profile(area, sections, size, lang):
     key = (_version(), area, tuple(sections), tuple(size), lang)
     hit = _PROFILES.get(key)
     if hit is None:
-        # First time: the components themselves (Dash serialises them once).
-        hit = profile_panel.profile(
-            frames(), data.figures(), area, sections, size, lang
-        )
+        hit = profile_panel.profile(frames(), _area_rows(), area, sections, size, lang)
         if len(_PROFILES) >= _PROFILES_MAX:
             _PROFILES.pop(next(iter(_PROFILES)))
-    elif not isinstance(hit[0], dict):
-        # Asked again: keep the JSON form, so later hits skip the components.
-        hit = json.loads(to_json_plotly(hit))
-    _PROFILES[key] = hit
+        _PROFILES[key] = hit
     return hit
+
+
+def export_context(view, lang):
+    """What the export buttons download for a view: its area and visible layers."""
+    return exports_panel.context_data(view.area, lang, view.layers)
 
 
 def layout(state, lang):
@@ -338,14 +354,7 @@ def layout(state, lang):
                         className="map-column",
                     ),
                     html.Section(
-                        profile_panel.profile(
-                            fr,
-                            data.figures(),
-                            view.area,
-                            view.sections,
-                            view.size,
-                            lang,
-                        ),
+                        profile(view.area, view.sections, view.size, lang),
                         id=ids.PROFILE_CONTENT,
                         className="profile-column",
                         **{"aria-live": "polite", "aria-labelledby": "profile-heading"},
@@ -372,6 +381,7 @@ def validation_components():
         html.Button(id=ids.MAP_RESET),
         html.Span(id=ids.MAP_SUMMARY),
         html.Section(id=ids.PROFILE_CONTENT),
+        *exports_panel.validation_components(EXPORT_PREFIX),
     ]
 
 
@@ -408,6 +418,7 @@ def update_filters_reset(n_clicks):
     Output(ids.MAP_GRAPH, "figure"),
     Output(ids.MAP_VIEW, "data"),
     Output(ids.MAP_SUMMARY, "children"),
+    Output(exports_panel.context_id(EXPORT_PREFIX), "data"),
     Input(ids.MAP_LAYERS, "value"),
     Input(ids.MAP_AREA, "value"),
     Input(ids.MAP_SECTIONS, "value"),
@@ -418,7 +429,10 @@ def update_filters_reset(n_clicks):
     prevent_initial_call=True,
 )
 def update_map(layers, area, sections, size, basemap, old, lang):
-    """Send the map only what changed: a Patch of visibility, selection and points."""
+    """Send the map only what changed: a Patch of visibility, selection and points.
+
+    The export buttons' context follows the area and the visible layers.
+    """
     ctx = context()
     new = figures.MapView(
         layers=tuple(v for v in figures.LAYERS if v in (layers or [])),
@@ -443,7 +457,12 @@ def update_map(layers, area, sections, size, basemap, old, lang):
         Patch(), ctx, old_view, new, density, lang, online_allowed=_online_allowed()
     )
     summary = _summary_text(fr, new, lang) if changed else no_update
-    return patch, _view_data(new), summary
+    export_changed = old_view is None or (old_view.area, old_view.layers) != (
+        new.area,
+        new.layers,
+    )
+    export = export_context(new, lang) if export_changed else no_update
+    return patch, _view_data(new), summary, export
 
 
 @callback(
@@ -456,8 +475,7 @@ def update_map(layers, area, sections, size, basemap, old, lang):
 )
 def update_profile(area, sections, size, lang):
     """Show the profile of the selected area under the filters."""
-    ctx = context()
-    sections = tuple(s for s in ctx.sections if s in (sections or []))
+    sections = tuple(s for s in aggregates.SECTIONS if s in (sections or []))
     area = area if area in AREA_IDS else None
     return profile(area, sections, aggregates.normalise_size(size), lang)
 

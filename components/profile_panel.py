@@ -2,11 +2,16 @@
 
 Builders only (no callbacks): ``components.map_panel`` renders the profile of the
 selected area (or of the whole municipality) under the map's filters.
+
+The profile is rebuilt on every filter change, so its elements are built in the
+JSON form Dash sends for a component (``{"type", "namespace", "props"}``), which
+the renderer takes as it takes component objects. A component object is checked
+when built and serialised again through plotly's JSON encoder: for the hundred
+elements of a profile that cost more than all its figures. Plain dicts go
+straight through the C JSON encoder.
 """
 
 from __future__ import annotations
-
-from dash import dcc, html
 
 from components import aggregates, figures, ids
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
@@ -14,6 +19,34 @@ from components.i18n.map import area_name, section_name
 from layers.schemas import AREA_IDS, TOTAL_ID
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+HTML = "dash_html_components"
+DCC = "dash_core_components"
+
+
+def element(tag, children=None, *, namespace=HTML, **props):
+    """A component in the JSON form Dash sends to the browser.
+
+    ``element("P", "text", className="muted")`` is what
+    ``html.P("text", className="muted").to_plotly_json()`` gives, built directly.
+
+    Parameters
+    ----------
+    tag : str
+        The component's name, e.g. ``Div`` or ``Graph``.
+    children : optional
+        Text, an element, or a list of them (None entries are not rendered).
+    namespace : str
+        ``dash_html_components`` (default) or ``dash_core_components``.
+    **props
+        The component's props, e.g. ``id``, ``className``, ``aria-live``.
+
+    Returns
+    -------
+    dict
+    """
+    if children is not None:
+        props["children"] = children
+    return {"type": tag, "namespace": namespace, "props": props}
 
 
 def fmt_date(iso, lang):
@@ -38,17 +71,18 @@ def source_line(src, lang):
     )
     parts = [text]
     if src.get("demonstration"):
-        parts += [" · ", html.Span(t("profile_demo", lang), className="demo-tag")]
-    return html.P(parts, className="card-source")
+        parts += [" · ", element("Span", t("profile_demo", lang), className="demo-tag")]
+    return element("P", parts, className="card-source")
 
 
 def card(key, title, value, detail, src, lang):
     """One figure card: title, value, a detail line, and its source."""
-    return html.Div(
+    return element(
+        "Div",
         [
-            html.H3(title, className="card-title"),
-            html.P(value, className="card-value"),
-            html.P(detail, className="card-detail") if detail else None,
+            element("H3", title, className="card-title"),
+            element("P", value, className="card-value"),
+            element("P", detail, className="card-detail") if detail else None,
             source_line(src, lang),
         ],
         className="card",
@@ -69,9 +103,9 @@ def cards(fig, sources, fr, area_id, lang):
     area_id : str or None
     lang : str
     """
-    total = aggregates.summary(fr, None)
-    if area_id in AREA_IDS and total["establishments"]:
-        share = fig["establishments"] / total["establishments"] * 100
+    total = len(fr.firm_place)  # every establishment, unfiltered
+    if area_id in AREA_IDS and total:
+        share = fig["establishments"] / total * 100
         est_detail = t(
             "profile_card_est_detail", lang, share=fmt_num(share, 1, lang) + " %"
         )
@@ -98,7 +132,8 @@ def cards(fig, sources, fr, area_id, lang):
         else ""
     )
     rent = fig["median_rent_nok_m2"]
-    return html.Div(
+    return element(
+        "Div",
         [
             card(
                 "establishments",
@@ -157,9 +192,11 @@ def cards(fig, sources, fr, area_id, lang):
 
 
 def graph(fig):
-    """A chart's dcc.Graph: as wide as its box, as high as the figure says."""
+    """A chart's ``dcc.Graph``: as wide as its box, as high as the figure says."""
     # The height depends on the data (one row per bar), so it cannot be a class.
-    return dcc.Graph(
+    return element(
+        "Graph",
+        namespace=DCC,
         figure=fig,
         config=GRAPH_CONFIG,
         responsive=True,
@@ -170,8 +207,9 @@ def graph(fig):
 
 def chart(title, fig, key):
     """A chart with its heading, as a figure element."""
-    return html.Figure(
-        [html.Figcaption(title, className="chart-title"), graph(fig)],
+    return element(
+        "Figure",
+        [element("Figcaption", title, className="chart-title"), graph(fig)],
         className="chart",
         id=f"profile-chart-{key}",
     )
@@ -179,7 +217,8 @@ def chart(title, fig, key):
 
 def charts(fr, mask, area_id, lang):
     """The four charts of the profile for the selected firms (``mask``)."""
-    return html.Div(
+    return element(
+        "Div",
         [
             chart(
                 t("profile_chart_jobs", lang),
@@ -216,33 +255,44 @@ def employers_table(top, lang):
     Names are data: they go into cells as text, which React escapes.
     """
     if not top:
-        return html.P(t("profile_no_employers", lang), className="muted")
-    head = html.Thead(
-        html.Tr(
+        return element("P", t("profile_no_employers", lang), className="muted")
+    head = element(
+        "Thead",
+        element(
+            "Tr",
             [
-                html.Th(t("profile_col_name", lang), scope="col"),
-                html.Th(t("profile_col_industry", lang), scope="col"),
-                html.Th(t("profile_col_employees", lang), scope="col", className="num"),
-                html.Th(t("profile_col_address", lang), scope="col"),
-            ]
-        )
+                element("Th", t("profile_col_name", lang), scope="col"),
+                element("Th", t("profile_col_industry", lang), scope="col"),
+                element(
+                    "Th", t("profile_col_employees", lang), scope="col", className="num"
+                ),
+                element("Th", t("profile_col_address", lang), scope="col"),
+            ],
+        ),
     )
     rows = [
-        html.Tr(
+        element(
+            "Tr",
             [
-                html.Td(str(r["name"])),
-                html.Td(
+                element("Td", str(r["name"])),
+                element(
+                    "Td",
                     f"{r['section']} {section_name(r['section'], lang, short=True)}",
                     title=section_name(r["section"], lang),
                 ),
-                html.Td(fmt_int(int(r["employees"]), lang), className="num"),
-                html.Td(str(r["address"])),
-            ]
+                element("Td", fmt_int(int(r["employees"]), lang), className="num"),
+                element("Td", str(r["address"])),
+            ],
         )
         for r in top
     ]
-    return html.Table(
-        [html.Caption(t("profile_employers", lang)), head, html.Tbody(rows)],
+    return element(
+        "Table",
+        [
+            element("Caption", t("profile_employers", lang)),
+            head,
+            element("Tbody", rows),
+        ],
         className="data-table",
         id=ids.PROFILE_EMPLOYERS,
     )
@@ -254,13 +304,14 @@ def area_text(fr, area_id, lang):
     if row is None:
         return None
     suffix = "en" if lang == "en" else "nb"
-    return html.Div(
+    return element(
+        "Div",
         [
-            html.H3(t("profile_character", lang)),
-            html.P(row[f"description_{suffix}"]),
-            html.H3(t("profile_ambition", lang)),
-            html.P(row[f"ambition_{suffix}"]),
-            html.P(t("profile_strategy_source", lang), className="card-source"),
+            element("H3", t("profile_character", lang)),
+            element("P", row[f"description_{suffix}"]),
+            element("H3", t("profile_ambition", lang)),
+            element("P", row[f"ambition_{suffix}"]),
+            element("P", t("profile_strategy_source", lang), className="card-source"),
         ],
         className="area-text",
     )
@@ -279,8 +330,8 @@ def filter_note(sections, size, lang):
         )
     if not parts:
         return None
-    return html.P(
-        t("profile_filtered", lang, what="; ".join(parts)), className="filter-note"
+    return element(
+        "P", t("profile_filtered", lang, what="; ".join(parts)), className="filter-note"
     )
 
 
@@ -299,14 +350,15 @@ def profile(fr, area_rows, area_id, sections, size, lang):
 
     Returns
     -------
-    list of dash components
+    list of dict
+        Elements in Dash's JSON form (see :func:`element`).
     """
     area_id = area_id if area_id in AREA_IDS else None
     sources = next(
         (r["sources"] for r in area_rows if r["area_id"] == (area_id or TOTAL_ID)), {}
     )
-    fig = aggregates.summary(fr, area_id, sections, size)
     mask = aggregates.selection(fr, area_id, sections, size)
+    fig = aggregates.summary_of(fr, area_id, mask)
     if area_id:
         stored = str(fr.area_info.get(area_id, {}).get("name") or area_id)
         heading = area_name(area_id, stored, lang)
@@ -314,19 +366,21 @@ def profile(fr, area_rows, area_id, sections, size, lang):
         heading = t("profile_heading_total", lang)
     notes = []
     if not area_id:
-        notes.append(html.P(t("profile_whole_note", lang), className="muted"))
+        notes.append(element("P", t("profile_whole_note", lang), className="muted"))
     elif fr.indicative:
-        notes.append(html.P(t("profile_indicative", lang), className="indicative-note"))
-    unplaced = int((~fr.firms["placed"]).sum())
-    if not area_id and unplaced:
         notes.append(
-            html.P(
-                t("profile_unplaced", lang, n=fmt_int(unplaced, lang)),
+            element("P", t("profile_indicative", lang), className="indicative-note")
+        )
+    if not area_id and fr.unplaced:
+        notes.append(
+            element(
+                "P",
+                t("profile_unplaced", lang, n=fmt_int(fr.unplaced, lang)),
                 className="muted",
             )
         )
     return [
-        html.H2(heading, className="profile-heading", id="profile-heading"),
+        element("H2", heading, className="profile-heading", id="profile-heading"),
         *notes,
         filter_note(sections, size, lang),
         cards(fig, sources, fr, area_id, lang),

@@ -1,8 +1,13 @@
 """The comparison page: areas side by side, totals checked against the strategy."""
 
+import base64
+import io
+import json
+
+import openpyxl
 import pytest
 
-from components import aggregates, comparison_panel, ids, map_panel
+from components import aggregates, comparison_panel, exports_panel, ids, map_panel
 from components.i18n import NBSP
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
@@ -22,6 +27,8 @@ def text_of(component):
         return str(component)
     if isinstance(component, list | tuple):
         return " ".join(text_of(c) for c in component)
+    if isinstance(component, dict):  # an element in Dash's JSON form (the profile's)
+        return text_of(component.get("props", {}).get("children"))
     return text_of(getattr(component, "children", None))
 
 
@@ -86,7 +93,7 @@ def test_totals_checked_against_published_figures(app_ctx):
 def test_comparison_has_bar_charts(app_ctx):
     """Bar charts compare jobs, density, establishments and available m²."""
     charts = find(comparison_panel.layout({}, "nb"), ids.COMPARE_CHARTS)
-    figs = [c.children.figure for c in charts.children]
+    figs = [c.children["props"]["figure"] for c in charts.children]
     assert len(figs) == 4
     assert all(f["data"][0]["type"] == "bar" for f in figs)
     assert len(figs[0]["data"][0]["y"]) == 7  # six areas and the rest
@@ -128,3 +135,61 @@ def test_comparison_page_over_http(client):
     )
     assert resp.status_code == 200
     assert "Kontroll mot n" in resp.get_data(as_text=True)
+
+
+def json_id(component_id):
+    """A dict id as Dash writes it in a request or a response: sorted, compact JSON."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def test_comparison_has_export_buttons_for_all_areas(app_ctx):
+    """The page offers the three downloads, of all six areas."""
+    page = comparison_panel.layout({}, "nb")
+    for kind in exports_panel.KINDS:
+        assert find(page, exports_panel.button_id("compare", kind)) is not None
+    context = find(page, exports_panel.context_id("compare")).data
+    assert context == exports_panel.context_data()
+    names = [c.id for c in comparison_panel.validation_components()]
+    assert exports_panel.context_id("compare") in names
+
+
+def test_comparison_xlsx_download_over_http(client):
+    """The XLSX button of the comparison page sends the table of every area."""
+    prefix = "compare"
+    buttons = [exports_panel.button_id(prefix, k) for k in exports_panel.KINDS]
+    deps = client.get("/_dash-dependencies").get_json()
+    (dep,) = [d for d in deps if ids.EXPORT_DOWNLOAD in d["output"]]
+    body = {
+        "output": dep["output"],
+        "outputs": [
+            {"id": exports_panel.download_id(prefix), "property": "data"},
+            {"id": exports_panel.status_id(prefix), "property": "children"},
+        ],
+        "inputs": [
+            {
+                "id": b,
+                "property": "n_clicks",
+                "value": 1 if b["kind"] == "xlsx" else None,
+            }
+            for b in buttons
+        ],
+        "state": [
+            {
+                "id": exports_panel.context_id(prefix),
+                "property": "data",
+                "value": exports_panel.context_data(),
+            }
+        ],
+        "changedPropIds": [json_id(buttons[2]) + ".n_clicks"],
+    }
+    client.get("/")
+    token = client.get_cookie("_csrf_token").value
+    resp = client.post(
+        "/_dash-update-component", json=body, headers={"X-CSRFToken": token}
+    )
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    out = resp.get_json()["response"][json_id(exports_panel.download_id(prefix))]
+    assert out["data"]["filename"] == "naeringsarealer_alle.xlsx"
+    content = base64.b64decode(out["data"]["content"])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert book.active.max_row >= 9  # six areas, the rest, the total and a heading

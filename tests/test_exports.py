@@ -18,11 +18,15 @@ from components.exports import (
     check_offline,
     figure_text,
     html_map,
+    jobs_by_section,
+    nace_label,
     pdf_profiles,
     read_layers,
     xlsx_area,
     xlsx_comparison,
 )
+from components.i18n import STRINGS
+from components.i18n.map import section_name
 from layers.schemas import AREA_IDS, CRS
 from layers.stats import store_figures
 from layers.store import GeoPackageStore
@@ -158,6 +162,28 @@ def _nb(text):
 def test_figure_text_uses_norwegian_format():
     """Areas get a no-break thousands separator and a decimal comma."""
     assert figure_text({"premises_m2": 1250.5}, "premises_m2") == "1\xa0250,5\xa0m²"
+
+
+def test_sections_have_the_dashboards_names():
+    """Exports name SN2007 sections with the map's names; no second set exists."""
+    assert nace_label("G") == "G " + section_name("G")
+    assert nace_label("Q", "en", short=True) == "Q " + section_name(
+        "Q", "en", short=True
+    )
+    assert nace_label("") == "?" and nace_label("?") == "?"
+    assert not [key for key in STRINGS if key.startswith("export_nace_")]
+
+
+def test_pdf_chart_labels_are_the_profiles_short_names():
+    """The PDF's jobs chart labels sections as the dashboard's profile chart does."""
+    labels = {label for label, _jobs in jobs_by_section(_establishments(), "en")}
+    assert labels == {f"{s} {section_name(s, 'en', short=True)}" for s in "GCQ"}
+
+
+def test_html_tooltips_use_full_section_names(pack):
+    """A firm's tooltip in the HTML map names its section in full, as the map does."""
+    doc = html_map(*pack, layer_names=("areas", "establishments"))
+    assert section_name("G", "nb") in doc
 
 
 def test_pdf_has_overview_and_one_page_per_area(pack):

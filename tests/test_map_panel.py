@@ -1,5 +1,6 @@
 """The map panel: its layout, its callbacks as plain functions, and over HTTP."""
 
+import base64
 import json
 
 import plotly.graph_objects as go
@@ -7,7 +8,7 @@ import pytest
 from dash import Patch, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from components import aggregates, figures, ids, map_panel
+from components import aggregates, exports_panel, figures, ids, map_panel
 from components.i18n.map import NACE_SECTIONS, section_name
 from layers.schemas import AREA_IDS
 
@@ -64,16 +65,19 @@ def call_update_map(layers=("firms",), area=None, sections=(), size=(0, 7), **kw
     )
 
 
+def output_spec(output):
+    """``{"id", "property"}`` of one output as the renderer sends it (dict ids too)."""
+    name, prop = output.split("@")[0].rsplit(".", 1)
+    return {"id": json.loads(name) if name.startswith("{") else name, "property": prop}
+
+
 def post_callback(client, output, values, changed):
     """POST one callback to /_dash-update-component the way the browser does."""
     deps = client.get("/_dash-dependencies").get_json()
     (dep,) = [d for d in deps if output in d["output"]]
     body = {
         "output": dep["output"],
-        "outputs": [
-            {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
-            for o in dep["output"].strip(".").split("...")
-        ],
+        "outputs": [output_spec(o) for o in dep["output"].strip(".").split("...")],
         "inputs": [
             {**i, "value": values.get(f"{i['id']}.{i['property']}")}
             for i in dep["inputs"]
@@ -199,7 +203,7 @@ def test_hover_text_escapes_names():
 
 def test_update_map_returns_a_patch(app_ctx):
     """Switching a layer returns a dash.Patch, not a new figure."""
-    patch, view, _summary = call_update_map(layers=("firms", "premises"))
+    patch, view, _summary, _export = call_update_map(layers=("firms", "premises"))
     assert isinstance(patch, Patch)
     assert not isinstance(patch, go.Figure | dict)
     assert view["layers"] == ["firms", "premises"]
@@ -207,7 +211,7 @@ def test_update_map_returns_a_patch(app_ctx):
 
 def test_layer_switch_sends_only_visibility(app_ctx):
     """Switching the premises layer on sends a few `visible` flags, under 2 kB."""
-    patch, _view, _summary = call_update_map(layers=("firms", "premises"))
+    patch, _view, _summary, _export = call_update_map(layers=("firms", "premises"))
     ops = patch_ops(patch)
     assert ops and all(op["location"][-1] == "visible" for op in ops)
     assert len(json.dumps(ops)) < 2000
@@ -215,7 +219,7 @@ def test_layer_switch_sends_only_visibility(app_ctx):
 
 def test_area_selection_patches_outline_and_selection(app_ctx):
     """Selecting an area patches selectedpoints and the selected outline only."""
-    patch, view, summary = call_update_map(area="visperud")
+    patch, view, summary, _export = call_update_map(area="visperud")
     ops = patch_ops(patch)
     keys = figures.trace_keys(map_panel.context())
     selected = keys.index(("selected", ""))
@@ -233,7 +237,7 @@ def test_area_selection_patches_outline_and_selection(app_ctx):
 
 def test_size_filter_sends_the_filtered_points(app_ctx):
     """A size filter patches the firm traces with only the firms in the range."""
-    patch, _view, summary = call_update_map(size=(5, 7))
+    patch, _view, summary, _export = call_update_map(size=(5, 7))
     ops = patch_ops(patch)
     lats = [op for op in ops if op["location"][-1] == "lat"]
     fr = map_panel.frames()
@@ -244,7 +248,7 @@ def test_size_filter_sends_the_filtered_points(app_ctx):
 
 def test_section_filter_hides_other_sections(app_ctx):
     """Choosing industry sections hides the other sections' traces."""
-    patch, _view, _summary = call_update_map(sections=("G",))
+    patch, _view, _summary, _export = call_update_map(sections=("G",))
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch_ops(patch)}
     keys = figures.trace_keys(map_panel.context())
     g = keys.index(("firms", "G"))
@@ -255,7 +259,7 @@ def test_section_filter_hides_other_sections(app_ctx):
 
 def test_basemap_switch_patches_one_layer_slot(app_ctx):
     """Choosing Kartverket patches layer slot 0, not the context geometry."""
-    patch, _view, _summary = call_update_map(basemap="kartverket")
+    patch, _view, _summary, _export = call_update_map(basemap="kartverket")
     ops = patch_ops(patch)
     slot = next(op for op in ops if op["location"] == ["layout", "map", "layers", 0])
     assert slot["params"]["value"]["sourcetype"] == "raster"
@@ -365,8 +369,15 @@ def test_all_nace_sections_named_in_both_languages():
 
 def test_validation_components_cover_callback_ids():
     """Every id the panel's callbacks use is in its validation components."""
-    names = {c.id for c in map_panel.validation_components()}
-    for name in (ids.MAP_GRAPH, ids.MAP_AREA, ids.MAP_VIEW, ids.PROFILE_CONTENT):
+    names = [c.id for c in map_panel.validation_components()]
+    for name in (
+        ids.MAP_GRAPH,
+        ids.MAP_AREA,
+        ids.MAP_VIEW,
+        ids.PROFILE_CONTENT,
+        exports_panel.context_id("map"),
+        exports_panel.button_id("map", "pdf"),
+    ):
         assert name in names
 
 
@@ -418,3 +429,92 @@ def test_map_graph_is_a_dcc_graph(app_ctx):
     graph = find(map_panel.layout({}, "nb"), ids.MAP_GRAPH)
     assert isinstance(graph, dcc.Graph)
     assert graph.config["scrollZoom"] is True
+
+
+# --- export buttons ---------------------------------------------------------------
+
+
+def json_id(component_id):
+    """A dict id as Dash writes it in a request or a response: sorted, compact JSON."""
+    return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+def post_export(client, prefix, kind, context):
+    """Click one export button of ``prefix`` with ``context`` as the renderer does."""
+    buttons = [exports_panel.button_id(prefix, k) for k in exports_panel.KINDS]
+    clicked = exports_panel.button_id(prefix, kind)
+    deps = client.get("/_dash-dependencies").get_json()
+    (dep,) = [d for d in deps if ids.EXPORT_DOWNLOAD in d["output"]]
+    body = {
+        "output": dep["output"],
+        "outputs": [
+            {"id": exports_panel.download_id(prefix), "property": "data"},
+            {"id": exports_panel.status_id(prefix), "property": "children"},
+        ],
+        "inputs": [
+            {"id": b, "property": "n_clicks", "value": 1 if b == clicked else None}
+            for b in buttons
+        ],
+        "state": [
+            {
+                "id": exports_panel.context_id(prefix),
+                "property": "data",
+                "value": context,
+            }
+        ],
+        "changedPropIds": [json_id(clicked) + ".n_clicks"],
+    }
+    client.get("/")
+    token = client.get_cookie("_csrf_token").value
+    resp = client.post(
+        "/_dash-update-component", json=body, headers={"X-CSRFToken": token}
+    )
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    return resp.get_json()["response"][json_id(exports_panel.download_id(prefix))]
+
+
+def test_map_page_has_export_buttons_for_its_view(app_ctx):
+    """The map's export buttons start with the link's area and visible layers."""
+    page = map_panel.layout({"area": "visperud", "layers": "firms,premises"}, "nb")
+    for kind in exports_panel.KINDS:
+        assert find(page, exports_panel.button_id("map", kind)) is not None
+    context = find(page, exports_panel.context_id("map")).data
+    assert context["area"] == "visperud"
+    assert context["layers"] == ["firms", "premises"]
+
+
+def test_area_and_layers_update_the_export_context(app_ctx):
+    """The map callback rewrites the export context for an area or a layer only."""
+    *_, export = call_update_map(area="visperud", layers=("firms", "transit"))
+    assert export == exports_panel.context_data("visperud", "nb", ("firms", "transit"))
+    *_, export = call_update_map(sections=("G",))
+    assert export is no_update  # a filter does not change what is exported
+
+
+@pytest.mark.parametrize(
+    ("kind", "start"), [("html", b"<!DOCTYPE html>"), ("pdf", b"%PDF"), ("xlsx", b"PK")]
+)
+def test_map_downloads_the_chosen_area_over_http(client, kind, start):
+    """After choosing an area on the map, each button downloads that area's file."""
+    view = {
+        "layers": ["firms"],
+        "area": None,
+        "sections": [],
+        "size": [0, 7],
+        "basemap": "offline",
+    }
+    values = {
+        "map-layers.value": ["firms", "premises"],
+        "map-area.value": "visperud",
+        "map-sections.value": [],
+        "map-size.value": [0, 7],
+        "map-basemap.value": "offline",
+        "map-view.data": view,
+        "map-lang.data": "nb",
+    }
+    resp = post_callback(client, "map-graph.figure", values, ["map-area.value"])
+    context_key = json_id(exports_panel.context_id("map"))
+    context = resp.get_json()["response"][context_key]["data"]
+    download = post_export(client, "map", kind, context)["data"]
+    assert download["filename"] == f"naeringsarealer_visperud.{kind}"
+    assert base64.b64decode(download["content"]).startswith(start)

@@ -1,10 +1,11 @@
 """The area profile: per-area figures under the filters, cards, charts, employers."""
 
+import json
 from datetime import date
 
 import geopandas as gpd
-import pandas as pd
 import pytest
+from dash import dcc, html
 from shapely.geometry import Point
 
 from components import aggregates, ids, map_panel, profile_panel
@@ -32,20 +33,27 @@ def text_of(component):
     return text_of(getattr(component, "children", None))
 
 
-def find(component, component_id):
-    """The component with ``component_id`` in a tree (lists allowed)."""
-    if isinstance(component, list | tuple):
-        for c in component:
-            hit = find(c, component_id)
-            if hit is not None:
-                return hit
+def find(element, component_id):
+    """The element with ``component_id`` in a tree of elements in Dash's JSON form."""
+    if isinstance(element, list | tuple):
+        return next(
+            (h for c in element if (h := find(c, component_id)) is not None), None
+        )
+    if not isinstance(element, dict):
         return None
-    if getattr(component, "id", None) == component_id:
-        return component
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple) or hasattr(children, "to_plotly_json"):
-        return find(children, component_id)
-    return None
+    if element["props"].get("id") == component_id:
+        return element
+    return find(element["props"].get("children"), component_id)
+
+
+def children(element):
+    """The children of an element in Dash's JSON form."""
+    return element["props"].get("children")
+
+
+def figure_of(chart):
+    """The figure of a profile chart (its caption, then its graph)."""
+    return children(chart)[1]["props"]["figure"]
 
 
 def profile(area="visperud", sections=(), size=(0, 7), lang="nb"):
@@ -137,7 +145,7 @@ def test_density_uses_metric_area(tiny):
 def test_new_per_year_is_zero_filled(tiny):
     """New establishments per year covers ten years up to the as-of year."""
     per_year = aggregates.new_per_year(tiny, aggregates.selection(tiny))
-    assert list(per_year.index) == list(range(2015, 2025))
+    assert list(per_year) == list(range(2015, 2025))
     assert per_year[2024] == 1 and per_year[2021] == 0
 
 
@@ -163,8 +171,8 @@ def test_area_figures_agree_with_layers_stats(app_ctx):
 def test_cards_show_source_as_of_and_demo(app_ctx):
     """Each figure card names its source and as-of date and flags demonstration data."""
     cards = find(profile(), ids.PROFILE_CARDS)
-    assert len(cards.children) == 5
-    for card in cards.children:
+    assert len(children(cards)) == 5
+    for card in children(cards):
         text = text_of(card)
         assert "Kilde:" in text and "per " in text
         assert "demonstrasjonsdata" in text
@@ -196,7 +204,7 @@ def test_filter_changes_cards_and_charts(app_ctx):
     assert text_of(find(everything, "profile-card-jobs")) != text_of(
         find(only_h, "profile-card-jobs")
     )
-    chart = find(only_h, "profile-chart-jobs").children[1].figure
+    chart = figure_of(find(only_h, "profile-chart-jobs"))
     assert chart["data"][0]["y"] == ["H Transport og lagring"]
     assert "Utvalg: H" in text_of(only_h)
 
@@ -206,16 +214,16 @@ def test_charts_cover_the_four_topics(app_ctx):
     out = profile()
     for key in ("jobs", "sizes", "premises", "new"):
         assert find(out, f"profile-chart-{key}") is not None
-    sizes = find(out, "profile-chart-sizes").children[1].figure
+    sizes = figure_of(find(out, "profile-chart-sizes"))
     assert sizes["data"][0]["x"] == list(aggregates.SIZE_LABELS)
 
 
 def test_largest_employers_table(app_ctx):
     """The largest employers table has at most ten rows, largest first."""
     table = find(profile(), ids.PROFILE_EMPLOYERS)
-    rows = table.children[2].children
+    rows = children(children(table)[2])
     assert 0 < len(rows) <= 10
-    counts = [int(r.children[2].children.replace(NBSP, "")) for r in rows]
+    counts = [int(children(children(r)[2]).replace(NBSP, "")) for r in rows]
     assert counts == sorted(counts, reverse=True)
 
 
@@ -225,8 +233,32 @@ def test_employer_names_are_text_not_html(tiny):
         {"name": "<script>x</script>", "section": "G", "employees": 3, "address": "x"}
     ]
     table = profile_panel.employers_table(top, "nb")
-    cells = [r.children[0].children for r in table.children[2].children]
+    cells = [children(children(r)[0]) for r in children(children(table)[2])]
     assert "<script>x</script>" in cells
+
+
+def test_profile_elements_are_the_components_json(app_ctx):
+    """Each element is what its Dash component serialises to (real names and props)."""
+    modules = {"dash_html_components": html, "dash_core_components": dcc}
+
+    def check(element):
+        if isinstance(element, list):
+            for child in element:
+                check(child)
+        elif isinstance(element, dict):
+            kind = getattr(modules[element["namespace"]], element["type"])
+            # A Dash component rejects props it does not have.
+            assert kind(**element["props"]).to_plotly_json() == element
+            check(element["props"].get("children"))
+
+    for area in (None, "visperud"):
+        check(profile(area=area, sections=("G",), size=(1, 5)))
+
+
+def test_profile_is_plain_json(app_ctx):
+    """The profile is sent as built: plain JSON types only, no component objects."""
+    out = profile(area=None)
+    assert json.loads(json.dumps(out)) == out
 
 
 def test_update_profile_callback(app_ctx):
@@ -244,8 +276,7 @@ def test_whole_municipality_without_area(app_ctx):
 
 def test_premises_by_type_counts_available_only(tiny):
     """Only available ("ledig") listings count in premises by type."""
-    by_type = aggregates.premises_by_type(tiny)
-    assert by_type.loc["kontor", "m2"] == 100.0 and by_type.loc["kontor", "count"] == 1
+    assert aggregates.premises_by_type(tiny) == {"kontor": {"m2": 100.0, "count": 1}}
 
 
 def test_top_employers_sorted(tiny):
@@ -255,7 +286,13 @@ def test_top_employers_sorted(tiny):
 
 
 def test_jobs_by_section(tiny):
-    """Jobs per section, largest first."""
+    """Jobs per section, largest first, also for a section without jobs."""
     jobs = aggregates.jobs_by_section(tiny, aggregates.selection(tiny))
-    assert list(jobs.index) == ["Q", "G", "?"]
-    assert isinstance(jobs, pd.Series)
+    assert jobs == {"Q": 60, "G": 3, "?": 0}
+
+
+def test_size_classes_count_every_class(tiny):
+    """Firms per size class lists all eight classes in order, zeros included."""
+    counts = aggregates.by_size_class(tiny, aggregates.selection(tiny))
+    assert list(counts) == list(aggregates.SIZE_LABELS)
+    assert (counts["0"], counts["1–4"], counts["50–99"]) == (1, 1, 1)

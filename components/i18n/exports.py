@@ -116,58 +116,6 @@ STRINGS = {
         "nb": "Avganger i rushtimen",
         "en": "Departures in peak hour",
     },
-    # --- SN2007 (NACE rev. 2) sections, as named in the PDF charts and tooltips -------
-    "export_nace_A": {
-        "nb": "Jordbruk, skogbruk og fiske",
-        "en": "Agriculture, forestry, fishing",
-    },
-    "export_nace_B": {
-        "nb": "Bergverksdrift og utvinning",
-        "en": "Mining and quarrying",
-    },
-    "export_nace_C": {"nb": "Industri", "en": "Manufacturing"},
-    "export_nace_D": {"nb": "Kraftforsyning", "en": "Electricity and gas supply"},
-    "export_nace_E": {
-        "nb": "Vann, avløp og renovasjon",
-        "en": "Water, sewerage and waste",
-    },
-    "export_nace_F": {"nb": "Bygge- og anleggsvirksomhet", "en": "Construction"},
-    "export_nace_G": {"nb": "Varehandel", "en": "Wholesale and retail trade"},
-    "export_nace_H": {"nb": "Transport og lagring", "en": "Transport and storage"},
-    "export_nace_I": {"nb": "Overnatting og servering", "en": "Accommodation and food"},
-    "export_nace_J": {
-        "nb": "Informasjon og kommunikasjon",
-        "en": "Information and communication",
-    },
-    "export_nace_K": {
-        "nb": "Finansiering og forsikring",
-        "en": "Finance and insurance",
-    },
-    "export_nace_L": {"nb": "Omsetning og drift av fast eiendom", "en": "Real estate"},
-    "export_nace_M": {
-        "nb": "Faglig og teknisk tjenesteyting",
-        "en": "Professional and technical",
-    },
-    "export_nace_N": {
-        "nb": "Forretningsmessig tjenesteyting",
-        "en": "Administrative and support",
-    },
-    "export_nace_O": {"nb": "Offentlig administrasjon", "en": "Public administration"},
-    "export_nace_P": {"nb": "Undervisning", "en": "Education"},
-    "export_nace_Q": {
-        "nb": "Helse- og sosialtjenester",
-        "en": "Health and social work",
-    },
-    "export_nace_R": {
-        "nb": "Kultur, underholdning og fritid",
-        "en": "Arts and recreation",
-    },
-    "export_nace_S": {"nb": "Annen tjenesteyting", "en": "Other services"},
-    "export_nace_T": {"nb": "Private husholdninger", "en": "Households as employers"},
-    "export_nace_U": {
-        "nb": "Internasjonale organisasjoner",
-        "en": "Extraterritorial organisations",
-    },
     # --- charts and map ---------------------------------------------------------------
     "export_other": {"nb": "Andre", "en": "Other"},
     "export_osm_attribution": {
