@@ -25,6 +25,28 @@ def layer(name):
     return store().read_layer(name)
 
 
+def layer_or_empty(name):
+    """Return a layer, or an empty frame with its columns when the store lacks it."""
+    from layers.schemas import empty_layer
+
+    try:
+        return layer(name)
+    except StoreError:
+        return empty_layer(name)
+
+
+def version():
+    """Return ``(store path, store version)``; read once per request (cached on g)."""
+    path = flask.current_app.config["NARING_STORE"]
+    hit = flask.g.get("naring_store_version") if flask.has_request_context() else None
+    if hit is None or hit[0] != path:
+        s = store()
+        hit = (path, (str(s.path), s.version()))
+        if flask.has_request_context():
+            flask.g.naring_store_version = hit
+    return hit[1]
+
+
 def layer_infos():
     """Return ``{layer name: LayerInfo}``."""
     return {i.name: i for i in store().list_layers()}
@@ -32,11 +54,10 @@ def layer_infos():
 
 def figures():
     """Return the per-area figures (``layers.stats``), cached per store version."""
-    s = store()
-    key = (str(s.path), s.version())
+    key = version()
     if key not in _FIGURES:
         _FIGURES.clear()
-        _FIGURES[key] = store_figures(s)
+        _FIGURES[key] = store_figures(store())
     return _FIGURES[key]
 
 

@@ -50,12 +50,10 @@ from components.figures import PREMISES_COLORS, TEMPLATE, geojson, separators
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
-from layers.errors import StoreError
 from layers.schemas import (
     AREA_IDS,
     PREMISES_STATUSES,
     PREMISES_TYPES,
-    empty_layer,
 )
 
 PATH = "/lokaler"
@@ -81,20 +79,12 @@ _BASE: dict[tuple, dict] = {}
 
 
 def _version():
-    s = data.store()
-    return (str(s.path), s.version())
+    return data.version()
 
 
 def version_key(version=None):
     """A short opaque name of the store version the page was built from."""
     return hashlib.sha1(repr(version or _version()).encode()).hexdigest()[:12]
-
-
-def _layer_or_empty(name):
-    try:
-        return data.layer(name)
-    except StoreError:
-        return empty_layer(name)
 
 
 def listings():
@@ -105,7 +95,7 @@ def listings():
         hit = finder.prepare(
             data.layer("premises"),
             data.layer("areas"),
-            _layer_or_empty("transit_stops"),
+            data.layer_or_empty("transit_stops"),
         )
         _LISTINGS.clear()
         _LISTINGS[version] = hit
@@ -119,7 +109,7 @@ def _base():
     if hit is None:
         boundary = data.layer("boundary")
         areas = data.layer("areas")
-        neighbours = _layer_or_empty("neighbours")
+        neighbours = data.layer_or_empty("neighbours")
         bounds = areas.total_bounds if len(areas) else boundary.total_bounds
         centre, zoom = fit_view(bounds)
         hit = {

@@ -16,8 +16,7 @@ from components import aggregates, data, exports_panel, figures, ids, profile_pa
 from components.i18n import fmt_int, t
 from components.i18n.map import area_name, section_name
 from components.urlstate import parse_search, with_params
-from layers.errors import StoreError
-from layers.schemas import AREA_IDS, empty_layer
+from layers.schemas import AREA_IDS
 
 PATH = "/"
 NAV_KEY = "nav_map"
@@ -38,14 +37,7 @@ EXPORT_PREFIX = "map"
 
 
 def _version():
-    # The stamp reads the store file's header: once per request is enough.
-    path = flask.current_app.config["NARING_STORE"]
-    hit = flask.g.get("map_store_version")
-    if hit is None or hit[0] != path:
-        s = data.store()
-        hit = (path, (str(s.path), s.version()))
-        flask.g.map_store_version = hit
-    return hit[1]
+    return data.version()
 
 
 def frames():
@@ -70,13 +62,6 @@ def _area_rows():
     return rows
 
 
-def _layer_or_empty(name):
-    try:
-        return data.layer(name)
-    except StoreError:
-        return empty_layer(name)
-
-
 def context():
     """The map's drawing data for the current store version (cached, read-only)."""
     version = _version()
@@ -85,9 +70,9 @@ def context():
         hit = figures.map_context(
             frames(),
             data.layer("boundary"),
-            _layer_or_empty("neighbours"),
-            _layer_or_empty("landmarks"),
-            _layer_or_empty("transit_lines"),
+            data.layer_or_empty("neighbours"),
+            data.layer_or_empty("landmarks"),
+            data.layer_or_empty("transit_lines"),
         )
         _CONTEXT.clear()
         _CONTEXT[version] = hit
