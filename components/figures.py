@@ -113,6 +113,15 @@ TEMPLATE = {
     }
 }
 
+# The interactive maps' plotly config (map page, finder, register): zoom with the
+# wheel, no selection tools, no PNG export button.
+MAP_GRAPH_CONFIG = {
+    "scrollZoom": True,
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
+}
+
 
 def separators(lang):
     """Plotly number separators: decimal comma and thin space in Norwegian."""

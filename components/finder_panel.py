@@ -46,7 +46,13 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from components import data, finder, ids
-from components.figures import PREMISES_COLORS, TEMPLATE, geojson, separators
+from components.figures import (
+    MAP_GRAPH_CONFIG,
+    PREMISES_COLORS,
+    TEMPLATE,
+    geojson,
+    separators,
+)
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
@@ -962,16 +968,7 @@ def layout(state, lang):
                                         dcc.Graph(
                                             id=ids.FINDER_MAP,
                                             figure=fig,
-                                            config={
-                                                "scrollZoom": True,
-                                                "displaylogo": False,
-                                                "responsive": True,
-                                                "modeBarButtonsToRemove": [
-                                                    "select2d",
-                                                    "lasso2d",
-                                                    "toImage",
-                                                ],
-                                            },
+                                            config=MAP_GRAPH_CONFIG,
                                             className="finder-map",
                                         ),
                                         className="finder-map-frame",

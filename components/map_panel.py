@@ -307,16 +307,7 @@ def layout(state, lang):
                                 dcc.Graph(
                                     id=ids.MAP_GRAPH,
                                     figure=fig,
-                                    config={
-                                        "scrollZoom": True,
-                                        "displaylogo": False,
-                                        "responsive": True,
-                                        "modeBarButtonsToRemove": [
-                                            "select2d",
-                                            "lasso2d",
-                                            "toImage",
-                                        ],
-                                    },
+                                    config=figures.MAP_GRAPH_CONFIG,
                                     className="map-graph",
                                 ),
                                 className="map-frame",

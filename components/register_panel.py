@@ -841,16 +841,7 @@ def layout(state, lang):
                                 dcc.Graph(
                                     id=ids.REGISTER_MAP,
                                     figure=map_figure(rows, point, lang),
-                                    config={
-                                        "scrollZoom": True,
-                                        "displaylogo": False,
-                                        "responsive": True,
-                                        "modeBarButtonsToRemove": [
-                                            "select2d",
-                                            "lasso2d",
-                                            "toImage",
-                                        ],
-                                    },
+                                    config=figures.MAP_GRAPH_CONFIG,
                                     className="register-graph",
                                 ),
                                 className="register-map-frame",
