@@ -1150,6 +1150,38 @@ def _form_errors(exc, lang):
     return _result(errors=errors, **_message(text, "error"))
 
 
+def _edit(lang, write):
+    """Run one register write as the logged-in editor and turn its outcome into outputs.
+
+    ``write(username)`` does the write and returns ``(listing, message, values)``:
+    the saved listing, the success message, and whether the form's values are
+    refreshed. Errors become messages at the fields or above the form.
+    """
+    try:
+        user = auth.require_editor()
+    except auth.NotEditor:
+        return _denied(lang)
+    try:
+        listing, text, values = write(user["username"])
+    except register.FormErrors as exc:
+        return _form_errors(exc, lang)
+    except register.ConflictError as exc:
+        return _conflict(exc, lang)
+    except (InputError, StoreError) as exc:
+        return _result(**_message(t("register_error", lang, message=str(exc)), "error"))
+    return _result(
+        **_show_listing(listing, lang, values=values), **_message(text, "success")
+    )
+
+
+def _shown(version):
+    """The ``{"id", "version"}`` of the shown listing; nothing to do without one."""
+    version = _clean_version(version)
+    if not version:
+        raise PreventUpdate
+    return version
+
+
 def save(values, version, lang):
     """Add a new listing, or save the edited one against its version.
 
@@ -1166,97 +1198,68 @@ def save(values, version, lang):
     dict
         The outputs of ``update_editor`` (``no_update`` where nothing changes).
     """
-    try:
-        user = auth.require_editor()
-    except auth.NotEditor:
-        return _denied(lang)
-    values = _clean_values(values)
-    version = _clean_version(version)
-    try:
-        if not version:
+
+    def write(user):
+        clean = _clean_values(values)
+        shown = _clean_version(version)
+        if not shown:
             listing = register.add_listing(
-                _store(), values, user=user["username"], boundary=_boundary()
+                _store(), clean, user=user, boundary=_boundary()
             )
-            text = t("register_saved_new", lang, title=listing["title"])
-        else:
-            before = version["version"]
-            edited = {f: v for f, v in values.items() if f != "status"}
-            listing = register.update_listing(
-                _store(),
-                version["id"],
-                edited,
-                expected_version=int(before),
-                user=user["username"],
-                boundary=_boundary(),
-            )
-            unchanged = listing["version"] == before
-            text = (
-                t("register_unchanged", lang)
-                if unchanged
-                else t("register_saved", lang, version=listing["version"])
-            )
-    except register.FormErrors as exc:
-        return _form_errors(exc, lang)
-    except register.ConflictError as exc:
-        return _conflict(exc, lang)
-    except (InputError, StoreError) as exc:
-        return _result(**_message(t("register_error", lang, message=str(exc)), "error"))
-    return _result(**_show_listing(listing, lang), **_message(text, "success"))
+            return listing, t("register_saved_new", lang, title=listing["title"]), True
+        before = shown["version"]
+        edited = {f: v for f, v in clean.items() if f != "status"}
+        listing = register.update_listing(
+            _store(),
+            shown["id"],
+            edited,
+            expected_version=int(before),
+            user=user,
+            boundary=_boundary(),
+        )
+        text = (
+            t("register_unchanged", lang)
+            if listing["version"] == before
+            else t("register_saved", lang, version=listing["version"])
+        )
+        return listing, text, True
+
+    return _edit(lang, write)
 
 
 def change_status(status, version, lang):
     """Change the shown listing's status along ``register.TRANSITIONS``."""
-    try:
-        user = auth.require_editor()
-    except auth.NotEditor:
-        return _denied(lang)
-    version = _clean_version(version)
-    if not version:
-        raise PreventUpdate
-    try:
+
+    def write(user):
+        shown = _shown(version)
         listing = register.set_status(
             _store(),
-            version["id"],
+            shown["id"],
             status,
-            expected_version=int(version["version"]),
-            user=user["username"],
+            expected_version=int(shown["version"]),
+            user=user,
         )
-    except register.FormErrors as exc:
-        return _form_errors(exc, lang)
-    except register.ConflictError as exc:
-        return _conflict(exc, lang)
-    except (InputError, StoreError) as exc:
-        return _result(**_message(t("register_error", lang, message=str(exc)), "error"))
-    text = t("register_status_changed", lang, status=status_name(status, lang))
-    return _result(
-        **_show_listing(listing, lang, values=False), **_message(text, "success")
-    )
+        text = t("register_status_changed", lang, status=status_name(status, lang))
+        return listing, text, False
+
+    return _edit(lang, write)
 
 
 def renew(version, lang):
     """Confirm the shown listing is still current (its updated date becomes now)."""
-    try:
-        user = auth.require_editor()
-    except auth.NotEditor:
-        return _denied(lang)
-    version = _clean_version(version)
-    if not version:
-        raise PreventUpdate
-    try:
+
+    def write(user):
+        shown = _shown(version)
         listing = register.renew_listing(
             _store(),
-            version["id"],
-            expected_version=int(version["version"]),
-            user=user["username"],
+            shown["id"],
+            expected_version=int(shown["version"]),
+            user=user,
         )
-    except register.ConflictError as exc:
-        return _conflict(exc, lang)
-    except (InputError, StoreError) as exc:
-        return _result(**_message(t("register_error", lang, message=str(exc)), "error"))
-    text = t("register_renewed", lang, time=fmt_time(listing["updated_at"], lang))
-    return _result(
-        **_show_listing(listing, lang, values=False), **_message(text, "success")
-    )
+        text = t("register_renewed", lang, time=fmt_time(listing["updated_at"], lang))
+        return listing, text, False
+
+    return _edit(lang, write)
 
 
 _BUTTONS = {ids.REGISTER_SAVE, ids.REGISTER_RENEW, *ids.REGISTER_TO.values()}

@@ -1,11 +1,7 @@
 """Shared fixtures: tiny frames built in code, each with an explicit CRS."""
 
-import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import geopandas as gpd
@@ -80,55 +76,15 @@ def client(dash_app):
     return dash_app.server.test_client()
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(default_store, tmp_path_factory):
     """Base URL of the app served by gunicorn (2 workers) on 127.0.0.1, for browsers."""
-    port = _free_port()
+    from tests.register_support import start_gunicorn, stop_gunicorn
+
     instance = tmp_path_factory.mktemp("instance")
-    env = {
-        **os.environ,
-        "NARING_STORE": str(default_store),
-        "NARING_SECRET_KEY": "browser-test-key",
-        "NARING_INSTANCE": str(instance),
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "app:server",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/health", timeout=2).read()
-            break
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.3)
+    proc, url = start_gunicorn(default_store, instance, secret="browser-test-key")
     yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop_gunicorn(proc)
 
 
 CHROMIUM = "/usr/bin/chromium"
