@@ -41,8 +41,9 @@ browser-deps:
 test: $(VENV)/.dev browser-deps
 	$(PY) -m pytest -q
 
+# Everything but the browser tier and the slow process-level tier (markers in pyproject).
 test-fast: $(VENV)/.dev
-	$(PY) -m pytest -q -m "not browser"
+	$(PY) -m pytest -q -m "not browser and not slow"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

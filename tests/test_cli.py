@@ -74,6 +74,7 @@ def test_stats_table_labels_demonstration(default_store, capsys):
     assert "24 892" in out
 
 
+@pytest.mark.slow
 def test_build_is_reproducible(tmp_path, default_store):
     """Building twice from the same geodata gives byte-identical stores."""
     again = tmp_path / "again.gpkg"

@@ -502,6 +502,7 @@ print(json.dumps({"peak_mb": peak_mb, "report": result.report}))
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/status")
+@pytest.mark.slow
 def test_bbox_read_memory_follows_the_region(tmp_path):
     """3 million stop times, 1 % in the bbox: the read stays under 400 MB peak RSS.
 

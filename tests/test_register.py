@@ -460,6 +460,7 @@ ADD_STREAM = """
 """
 
 
+@pytest.mark.slow
 def test_acknowledged_adds_survive_sigkill(store):
     """Every add acknowledged before a SIGKILL is stored; the file is intact."""
     proc = _run(ADD_STREAM, str(store.path))
@@ -487,6 +488,7 @@ KILLED_MID_TRANSACTION = """
 """
 
 
+@pytest.mark.slow
 def test_transaction_killed_midway_is_rolled_back_on_read(store):
     """A writer killed mid-transaction leaves no trace once the register is read."""
     pid = reg.add_listing(store, VALID, user="kari")["premises_id"]
@@ -513,6 +515,7 @@ EDIT = """
 """
 
 
+@pytest.mark.slow
 def test_two_processes_editing_the_same_version_one_wins(store):
     """Of two processes saving the same version, one saves, one gets a conflict."""
     pid = reg.add_listing(store, VALID, user="kari")["premises_id"]

@@ -26,6 +26,8 @@ from tests.register_support import (
     worker_pids,
 )
 
+pytestmark = pytest.mark.slow
+
 SAVE = f"{ids.REGISTER_SAVE}.n_clicks"
 CHOOSE = f"{ids.REGISTER_LISTING}.value"
 EDITOR_OUT = f"{ids.REGISTER_VERSION}.data"

@@ -84,6 +84,7 @@ def test_reader_sees_new_data_after_replace(tmp_path, six_squares):
     assert len(store.read_layer("areas")) == 2
 
 
+@pytest.mark.slow
 def test_killed_import_leaves_previous_data(tmp_path, six_squares):
     """SIGKILL in the middle of a write leaves the old store readable and intact."""
     path = tmp_path / "s.gpkg"
