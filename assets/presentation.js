@@ -72,7 +72,7 @@
     if (action === "exit") {
       var link = document.getElementById("present-exit");
       if (link) {
-        link.click();
+        link.click();  // through onExitClick, like a click on the button
       }
       return;
     }
@@ -96,8 +96,65 @@
     return /\/presentasjon\/?$/.test(window.location.pathname);
   }
 
+  // Leaving the tour unmounts its map and dcc.Graph purges it. A redraw still in
+  // flight at that moment (a resize, a restyle waiting for the map's style) then
+  // finishes on the purged graph and fails inside plotly.js ("reading
+  // '_rangeSliderData'" of the removed layout). So the tour stops its flight and is
+  // left once the map is idle (at most LEAVE_WAIT_MS later).
+  var LEAVE_WAIT_MS = 5000;
+  var leaving = false;
+
+  function busy(gd) {
+    if (!gd || !gd.isConnected) {
+      return false;
+    }
+    return gd.classList.contains("dash-graph--pending") ||  // dcc.Graph: react, resize
+      !!gd._resolveResize ||                                 // Plotly.Plots.resize
+      (gd._promises || []).length > 0 ||                     // a map still loading
+      (gd._presentPending || 0) > 0;                         // this file's queue
+  }
+
+  function leaveWhenIdle(link) {
+    var gd = graphDiv();
+    pending = null;
+    if (gd) {
+      gd._presentFly = null;  // no further steps of a flight
+    }
+    var started = Date.now();
+    (function wait() {
+      if (busy(gd) && Date.now() - started < LEAVE_WAIT_MS) {
+        setTimeout(wait, 50);
+        return;
+      }
+      leaving = true;
+      try {
+        link.click();
+      } finally {
+        leaving = false;
+      }
+    })();
+  }
+
+  function onExitClick(ev) {
+    var link = ev.target && ev.target.closest && ev.target.closest("#present-exit");
+    if (!link || leaving || ev.button || ev.ctrlKey || ev.metaKey || ev.shiftKey) {
+      return;
+    }
+    if (!busy(graphDiv())) {
+      var gd = graphDiv();
+      if (gd) {
+        gd._presentFly = null;
+      }
+      return;
+    }
+    ev.preventDefault();
+    ev.stopPropagation();  // before dcc.Link's handler: no navigation yet
+    leaveWhenIdle(link);
+  }
+
   window.addEventListener("keydown", onKey, true);
   window.addEventListener("popstate", onHistory);
+  document.addEventListener("click", onExitClick, true);
 
   function resolve(views, value) {
     var text = String(value || "").trim().toLowerCase();
@@ -137,13 +194,22 @@
   // Each call waits until the map's style has loaded (right after the first draw
   // it has not, and plotly.js then fails reading its layers).
   function enqueue(gd, fn) {
+    gd._presentPending = (gd._presentPending || 0) + 1;
     var next = (gd._presentQueue || Promise.resolve())
       .then(function () {
         return styleReady(gd);
       })
-      .then(fn)
+      .then(function () {
+        // A graph that has left the page (or a cancelled flight) is not drawn on.
+        if (gd.isConnected && gd._presentFly) {
+          return fn();
+        }
+      })
       .catch(function () {
         return null;
+      })
+      .then(function () {
+        gd._presentPending -= 1;
       });
     gd._presentQueue = next;
     return next;
@@ -160,7 +226,7 @@
         } catch (e) {
           ok = false;
         }
-        if (ok || tries++ > 100) {
+        if (ok || !gd._presentFly || !gd.isConnected || tries++ > 100) {
           resolve();
         } else {
           setTimeout(check, 50);
