@@ -18,7 +18,6 @@ import io
 import json
 import math
 import re
-from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -48,7 +47,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from components.i18n import fmt_m2, fmt_nok, fmt_num, lang_or_default, t
+from components.i18n import fmt_date, fmt_m2, fmt_nok, fmt_num, lang_or_default, t
 from components.i18n.map import NACE_SECTIONS, section_name
 from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID, TOTAL_ID
@@ -181,19 +180,6 @@ def figure_text(row, figure, lang="nb", *, unit=True):
     if figure == "median_rent_nok_m2":
         return fmt_nok(value, lang)
     return fmt_num(value, _decimals(value), lang)
-
-
-def fmt_date(iso, lang="nb"):
-    """Format an ISO date ``2024-01-16`` as ``16.01.2024`` (bokmål) or keep it.
-
-    Anything that is not an ISO date is returned unchanged.
-    """
-    text = str(iso or "")
-    try:
-        day = date.fromisoformat(text[:10])
-    except ValueError:
-        return text
-    return day.strftime("%d.%m.%Y") if lang_or_default(lang) == "nb" else text[:10]
 
 
 def is_demonstration(figures):

@@ -30,7 +30,7 @@ from dash.exceptions import PreventUpdate
 
 from components import aggregates, data, exports, exports_panel, figures, ids, map_panel
 from components.comparison_panel import PUBLISHED_ENTERPRISES, PUBLISHED_JOBS
-from components.i18n import fmt_int, fmt_m2, fmt_nok, lang_or_default, t
+from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, lang_or_default, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
 from layers.areas import AREA_INFO
@@ -384,7 +384,7 @@ def _sources_line(rows, lang):
     entries = exports.source_entries(rows)
     as_of = t("as_of", lang)
     text = "; ".join(
-        f"{e['source']} {as_of} {exports.fmt_date(e['as_of'], lang)}"
+        f"{e['source']} {as_of} {fmt_date(e['as_of'], lang)}"
         if e.get("as_of")
         else e["source"]
         for e in entries
@@ -412,7 +412,7 @@ def as_of_line(row, lang):
         if src.get("source") and not src.get("demonstration"):
             text += f" ({src['source']})"
         if src.get("as_of"):
-            text += f" {t('as_of', lang)} {exports.fmt_date(src['as_of'], lang)}"
+            text += f" {t('as_of', lang)} {fmt_date(src['as_of'], lang)}"
         parts.append(text)
     return " · ".join(parts)
 

@@ -14,7 +14,7 @@ straight through the C JSON encoder.
 from __future__ import annotations
 
 from components import aggregates, figures, ids
-from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
+from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, section_name
 from layers.schemas import AREA_IDS, TOTAL_ID
 
@@ -47,17 +47,6 @@ def element(tag, children=None, *, namespace=HTML, **props):
     if children is not None:
         props["children"] = children
     return {"type": tag, "namespace": namespace, "props": props}
-
-
-def fmt_date(iso, lang):
-    """Format an ISO date as ``31.10.2024`` (bokmål) or ``2024-10-31`` (English)."""
-    text = str(iso or "")[:10]
-    if len(text) != 10:
-        return text or "–"
-    if lang == "en":
-        return text
-    y, m, d = text.split("-")
-    return f"{d}.{m}.{y}"
 
 
 def source_line(src, lang):

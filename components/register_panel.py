@@ -41,7 +41,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from components import auth, data, figures, ids
-from components.i18n import STRINGS, fmt_m2, fmt_num, t
+from components.i18n import STRINGS, fmt_date, fmt_m2, fmt_num, status_name, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
 from layers import premises, register
@@ -71,13 +71,6 @@ _TOKEN = re.compile(r"[0-9a-f]{32}")
 # --------------------------------------------------------------------------
 
 
-def status_name(status, lang):
-    """Display name of a listing status."""
-    if status in PREMISES_STATUSES:
-        return t(f"register_status_{status}", lang)
-    return str(status or "")
-
-
 def fmt_decimal(value, lang, decimals=6):
     """A number for an input field: no thousands separator, trailing zeros dropped."""
     if value is None or (isinstance(value, float) and value != value):
@@ -86,18 +79,6 @@ def fmt_decimal(value, lang, decimals=6):
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",") if lang != "en" else text
-
-
-def fmt_date(iso, lang):
-    """``2026-03-01`` -> ``01.03.2026`` (bokmål) or as is (English)."""
-    if not iso:
-        return ""
-    if lang == "en":
-        return str(iso)
-    try:
-        return datetime.strptime(str(iso), "%Y-%m-%d").strftime("%d.%m.%Y")
-    except ValueError:
-        return str(iso)
 
 
 def _parse_stamp(stamp):
@@ -141,13 +122,22 @@ def form_values(listing, lang):
         "type": listing["type"],
         "size_m2": fmt_decimal(listing["size_m2"], lang, 1),
         "rent_nok_m2_year": fmt_decimal(listing["rent_nok_m2_year"], lang, 0),
-        "available_from": fmt_date(listing["available_from"], lang),
+        "available_from": (
+            fmt_date(listing["available_from"], lang)
+            if _present(listing["available_from"])
+            else ""
+        ),
         "status": listing["status"],
         "contact": listing["contact"],
         "url": listing["url"],
         "lat": fmt_decimal(listing["lat"], lang),
         "lon": fmt_decimal(listing["lon"], lang),
     }
+
+
+def _present(value):
+    """True unless ``value`` is missing (None, "", NaN, NaT): form fields stay empty."""
+    return value is not None and value == value and str(value).strip() != ""
 
 
 def _show_value(field, value, lang):

@@ -8,6 +8,7 @@ missing altogether raises, so a typo cannot pass silently.
 from __future__ import annotations
 
 import math
+from datetime import date, datetime
 
 from components.i18n import exports as exports_text
 from components.i18n import finder as finder_text
@@ -91,3 +92,51 @@ def fmt_nok(value, lang=DEFAULT_LANG):
         return text
     unit = "kr/m²/år" if lang_or_default(lang) == "nb" else "NOK/m²/yr"
     return f"{text}{NBSP}{unit}"
+
+
+def fmt_date(value, lang=DEFAULT_LANG):
+    """Format a date for display: ``16.01.2024`` (bokmål) or ``2024-01-16`` (English).
+
+    Parameters
+    ----------
+    value : str, datetime.date or None
+        An ISO date (``2024-01-16``) or timestamp (``2024-01-16T08:00:00Z``: its
+        date is shown), or a ``date``/``datetime``.
+    lang : str
+        ``nb`` or ``en``.
+
+    Returns
+    -------
+    str
+        A missing value (None, ``""``, NaN, NaT) gives an en dash ``–``, as
+        ``fmt_num`` does; text that is not a date is returned as it is (data,
+        shown as text). A form field that must stay empty checks for a value first.
+    """
+    if value is None or value != value:  # NaN and NaT are not equal to themselves
+        return "–"
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip()
+        if text in ("", "nan", "NaN", "NaT", "None"):
+            return "–"
+        try:
+            day = date.fromisoformat(text[:10])
+        except ValueError:
+            return text
+    if lang_or_default(lang) == "en":
+        return day.isoformat()
+    return day.strftime("%d.%m.%Y")
+
+
+def status_name(status, lang=DEFAULT_LANG):
+    """The display name of a premises status (``ledig`` -> ``Ledig``/``Available``).
+
+    An unknown status is shown as it is; a missing one as ``""``.
+    """
+    key = f"status_{status}"
+    if key in STRINGS:
+        return t(key, lang)
+    return "" if status is None else str(status)
