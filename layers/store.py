@@ -26,6 +26,7 @@ from pathlib import Path
 import pyogrio
 
 from layers.errors import StoreError
+from layers.frames import MEMO
 from layers.schemas import GEOMETRY, SCHEMAS, conform, empty_layer
 
 DEFAULT_STORE = Path("instance") / "store.gpkg"
@@ -81,11 +82,6 @@ def open_store(path=None):
             "use the GeoPackage store"
         )
     return GeoPackageStore(store_path(path))
-
-
-# Read-only per-process cache: (path, layer) -> (file stamp, frame). Workers share
-# no memory, so each keeps its own; a new file (new inode/mtime) invalidates it.
-_CACHE: dict[tuple[str, str], tuple[tuple, object]] = {}
 
 
 class GeoPackageStore:
@@ -220,18 +216,20 @@ class GeoPackageStore:
         if not self.exists():
             raise StoreError(f"the store {self.path} does not exist")
         self.recover()
-        key = (str(self.path.resolve()), name)
-        stamp = self.version(name)
-        hit = _CACHE.get(key)
-        if hit and hit[0] == stamp:
-            return hit[1]
+        return MEMO.get(
+            "store.layer", self, name, lambda: self._read(name), layers=(name,)
+        )
+
+    def key(self):
+        """Return the store's identity for caches (its resolved path)."""
+        return str(self.path.resolve())
+
+    def _read(self, name):
         if name == "premises":
             from layers import register
 
             if register.has_register(self):
-                gdf = register.read_register(self)
-                _CACHE[key] = (stamp, gdf)
-                return gdf
+                return register.read_register(self)
         try:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:
@@ -239,11 +237,8 @@ class GeoPackageStore:
                 f"the store {self.path} has no readable layer '{name}': {exc}"
             ) from exc
         if len(raw) == 0:
-            gdf = empty_layer(name)
-        else:
-            gdf = conform(name, raw, source=f"{self.path}:{name}")
-        _CACHE[key] = (stamp, gdf)
-        return gdf
+            return empty_layer(name)
+        return conform(name, raw, source=f"{self.path}:{name}")
 
     def replace_layers(self, layers, *, reproducible=False):
         """Replace one or more layers in a single atomic step.
