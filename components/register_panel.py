@@ -42,6 +42,7 @@ from dash.exceptions import PreventUpdate
 
 from components import auth, data, figures, ids
 from components.i18n import STRINGS, fmt_m2, fmt_num, t
+from components.i18n.errors import error_text
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
 from layers import premises, register
@@ -168,53 +169,12 @@ def _show_value(field, value, lang):
     return str(value)
 
 
-# Messages of layers.register and layers.premises -> (string key, group names).
-_MESSAGES = (
-    (r"^(?:title|size|latitude|longitude|status) is required\b", "required"),
-    (r"^(?:title|size|type) is empty\b", "required"),
-    (r"is too long \((?P<n>\d+) characters; at most (?P<limit>\d+)\)", "too_long"),
-    (r"must be greater than 0\b", "positive"),
-    (
-        r" (?P<value>\S+) is implausible \(more than (?P<limit>.+?) (?P<unit>\S+)\)$",
-        "implausible",
-    ),
-    (r"^expected a number, got (?P<got>.+)$", "number"),
-    (r"^expected a date as YYYY-MM-DD or DD\.MM\.YYYY, got (?P<got>.+)$", "date"),
-    (r"^date (?P<got>.+) has an implausible year$", "year"),
-    (r"^unknown type (?P<got>.+?); expected one of", "type"),
-    (r"^unknown status (?P<got>.+?); expected one of", "status"),
-    (r"^contains a control character (?P<code>U\+[0-9A-F]{4})$", "control"),
-    (r"^link must be an http:// or https:// address", "link"),
-    (r"^link has no host name", "link_host"),
-    (r"^coordinate is missing or not a number", "coordinate"),
-    (r"looks projected", "projected"),
-    (r"looks swapped", "swapped"),
-    (r"lies outside Norway", "norway"),
-    (r"lies (?P<distance>[\d ]+) m outside the municipality", "outside"),
-    (
-        r"^a listing with this title and address exists already \(id (?P<id>.+)\)$",
-        "duplicate",
-    ),
-    (r"^the listing is already '", "same_status"),
-    (
-        r"^a listing that is '(?P<old>[^']+)' cannot become '(?P<new>[^']+)'",
-        "transition",
-    ),
-)
-_MESSAGE_RES = tuple((re.compile(p), k) for p, k in _MESSAGES)
+def user_message(error, lang):
+    """An error of the layers in the UI language, looked up by its code.
 
-
-def user_message(message, lang):
-    """A message of the layers (English) in the UI language; unknown ones as they are."""
-    text = str(message or "")
-    for pattern, key in _MESSAGE_RES:
-        match = pattern.search(text)
-        if match:
-            groups = match.groupdict()
-            if key == "transition":
-                groups = {k: status_name(v, lang) for k, v in groups.items()}
-            return t(f"register_err_{key}", lang, **groups)
-    return text[:1].upper() + text[1:]
+    ``error`` is an InputError/StoreError (or a plain message, shown as it is).
+    """
+    return error_text(error, lang)
 
 
 def _field_label(field, lang):
@@ -1141,9 +1101,9 @@ def _conflict(exc, lang):
 def _form_errors(exc, lang):
     errors = _no_errors()
     errors.update(
-        {f: user_message(m, lang) for f, m in exc.errors.items() if f in errors}
+        {f: user_message(e, lang) for f, e in exc.causes.items() if f in errors}
     )
-    other = [user_message(m, lang) for f, m in exc.errors.items() if f not in errors]
+    other = [user_message(e, lang) for f, e in exc.causes.items() if f not in errors]
     text = t("register_form_errors", lang, n=len(exc.errors))
     if other:
         text += " " + " ".join(other)
@@ -1168,7 +1128,8 @@ def _edit(lang, write):
     except register.ConflictError as exc:
         return _conflict(exc, lang)
     except (InputError, StoreError) as exc:
-        return _result(**_message(t("register_error", lang, message=str(exc)), "error"))
+        text = t("register_error", lang, message=user_message(exc, lang))
+        return _result(**_message(text, "error"))
     return _result(
         **_show_listing(listing, lang, values=values), **_message(text, "success")
     )
@@ -1459,7 +1420,7 @@ def preview_view(name, lang, *, report=None, problems=None):
                             [
                                 html.Td("" if p.row is None else str(p.row)),
                                 html.Td(p.field or ""),
-                                html.Td(user_message(p.message, lang)),
+                                html.Td(user_message(p, lang)),
                             ]
                         )
                         for p in problems
@@ -1695,7 +1656,7 @@ def apply_upload(token_data, lang):
         done = register.apply_import(_store(), gdf, user=user["username"])
     except (InputError, StoreError) as exc:
         msg = html.P(
-            t("register_error", lang, message=str(exc)),
+            t("register_error", lang, message=user_message(exc, lang)),
             className="register-message error",
         )
         return msg, no_update, no_update, no_update, no_update

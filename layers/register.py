@@ -141,16 +141,24 @@ class FormErrors(InputError):
     Parameters
     ----------
     errors : dict
-        ``{field: message}``, every wrong field at once.
+        ``{field: InputError}`` (or ``{field: message}``), every wrong field at once.
 
     Attributes
     ----------
     errors : dict
-        As given. ``field`` (from :class:`InputError`) is the first wrong field.
+        ``{field: message}`` (English). ``field`` (from :class:`InputError`) is the
+        first wrong field.
+    causes : dict
+        ``{field: InputError}``: each field's error, with its code and params (an
+        error given as a message has code None).
     """
 
     def __init__(self, errors):
-        self.errors = dict(errors)
+        self.causes = {
+            f: e if isinstance(e, InputError) else InputError(str(e), field=f)
+            for f, e in dict(errors).items()
+        }
+        self.errors = {f: e.message for f, e in self.causes.items()}
         message = "; ".join(f"{f}: {m}" for f, m in self.errors.items())
         super().__init__(message, field=next(iter(self.errors), None))
 
@@ -248,10 +256,7 @@ def recover(store):
 def require_store(store):
     """Raise :class:`~layers.errors.StoreError` when the store file does not exist."""
     if not store.exists():
-        raise StoreError(
-            f"the store {store.path} does not exist; build it with "
-            "'python -m layers build'"
-        )
+        raise StoreError(code="store.not_built", params={"path": str(store.path)})
 
 
 @contextlib.contextmanager
@@ -489,10 +494,10 @@ def history(store, premises_id):
 def _text(value, *, what, required=False, limit=MAX_TEXT):
     text = clean_text(value)
     if required and not text:
-        raise InputError(f"{what} is required")
+        raise InputError(code="value.required", params={"what": what})
     if len(text) > limit:
         raise InputError(
-            f"{what} is too long ({len(text)} characters; at most {limit})"
+            code="value.too_long", params={"what": what, "n": len(text), "limit": limit}
         )
     return text
 
@@ -501,20 +506,24 @@ def _number(value, *, what, high, unit, required):
     number = parse_number(value)
     if number is None:
         if required:
-            raise InputError(f"{what} is required")
+            raise InputError(code="value.required", params={"what": what})
         return None
     if not math.isfinite(number) or number <= 0:
-        raise InputError(f"{what} must be greater than 0, got {number:g}")
+        raise InputError(
+            code="value.not_positive", params={"what": what, "value": number}
+        )
     if number > high:
-        limit = f"{high:,}".replace(",", " ")
-        raise InputError(f"{what} {number:g} is implausible (more than {limit} {unit})")
+        raise InputError(
+            code="value.implausible",
+            params={"what": what, "value": number, "limit": high, "unit": unit},
+        )
     return number
 
 
 def _coordinate(value, *, what):
     number = parse_number(value)
     if number is None:
-        raise InputError(f"{what} is required")
+        raise InputError(code="value.required", params={"what": what})
     return number
 
 
@@ -522,7 +531,8 @@ def _url(value):
     text = check_url(value)
     if len(text) > MAX_URL:
         raise InputError(
-            f"link is too long ({len(text)} characters; at most {MAX_URL})"
+            code="value.too_long",
+            params={"what": "link", "n": len(text), "limit": MAX_URL},
         )
     return text
 
@@ -530,7 +540,8 @@ def _url(value):
 def _status(value):
     if not clean_text(value):
         raise InputError(
-            f"status is required; expected one of: {', '.join(PREMISES_STATUSES)}"
+            code="premises.status_required",
+            params={"choices": ", ".join(PREMISES_STATUSES)},
         )
     return normalise_status(value)
 
@@ -577,9 +588,7 @@ def check_inside(lon, lat, boundary, *, tolerance_m=BOUNDARY_TOLERANCE_M):
     distance = shape.distance(point)
     if distance > tolerance_m:
         raise InputError(
-            f"the point lies {distance:,.0f} m outside the municipality".replace(
-                ",", " "
-            )
+            code="point.outside_municipality", params={"distance": round(distance)}
         )
 
 
@@ -599,9 +608,8 @@ def check_all_inside(gdf, boundary, *, source=None, tolerance_m=BOUNDARY_TOLERAN
     if len(far):
         k = int(far[0])
         raise InputError(
-            f"the listing lies {distance[k]:,.0f} m outside the municipality".replace(
-                ",", " "
-            ),
+            code="listing.outside_municipality",
+            params={"distance": round(float(distance[k]))},
             file=None if source is None else str(source),
             row=k + 1,
             field="lat/lon",
@@ -644,14 +652,14 @@ def validate_listing(values, *, boundary=None, today=None):
         try:
             out[field] = check(values.get(field))
         except InputError as exc:
-            errors[field] = exc.message
+            errors[field] = exc
     if "lat" not in errors and "lon" not in errors:
         try:
             check_lonlat(out["lon"], out["lat"])
             if boundary is not None:
                 check_inside(out["lon"], out["lat"], boundary)
         except InputError as exc:
-            errors["lat"] = errors["lon"] = exc.message
+            errors["lat"] = errors["lon"] = exc
     if errors:
         raise FormErrors(errors)
     return out
@@ -672,19 +680,19 @@ def check_transition(old, new):
     """
     allowed = TRANSITIONS.get(old, PREMISES_STATUSES)
     if new == old:
-        raise FormErrors({"status": f"the listing is already '{old}'"})
-    if new not in allowed:
         raise FormErrors(
-            {
-                "status": f"a listing that is '{old}' cannot become '{new}'; "
-                f"allowed: {', '.join(allowed)}"
-            }
+            {"status": InputError(code="listing.same_status", params={"status": old})}
+        )
+    if new not in allowed:
+        params = {"old": old, "new": new, "allowed": ", ".join(allowed)}
+        raise FormErrors(
+            {"status": InputError(code="listing.transition", params=params)}
         )
 
 
 def _check_user(user):
     if not isinstance(user, str) or not user.strip():
-        raise InputError("the user making the change is not named", field="user")
+        raise InputError(code="listing.no_user", field="user")
     return user.strip()
 
 
@@ -740,8 +748,8 @@ def _new_id(con, record):
     if taken is None:
         return pid
     if premises_id(taken["title"], taken["address"]) == pid:
-        message = f"a listing with this title and address exists already (id {pid})"
-        raise FormErrors({"title": message})
+        error = InputError(code="listing.duplicate", params={"premises_id": pid})
+        raise FormErrors({"title": error})
     return uuid.uuid4().hex[:12]
 
 
@@ -798,7 +806,9 @@ def _current(con, pid, expected_version):
     """The stored listing, checked against the version the caller edited."""
     row = _fetch(con, pid)
     if row is None:
-        raise InputError(f"there is no listing with id {pid!r}", field="premises_id")
+        raise InputError(
+            code="listing.not_found", params={"premises_id": pid}, field="premises_id"
+        )
     if row["version"] != expected_version:
         raise ConflictError(row, expected_version)
     return row
@@ -899,7 +909,7 @@ def set_status(store, premises_id, status, *, expected_version, user, now=None):
     try:
         new = _status(status)
     except InputError as exc:
-        raise FormErrors({"status": exc.message}) from None
+        raise FormErrors({"status": exc}) from None
     with writing(store) as con:
         row = _current(con, premises_id, expected_version)
         check_transition(row["status"], new)
@@ -966,7 +976,8 @@ def _records(gdf):
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise InputError(
-            f"duplicate id(s): {', '.join(duplicates)}",
+            code="import.duplicate_ids",
+            params={"ids": ", ".join(duplicates)},
             file="import",
             field="premises_id",
         )
@@ -976,12 +987,20 @@ def _records(gdf):
 def _check_record(record, number):
     where = {"file": "import", "row": number}
     if not record["premises_id"]:
-        raise InputError("the id is empty", **where, field="premises_id")
+        raise InputError(code="import.empty_id", **where, field="premises_id")
     if record["type"] not in PREMISES_TYPES:
-        raise InputError(f"unknown type {record['type']!r}", **where, field="type")
+        raise InputError(
+            code="import.unknown_type",
+            params={"got": record["type"]},
+            **where,
+            field="type",
+        )
     if record["status"] not in PREMISES_STATUSES:
         raise InputError(
-            f"unknown status {record['status']!r}", **where, field="status"
+            code="import.unknown_status",
+            params={"got": record["status"]},
+            **where,
+            field="status",
         )
 
 

@@ -77,10 +77,7 @@ def open_store(path=None):
     GeoPackageStore
     """
     if os.environ.get("DATABASE_URL") and not path:
-        raise StoreError(
-            "DATABASE_URL is set, but the PostGIS backend is not built yet; unset it to "
-            "use the GeoPackage store"
-        )
+        raise StoreError(code="store.database_url")
     return GeoPackageStore(store_path(path))
 
 
@@ -160,7 +157,7 @@ class GeoPackageStore:
     def list_layers(self):
         """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
         if not self.exists():
-            raise StoreError(f"the store {self.path} does not exist")
+            raise StoreError(code="store.missing", params={"path": str(self.path)})
         self.recover()
         with contextlib.closing(self._connect()) as con:
             try:
@@ -170,7 +167,8 @@ class GeoPackageStore:
                 ).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise StoreError(
-                    f"the store {self.path} is not readable: {exc}"
+                    code="store.unreadable",
+                    params={"path": str(self.path), "reason": str(exc)},
                 ) from exc
         infos = [
             LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
@@ -190,7 +188,9 @@ class GeoPackageStore:
         for info in self.list_layers():
             if info.name == name:
                 return info
-        raise StoreError(f"the store {self.path} has no layer '{name}'")
+        raise StoreError(
+            code="store.no_layer", params={"path": str(self.path), "layer": name}
+        )
 
     def _connect(self):
         uri = f"file:{self.path}?mode=ro"
@@ -212,9 +212,9 @@ class GeoPackageStore:
         geopandas.GeoDataFrame
         """
         if name not in SCHEMAS:
-            raise StoreError(f"unknown layer '{name}'")
+            raise StoreError(code="store.unknown_layer", params={"layer": name})
         if not self.exists():
-            raise StoreError(f"the store {self.path} does not exist")
+            raise StoreError(code="store.missing", params={"path": str(self.path)})
         self.recover()
         return MEMO.get(
             "store.layer", self, name, lambda: self._read(name), layers=(name,)
@@ -234,7 +234,8 @@ class GeoPackageStore:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:
             raise StoreError(
-                f"the store {self.path} has no readable layer '{name}': {exc}"
+                code="store.layer_unreadable",
+                params={"path": str(self.path), "layer": name, "reason": str(exc)},
             ) from exc
         if len(raw) == 0:
             return empty_layer(name)
@@ -260,7 +261,7 @@ class GeoPackageStore:
         checked = {}
         for name, (gdf, meta) in layers.items():
             if name not in SCHEMAS:
-                raise StoreError(f"unknown layer '{name}'")
+                raise StoreError(code="store.unknown_layer", params={"layer": name})
             checked[name] = (conform(name, gdf, source=name), dict(meta))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock():
