@@ -11,16 +11,8 @@ workers see each change at once.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import html as html_lib
-import json
-import re
-import secrets
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
@@ -45,9 +37,10 @@ from components.i18n import STRINGS, fmt_m2, fmt_num, t
 from components.i18n.errors import error_text
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
-from layers import premises, register
+from layers import register
 from layers.addresses import normalise_street, parse_address_line
 from layers.errors import InputError, StoreError
+from layers.register import staging
 from layers.schemas import PREMISES_STATUSES, PREMISES_TYPES
 
 PATH = "/lokaler/register"
@@ -56,15 +49,13 @@ HIDDEN_IN_NAV = False
 
 FIELDS = register.FORM_FIELDS
 TEXT_FIELDS = ("title", "address", "contact", "url")
-MAX_UPLOAD_MB = 10
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-UPLOAD_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json")
-UPLOAD_MAX_AGE_S = 24 * 3600
+MAX_UPLOAD_MB = staging.MAX_MB
+MAX_UPLOAD_BYTES = staging.MAX_BYTES
+UPLOAD_SUFFIXES = staging.SUFFIXES
 HISTORY_LIMIT = 50
 MARKER_TRACE = 1  # index of the chosen-point trace in the register map
 MAP_ZOOM = 10.5
 TZ = ZoneInfo("Europe/Oslo")
-_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 # --------------------------------------------------------------------------
@@ -307,8 +298,7 @@ def _store():
 def _listings():
     """All listings as dicts, sorted by title."""
     store = _store()
-    with register.reading(store) as con:
-        rows = register._fetch_all(con)
+    rows = register.all_listings(store)
     return sorted(rows, key=lambda r: (r["title"].casefold(), r["premises_id"]))
 
 
@@ -1349,44 +1339,6 @@ def update_locate(n_clicks, address, lang):
 # --------------------------------------------------------------------------
 
 
-def _upload_dir():
-    folder = Path(_store().path).parent / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _clean_uploads(folder, now=None):
-    now = now or time.time()
-    for path in folder.glob("*"):
-        try:
-            if now - path.stat().st_mtime > UPLOAD_MAX_AGE_S:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def _upload_path(token, suffix):
-    if not (isinstance(token, str) and _TOKEN.fullmatch(token)):
-        return None
-    if suffix not in UPLOAD_SUFFIXES:
-        return None
-    return _upload_dir() / f"{token}{suffix}"
-
-
-def _check_file(path, name):
-    """Read and check an uploaded list; return (frame, report) or raise InputError."""
-    gdf = premises.read_premises(path)
-    boundary = _boundary()
-    if boundary is not None:
-        register.check_all_inside(gdf, boundary, source=name)
-    return gdf, register.preview_import(_store(), gdf)
-
-
-def _digest(report):
-    text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _problems(exc):
     return list(getattr(exc, "problems", None) or [exc])
 
@@ -1557,52 +1509,31 @@ def preview_upload(upload, lang):
     except auth.NotEditor:
         key = "auth_expired" if auth.session_expired() else "auth_denied"
         return html.P(t(key, lang), className="register-message error"), None, "", True
-    name = str((upload or {}).get("name") or "")[:200]
 
     def fail(text):
         return html.P(text, className="register-message error"), None, "", True
 
-    if (upload or {}).get("too_big"):
-        size = f"{float(upload.get('size', 0)) / 1024 / 1024:.1f}".replace(
-            ".", "," if lang != "en" else "."
-        )
-        return fail(
-            t("register_too_big", lang, name=name, size=size, limit=MAX_UPLOAD_MB)
-        )
-    suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        return fail(t("register_bad_type", lang, name=name))
-    contents = str((upload or {}).get("contents") or "")
-    try:
-        raw = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (IndexError, binascii.Error, ValueError):
+    name, raw = staging.decode(upload)
+    if isinstance(raw, staging.Refused):
+        if raw.reason == "too_big":
+            size = f"{raw.size / 1024 / 1024:.1f}".replace(
+                ".", "," if lang != "en" else "."
+            )
+            return fail(
+                t("register_too_big", lang, name=name, size=size, limit=MAX_UPLOAD_MB)
+            )
+        if raw.reason == "file_type":
+            return fail(t("register_bad_type", lang, name=name))
         return fail(t("register_bad_upload", lang))
-    if len(raw) > MAX_UPLOAD_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f}"
-        return fail(
-            t("register_too_big", lang, name=name, size=size, limit=MAX_UPLOAD_MB)
-        )
-    folder = _upload_dir()
-    _clean_uploads(folder)
-    token = secrets.token_hex(16)
-    path = folder / f"{token}{suffix}"
-    path.write_bytes(raw)
     try:
-        _gdf, report = _check_file(path, name)
+        staged = staging.stage(_store(), name, raw, boundary=_boundary())
     except InputError as exc:
-        path.unlink(missing_ok=True)
         return preview_view(name, lang, problems=_problems(exc)), None, "", True
-    label, hidden = _confirm_outputs(report, lang)
-    if hidden:
-        path.unlink(missing_ok=True)
-        return preview_view(name, lang, report=report), None, "", True
-    token_data = {
-        "token": token,
-        "suffix": suffix,
-        "name": name,
-        "digest": _digest(report),
-    }
-    return preview_view(name, lang, report=report), token_data, label, False
+    view = preview_view(name, lang, report=staged.report)
+    if staged.ticket is None:
+        return view, None, "", True
+    label, _hidden = _confirm_outputs(staged.report, lang)
+    return view, staged.ticket, label, False
 
 
 def apply_upload(token_data, lang):
@@ -1620,47 +1551,38 @@ def apply_upload(token_data, lang):
         key = "auth_expired" if auth.session_expired() else "auth_denied"
         msg = html.P(t(key, lang), className="register-message error")
         return msg, no_update, no_update, no_update, no_update
-    token_data = token_data or {}
-    path = _upload_path(token_data.get("token"), token_data.get("suffix"))
-    name = str(token_data.get("name") or "")[:200]
-    if path is None or not path.is_file():
+    try:
+        outcome = staging.confirm(
+            _store(), token_data, user=user["username"], boundary=_boundary()
+        )
+    except InputError as exc:
+        name = str((token_data or {}).get("name") or "")[: staging.MAX_NAME]
+        view = preview_view(name, lang, problems=_problems(exc))
+        return view, None, "", True, no_update
+    except StoreError as exc:
+        msg = html.P(
+            t("register_error", lang, message=user_message(exc, lang)),
+            className="register-message error",
+        )
+        return msg, no_update, no_update, no_update, no_update
+    if outcome.state == "expired":
         msg = html.P(
             t("register_preview_expired", lang), className="register-message error"
         )
         return msg, None, "", True, no_update
-    try:
-        gdf, report = _check_file(path, name)
-    except InputError as exc:
-        path.unlink(missing_ok=True)
-        return (
-            preview_view(name, lang, problems=_problems(exc)),
-            None,
-            "",
-            True,
-            no_update,
-        )
-    if _digest(report) != token_data.get("digest"):
-        label, hidden = _confirm_outputs(report, lang)
+    if outcome.state == "stale":
+        label, hidden = _confirm_outputs(outcome.report, lang)
         view = html.Div(
             [
                 html.P(
                     t("register_preview_stale", lang),
                     className="register-message warning",
                 ),
-                preview_view(name, lang, report=report),
+                preview_view(outcome.name, lang, report=outcome.report),
             ]
         )
-        new_data = None if hidden else {**token_data, "digest": _digest(report)}
-        return view, new_data, label, hidden, no_update
-    try:
-        done = register.apply_import(_store(), gdf, user=user["username"])
-    except (InputError, StoreError) as exc:
-        msg = html.P(
-            t("register_error", lang, message=user_message(exc, lang)),
-            className="register-message error",
-        )
-        return msg, no_update, no_update, no_update, no_update
-    path.unlink(missing_ok=True)
+        return view, outcome.ticket, label, hidden, no_update
+    done = outcome.report
     text = t(
         "register_imported",
         lang,

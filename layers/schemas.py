@@ -114,6 +114,10 @@ GEOMETRY: dict[str, tuple[str, ...]] = {
 
 NULL_GEOMETRY_ALLOWED = {"establishments"}
 
+# Layers kept in side tables of the store and edited in place, with the module
+# that reads them (``overlay_layer(store)``, ``overlay_info(store)``).
+OVERLAYS: dict[str, str] = {"premises": "layers.register"}
+
 # Columns added to a schema after stores were built without them: a layer that
 # lacks one gets this value (so an older store still loads).
 DEFAULTS: dict[str, dict[str, object]] = {

@@ -1,7 +1,7 @@
 """Accounts of the people who edit the premises register.
 
-Users live in the ``users`` table inside the store's GeoPackage file, next to the
-register (see :mod:`layers.register`). Passwords are stored only as Werkzeug
+Users live in the ``users`` side table of the store (written with the store's
+``reading``/``writing``), next to the register's tables. Passwords are stored only as Werkzeug
 hashes (scrypt). After ``MAX_FAILURES`` consecutive failed logins an account is
 locked for ``LOCK_MINUTES``: :func:`authenticate` then raises :class:`LockedError`,
 even for the right password.
@@ -26,14 +26,14 @@ from datetime import UTC, datetime, timedelta
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from layers.errors import InputError, StoreError
-from layers.register import (
+from layers.store import (
+    open_store,
     reading,
     require_store,
     table_exists,
     timestamp,
     writing,
 )
-from layers.store import open_store
 
 USERS_TABLE = "users"
 ROLES = ("editor", "admin")

@@ -1,4 +1,4 @@
-"""The store: one interface over the layers, backed by a GeoPackage file.
+"""The GeoPackage backend of the store: layers and side tables in one file.
 
 A write never changes the live file in place. It copies the store, writes the new
 layers into the copy, flushes it to disk and renames it over the old file
@@ -6,9 +6,7 @@ layers into the copy, flushes it to disk and renames it over the old file
 previous store as it was, and readers in other processes see either the old or the
 new file, never a half-written one.
 
-The interface is kept small so that a PostGIS backend (for several machines) can
-implement the same methods: ``read_layer``, ``replace_layers``, ``list_layers``,
-``layer_info``, ``exists``.
+The interface it implements is described in :mod:`layers.store.base`.
 """
 
 from __future__ import annotations
@@ -20,65 +18,19 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyogrio
 
 from layers.errors import StoreError
 from layers.frames import MEMO
-from layers.schemas import GEOMETRY, SCHEMAS, conform, empty_layer
+from layers.schemas import GEOMETRY, OVERLAYS, SCHEMAS, conform, empty_layer
+from layers.store.base import LayerInfo, overlay
 
-DEFAULT_STORE = Path("instance") / "store.gpkg"
-STORE_ENV = "NARING_STORE"
 META_TABLE = "store_layers"
 # GDAL stamps gpkg_contents.last_change with the current time unless this is set;
 # a fixed value makes `python -m layers build` byte-for-byte reproducible.
 FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    """Where a layer's data comes from and how old it is."""
-
-    name: str
-    source: str
-    licence: str
-    as_of: str
-    demonstration: bool
-    imported_at: str
-    rows: int
-    details: str = "{}"
-
-    def to_dict(self):
-        """Return the info as a plain dict (details parsed from JSON)."""
-        d = asdict(self)
-        d["details"] = json.loads(self.details or "{}")
-        return d
-
-
-def store_path(path=None):
-    """Resolve the store's path: the argument, ``$NARING_STORE``, or ``instance/store.gpkg``."""
-    if path:
-        return Path(path)
-    env = os.environ.get(STORE_ENV)
-    return Path(env) if env else DEFAULT_STORE
-
-
-def open_store(path=None):
-    """Open the store named by ``path``, ``$NARING_STORE`` or the default.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-
-    Returns
-    -------
-    GeoPackageStore
-    """
-    if os.environ.get("DATABASE_URL") and not path:
-        raise StoreError(code="store.database_url")
-    return GeoPackageStore(store_path(path))
 
 
 class GeoPackageStore:
@@ -138,7 +90,8 @@ class GeoPackageStore:
         with open(self.path, "rb") as fh:
             header = fh.read(28)
         counter = int.from_bytes(header[24:28], "big") if len(header) == 28 else 0
-        if name is None or name == "premises":
+        if name is None or name in OVERLAYS:
+            # Overlays are edited in place: any change of the file counts.
             return (st.st_ino, st.st_size, st.st_mtime_ns, counter)
         # Other layers change only through replace_layers, which writes a new file.
         return (st.st_dev, st.st_ino, self._layer_row(name))
@@ -174,14 +127,11 @@ class GeoPackageStore:
             LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
             for r in rows
         ]
-        from layers import register
-
-        reg = register.register_info(self)
-        if reg is not None:
-            infos = sorted(
-                [i for i in infos if i.name != "premises"] + [reg], key=lambda i: i.name
-            )
-        return infos
+        for name in OVERLAYS:
+            info = overlay(name).overlay_info(self)
+            if info is not None:
+                infos = [i for i in infos if i.name != name] + [info]
+        return sorted(infos, key=lambda i: i.name)
 
     def layer_info(self, name):
         """Return the :class:`LayerInfo` of one layer."""
@@ -225,11 +175,10 @@ class GeoPackageStore:
         return str(self.path.resolve())
 
     def _read(self, name):
-        if name == "premises":
-            from layers import register
-
-            if register.has_register(self):
-                return register.read_register(self)
+        if name in OVERLAYS:
+            gdf = overlay(name).overlay_layer(self)
+            if gdf is not None:
+                return gdf
         try:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:
