@@ -11,16 +11,8 @@ workers see each change at once.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import html as html_lib
-import json
-import re
-import secrets
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
@@ -42,11 +34,13 @@ from dash.exceptions import PreventUpdate
 
 from components import auth, data, figures, ids
 from components.i18n import STRINGS, fmt_date, fmt_m2, fmt_num, status_name, t
+from components.i18n.errors import error_text
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
-from layers import premises, register
+from layers import register
 from layers.addresses import normalise_street, parse_address_line
 from layers.errors import InputError, StoreError
+from layers.register import staging
 from layers.schemas import PREMISES_STATUSES, PREMISES_TYPES
 
 PATH = "/lokaler/register"
@@ -55,15 +49,13 @@ HIDDEN_IN_NAV = False
 
 FIELDS = register.FORM_FIELDS
 TEXT_FIELDS = ("title", "address", "contact", "url")
-MAX_UPLOAD_MB = 10
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
-UPLOAD_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json")
-UPLOAD_MAX_AGE_S = 24 * 3600
+MAX_UPLOAD_MB = staging.MAX_MB
+MAX_UPLOAD_BYTES = staging.MAX_BYTES
+UPLOAD_SUFFIXES = staging.SUFFIXES
 HISTORY_LIMIT = 50
 MARKER_TRACE = 1  # index of the chosen-point trace in the register map
 MAP_ZOOM = 10.5
 TZ = ZoneInfo("Europe/Oslo")
-_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 # --------------------------------------------------------------------------
@@ -158,53 +150,12 @@ def _show_value(field, value, lang):
     return str(value)
 
 
-# Messages of layers.register and layers.premises -> (string key, group names).
-_MESSAGES = (
-    (r"^(?:title|size|latitude|longitude|status) is required\b", "required"),
-    (r"^(?:title|size|type) is empty\b", "required"),
-    (r"is too long \((?P<n>\d+) characters; at most (?P<limit>\d+)\)", "too_long"),
-    (r"must be greater than 0\b", "positive"),
-    (
-        r" (?P<value>\S+) is implausible \(more than (?P<limit>.+?) (?P<unit>\S+)\)$",
-        "implausible",
-    ),
-    (r"^expected a number, got (?P<got>.+)$", "number"),
-    (r"^expected a date as YYYY-MM-DD or DD\.MM\.YYYY, got (?P<got>.+)$", "date"),
-    (r"^date (?P<got>.+) has an implausible year$", "year"),
-    (r"^unknown type (?P<got>.+?); expected one of", "type"),
-    (r"^unknown status (?P<got>.+?); expected one of", "status"),
-    (r"^contains a control character (?P<code>U\+[0-9A-F]{4})$", "control"),
-    (r"^link must be an http:// or https:// address", "link"),
-    (r"^link has no host name", "link_host"),
-    (r"^coordinate is missing or not a number", "coordinate"),
-    (r"looks projected", "projected"),
-    (r"looks swapped", "swapped"),
-    (r"lies outside Norway", "norway"),
-    (r"lies (?P<distance>[\d ]+) m outside the municipality", "outside"),
-    (
-        r"^a listing with this title and address exists already \(id (?P<id>.+)\)$",
-        "duplicate",
-    ),
-    (r"^the listing is already '", "same_status"),
-    (
-        r"^a listing that is '(?P<old>[^']+)' cannot become '(?P<new>[^']+)'",
-        "transition",
-    ),
-)
-_MESSAGE_RES = tuple((re.compile(p), k) for p, k in _MESSAGES)
+def user_message(error, lang):
+    """An error of the layers in the UI language, looked up by its code.
 
-
-def user_message(message, lang):
-    """A message of the layers (English) in the UI language; unknown ones as they are."""
-    text = str(message or "")
-    for pattern, key in _MESSAGE_RES:
-        match = pattern.search(text)
-        if match:
-            groups = match.groupdict()
-            if key == "transition":
-                groups = {k: status_name(v, lang) for k, v in groups.items()}
-            return t(f"register_err_{key}", lang, **groups)
-    return text[:1].upper() + text[1:]
+    ``error`` is an InputError/StoreError (or a plain message, shown as it is).
+    """
+    return error_text(error, lang)
 
 
 def _field_label(field, lang):
@@ -337,8 +288,7 @@ def _store():
 def _listings():
     """All listings as dicts, sorted by title."""
     store = _store()
-    with register.reading(store) as con:
-        rows = register._fetch_all(con)
+    rows = register.all_listings(store)
     return sorted(rows, key=lambda r: (r["title"].casefold(), r["premises_id"]))
 
 
@@ -1131,9 +1081,9 @@ def _conflict(exc, lang):
 def _form_errors(exc, lang):
     errors = _no_errors()
     errors.update(
-        {f: user_message(m, lang) for f, m in exc.errors.items() if f in errors}
+        {f: user_message(e, lang) for f, e in exc.causes.items() if f in errors}
     )
-    other = [user_message(m, lang) for f, m in exc.errors.items() if f not in errors]
+    other = [user_message(e, lang) for f, e in exc.causes.items() if f not in errors]
     text = t("register_form_errors", lang, n=len(exc.errors))
     if other:
         text += " " + " ".join(other)
@@ -1158,7 +1108,8 @@ def _edit(lang, write):
     except register.ConflictError as exc:
         return _conflict(exc, lang)
     except (InputError, StoreError) as exc:
-        return _result(**_message(t("register_error", lang, message=str(exc)), "error"))
+        text = t("register_error", lang, message=user_message(exc, lang))
+        return _result(**_message(text, "error"))
     return _result(
         **_show_listing(listing, lang, values=values), **_message(text, "success")
     )
@@ -1378,44 +1329,6 @@ def update_locate(n_clicks, address, lang):
 # --------------------------------------------------------------------------
 
 
-def _upload_dir():
-    folder = Path(_store().path).parent / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _clean_uploads(folder, now=None):
-    now = now or time.time()
-    for path in folder.glob("*"):
-        try:
-            if now - path.stat().st_mtime > UPLOAD_MAX_AGE_S:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def _upload_path(token, suffix):
-    if not (isinstance(token, str) and _TOKEN.fullmatch(token)):
-        return None
-    if suffix not in UPLOAD_SUFFIXES:
-        return None
-    return _upload_dir() / f"{token}{suffix}"
-
-
-def _check_file(path, name):
-    """Read and check an uploaded list; return (frame, report) or raise InputError."""
-    gdf = premises.read_premises(path)
-    boundary = _boundary()
-    if boundary is not None:
-        register.check_all_inside(gdf, boundary, source=name)
-    return gdf, register.preview_import(_store(), gdf)
-
-
-def _digest(report):
-    text = json.dumps(report, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _problems(exc):
     return list(getattr(exc, "problems", None) or [exc])
 
@@ -1449,7 +1362,7 @@ def preview_view(name, lang, *, report=None, problems=None):
                             [
                                 html.Td("" if p.row is None else str(p.row)),
                                 html.Td(p.field or ""),
-                                html.Td(user_message(p.message, lang)),
+                                html.Td(user_message(p, lang)),
                             ]
                         )
                         for p in problems
@@ -1586,52 +1499,31 @@ def preview_upload(upload, lang):
     except auth.NotEditor:
         key = "auth_expired" if auth.session_expired() else "auth_denied"
         return html.P(t(key, lang), className="register-message error"), None, "", True
-    name = str((upload or {}).get("name") or "")[:200]
 
     def fail(text):
         return html.P(text, className="register-message error"), None, "", True
 
-    if (upload or {}).get("too_big"):
-        size = f"{float(upload.get('size', 0)) / 1024 / 1024:.1f}".replace(
-            ".", "," if lang != "en" else "."
-        )
-        return fail(
-            t("register_too_big", lang, name=name, size=size, limit=MAX_UPLOAD_MB)
-        )
-    suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        return fail(t("register_bad_type", lang, name=name))
-    contents = str((upload or {}).get("contents") or "")
-    try:
-        raw = base64.b64decode(contents.split(",", 1)[1], validate=True)
-    except (IndexError, binascii.Error, ValueError):
+    name, raw = staging.decode(upload)
+    if isinstance(raw, staging.Refused):
+        if raw.reason == "too_big":
+            size = f"{raw.size / 1024 / 1024:.1f}".replace(
+                ".", "," if lang != "en" else "."
+            )
+            return fail(
+                t("register_too_big", lang, name=name, size=size, limit=MAX_UPLOAD_MB)
+            )
+        if raw.reason == "file_type":
+            return fail(t("register_bad_type", lang, name=name))
         return fail(t("register_bad_upload", lang))
-    if len(raw) > MAX_UPLOAD_BYTES:
-        size = f"{len(raw) / 1024 / 1024:.1f}"
-        return fail(
-            t("register_too_big", lang, name=name, size=size, limit=MAX_UPLOAD_MB)
-        )
-    folder = _upload_dir()
-    _clean_uploads(folder)
-    token = secrets.token_hex(16)
-    path = folder / f"{token}{suffix}"
-    path.write_bytes(raw)
     try:
-        _gdf, report = _check_file(path, name)
+        staged = staging.stage(_store(), name, raw, boundary=_boundary())
     except InputError as exc:
-        path.unlink(missing_ok=True)
         return preview_view(name, lang, problems=_problems(exc)), None, "", True
-    label, hidden = _confirm_outputs(report, lang)
-    if hidden:
-        path.unlink(missing_ok=True)
-        return preview_view(name, lang, report=report), None, "", True
-    token_data = {
-        "token": token,
-        "suffix": suffix,
-        "name": name,
-        "digest": _digest(report),
-    }
-    return preview_view(name, lang, report=report), token_data, label, False
+    view = preview_view(name, lang, report=staged.report)
+    if staged.ticket is None:
+        return view, None, "", True
+    label, _hidden = _confirm_outputs(staged.report, lang)
+    return view, staged.ticket, label, False
 
 
 def apply_upload(token_data, lang):
@@ -1649,47 +1541,38 @@ def apply_upload(token_data, lang):
         key = "auth_expired" if auth.session_expired() else "auth_denied"
         msg = html.P(t(key, lang), className="register-message error")
         return msg, no_update, no_update, no_update, no_update
-    token_data = token_data or {}
-    path = _upload_path(token_data.get("token"), token_data.get("suffix"))
-    name = str(token_data.get("name") or "")[:200]
-    if path is None or not path.is_file():
+    try:
+        outcome = staging.confirm(
+            _store(), token_data, user=user["username"], boundary=_boundary()
+        )
+    except InputError as exc:
+        name = str((token_data or {}).get("name") or "")[: staging.MAX_NAME]
+        view = preview_view(name, lang, problems=_problems(exc))
+        return view, None, "", True, no_update
+    except StoreError as exc:
+        msg = html.P(
+            t("register_error", lang, message=user_message(exc, lang)),
+            className="register-message error",
+        )
+        return msg, no_update, no_update, no_update, no_update
+    if outcome.state == "expired":
         msg = html.P(
             t("register_preview_expired", lang), className="register-message error"
         )
         return msg, None, "", True, no_update
-    try:
-        gdf, report = _check_file(path, name)
-    except InputError as exc:
-        path.unlink(missing_ok=True)
-        return (
-            preview_view(name, lang, problems=_problems(exc)),
-            None,
-            "",
-            True,
-            no_update,
-        )
-    if _digest(report) != token_data.get("digest"):
-        label, hidden = _confirm_outputs(report, lang)
+    if outcome.state == "stale":
+        label, hidden = _confirm_outputs(outcome.report, lang)
         view = html.Div(
             [
                 html.P(
                     t("register_preview_stale", lang),
                     className="register-message warning",
                 ),
-                preview_view(name, lang, report=report),
+                preview_view(outcome.name, lang, report=outcome.report),
             ]
         )
-        new_data = None if hidden else {**token_data, "digest": _digest(report)}
-        return view, new_data, label, hidden, no_update
-    try:
-        done = register.apply_import(_store(), gdf, user=user["username"])
-    except (InputError, StoreError) as exc:
-        msg = html.P(
-            t("register_error", lang, message=str(exc)),
-            className="register-message error",
-        )
-        return msg, no_update, no_update, no_update, no_update
-    path.unlink(missing_ok=True)
+        return view, outcome.ticket, label, hidden, no_update
+    done = outcome.report
     text = t(
         "register_imported",
         lang,

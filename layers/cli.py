@@ -143,9 +143,7 @@ def cmd_demo(args):
 def _existing_store(path):
     store = open_store(path)
     if not store.exists():
-        raise StoreError(
-            f"the store {store.path} does not exist; build it with 'python -m layers build'"
-        )
+        raise StoreError(code="store.not_built", params={"path": str(store.path)})
     return store
 
 

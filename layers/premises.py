@@ -157,7 +157,7 @@ def parse_number(value):
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InputError(f"expected a number, got {value!r}")
+        raise InputError(code="value.number", params={"got": repr(value)})
     if isinstance(value, (int, float)):
         return None if math.isnan(value) else float(value)
     text = re.sub(r"\s+", " ", str(value)).strip().replace("\u2212", "-")
@@ -170,7 +170,7 @@ def parse_number(value):
     whole, frac = body.rsplit(decimal, 1) if decimal else (body, "0")
     whole_ok = _NUMBER.fullmatch(whole) if whole else frac
     if not (whole_ok and frac.isdigit()):
-        raise InputError(f"expected a number, got {_show(value)}")
+        raise InputError(code="value.number", params={"got": _show(value)})
     return float(f"{sign}{re.sub(r'[^0-9]', '', whole) or 0}.{frac}")
 
 
@@ -226,15 +226,13 @@ def parse_date(value, *, today):
         else:
             raise ValueError(text)
     except ValueError:
-        raise InputError(
-            f"expected a date as YYYY-MM-DD or DD.MM.YYYY, got {_show(value)}"
-        ) from None
+        raise InputError(code="value.date", params={"got": _show(value)}) from None
     return _checked_date(day, value)
 
 
 def _checked_date(day, value):
     if not 1900 <= day.year <= 2100:
-        raise InputError(f"date {_show(value)} has an implausible year")
+        raise InputError(code="value.date_year", params={"got": _show(value)})
     return day.isoformat()
 
 
@@ -242,7 +240,7 @@ def _from_excel(serial):
     from openpyxl.utils.datetime import from_excel
 
     if not 1 <= serial < 2_958_466:
-        raise InputError(f"expected an Excel date, got {serial!r}")
+        raise InputError(code="value.excel_date", params={"got": repr(serial)})
     return from_excel(serial)
 
 
@@ -284,7 +282,7 @@ def parse_timestamp(value, *, now):
         else:
             stamp = datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"expected a date or time, got {_show(value)}") from None
+        raise InputError(code="value.timestamp", params={"got": _show(value)}) from None
     _checked_date(stamp.date(), value)
     return _iso_utc(stamp)
 
@@ -329,8 +327,12 @@ def normalise_type(value):
     found = {TYPE_SYNONYMS.get(p) for p in parts}
     if len(parts) > 1 and None not in found:
         return found.pop() if len(found) == 1 else "kombinert"
-    what = "type is empty" if not key else f"unknown type {_show(value)}"
-    raise InputError(f"{what}; expected one of: {', '.join(PREMISES_TYPES)}")
+    choices = ", ".join(PREMISES_TYPES)
+    if not key:
+        raise InputError(code="premises.type_empty", params={"choices": choices})
+    raise InputError(
+        code="premises.type_unknown", params={"got": _show(value), "choices": choices}
+    )
 
 
 def normalise_status(value):
@@ -357,8 +359,8 @@ def normalise_status(value):
     if key in STATUS_SYNONYMS:
         return STATUS_SYNONYMS[key]
     raise InputError(
-        f"unknown status {_show(value)}; expected one of: "
-        f"{', '.join(PREMISES_STATUSES)}"
+        code="premises.status_unknown",
+        params={"got": _show(value), "choices": ", ".join(PREMISES_STATUSES)},
     )
 
 
@@ -388,7 +390,10 @@ def clean_text(value):
     text = str(value).strip()
     bad = _FORBIDDEN.search(text)
     if bad:
-        raise InputError(f"contains a control character U+{ord(bad.group()):04X}")
+        raise InputError(
+            code="value.control_character",
+            params={"char": f"U+{ord(bad.group()):04X}"},
+        )
     return text
 
 
@@ -415,11 +420,9 @@ def check_url(value):
         return ""
     parts = urlsplit(text)
     if re.search(r"\s", text) or parts.scheme.lower() not in ("http", "https"):
-        raise InputError(
-            f"link must be an http:// or https:// address, got {_show(text)}"
-        )
+        raise InputError(code="link.scheme", params={"got": _show(text)})
     if not parts.hostname:
-        raise InputError(f"link has no host name: {_show(text)}")
+        raise InputError(code="link.no_host", params={"got": _show(text)})
     return text
 
 
@@ -455,7 +458,7 @@ def _decode(data, source):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError("the file is neither UTF-8 nor Windows-1252 text", file=source)
+    raise InputError(code="file.encoding", file=source)
 
 
 def sniff_delimiter(text):
@@ -510,7 +513,9 @@ def _read_csv(path, source):
         )
         return _table(list(reader))
     except csv.Error as exc:
-        raise InputError(f"cannot read the CSV file: {exc}", file=source) from None
+        raise InputError(
+            code="file.csv_unreadable", params={"reason": str(exc)}, file=source
+        ) from None
 
 
 def _read_xlsx(path, source):
@@ -522,7 +527,9 @@ def _read_xlsx(path, source):
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, BadZipFile, KeyError, InvalidFileException) as exc:
-        raise InputError(f"cannot read the workbook: {exc}", file=source) from None
+        raise InputError(
+            code="file.xlsx_unreadable", params={"reason": str(exc)}, file=source
+        ) from None
     try:
         return _table(list(book.worksheets[0].iter_rows(values_only=True)))
     finally:
@@ -534,14 +541,16 @@ def _read_geojson(path, source):
         data = json.loads(_decode(path.read_bytes(), source))
     except json.JSONDecodeError as exc:
         raise InputError(
-            f"not valid JSON: {exc.msg} (line {exc.lineno})", file=source
+            code="file.json_invalid",
+            params={"reason": exc.msg, "line": exc.lineno},
+            file=source,
         ) from None
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features") or []
     else:
-        raise InputError("expected a GeoJSON FeatureCollection", file=source)
+        raise InputError(code="file.not_feature_collection", file=source)
     names, rows = [], []
     for number, feature in enumerate(features, start=1):
         feature = feature if isinstance(feature, dict) else {}
@@ -583,7 +592,9 @@ def _to_wgs84(rows, crs, source):
     try:
         transformer = Transformer.from_crs(crs, CRS, always_xy=True)
     except CRSError:
-        raise InputError(f"unknown coordinate system {crs!r}", file=source) from None
+        raise InputError(
+            code="file.unknown_crs", params={"crs": crs}, file=source
+        ) from None
     return [
         r._replace(point=transformer.transform(*r.point)) if r.point else r
         for r in rows
@@ -600,7 +611,8 @@ def _read_table(path, source):
     if suffix in (".geojson", ".json"):
         return (*_read_geojson(path, source), True)
     raise InputError(
-        f"unsupported file type {suffix or '(none)'}; expected .csv, .xlsx or .geojson",
+        code="file.unsupported_type",
+        params={"suffix": suffix or "(none)"},
         file=source,
     )
 
@@ -642,7 +654,8 @@ def match_columns(header, *, source=None):
             continue
         if col in columns:
             raise InputError(
-                f"columns {columns[col]!r} and {name!r} are the same column",
+                code="file.same_column",
+                params={"first": columns[col], "second": name},
                 file=source,
                 field=name,
             )
@@ -663,14 +676,14 @@ def _check_columns(columns, header, *, has_geometry, has_register, source):
     if missing:
         found = ", ".join(h for h in header if h) or "none"
         raise InputError(
-            f"missing column(s) {', '.join(missing)} (found: {found})",
+            code="file.missing_columns",
+            params={"columns": ", ".join(missing), "found": found},
             file=source,
             field=missing[0],
         )
     if not (has_geometry or located or has_register):
         raise InputError(
-            "the file has no lat/lon columns, and no address register was given "
-            "to place listings by address",
+            code="file.no_location_columns",
             file=source,
             field=columns["address"],
         )
@@ -678,17 +691,21 @@ def _check_columns(columns, header, *, has_geometry, has_register, source):
 
 def _check_range(value, *, what, high, unit):
     if value <= 0:
-        raise InputError(f"{what} must be greater than 0, got {value:g}")
+        raise InputError(
+            code="value.not_positive", params={"what": what, "value": value}
+        )
     if value > high:
-        limit = f"{high:,}".replace(",", " ")
-        raise InputError(f"{what} {value:g} is implausible (more than {limit} {unit})")
+        raise InputError(
+            code="value.implausible",
+            params={"what": what, "value": value, "limit": high, "unit": unit},
+        )
     return value
 
 
 def _size(value):
     size = parse_number(value)
     if size is None:
-        raise InputError("size is empty")
+        raise InputError(code="value.empty", params={"what": "size"})
     return _check_range(size, what="size", high=MAX_SIZE_M2, unit="m²")
 
 
@@ -704,7 +721,7 @@ def _rent(value):
 def _title(value):
     text = clean_text(value)
     if not text:
-        raise InputError("title is empty")
+        raise InputError(code="value.empty", params={"what": "title"})
     return text
 
 
@@ -718,11 +735,18 @@ def _parse_row(row, columns, *, source, today, now, has_register):
         try:
             return parse(row.values.get(columns[col]) if col in columns else None)
         except InputError as exc:
-            errors.append(InputError(exc.message, **where, field=columns.get(col, col)))
+            errors.append(exc.at(**where, field=columns.get(col, col)))
             return None
 
     if row.problem:
-        errors.append(InputError(row.problem, file=source, row=row.number))
+        errors.append(
+            InputError(
+                code="file.row_problem",
+                params={"problem": row.problem},
+                file=source,
+                row=row.number,
+            )
+        )
     record = {
         "premises_id": get("premises_id", clean_text),
         "title": get("title", _title),
@@ -756,19 +780,19 @@ def _row_point(row, columns, address, has_register, where):
         check_lonlat(lon, lat, source=where["file"], row=row.number, field=field)
         return lon, lat
     if not address:
-        reason = "no lat/lon and no address"
+        code = "premises.no_location"
     elif not has_register:
-        reason = "no lat/lon, and no address register was given to place it by address"
+        code = "premises.no_address_register"
     else:
         return None
-    raise InputError(f"cannot place the listing: {reason}", **where, field=field)
+    raise InputError(code=code, **where, field=field)
 
 
 def _coordinate(row, columns, col, where):
     try:
         return parse_number(row.values.get(columns.get(col)))
     except InputError as exc:
-        raise InputError(exc.message, **where, field=columns[col]) from None
+        raise exc.at(**where, field=columns[col]) from None
 
 
 def split_address(text):
@@ -822,8 +846,8 @@ def _place_by_address(pending, register, columns, source):
         if point is None:
             errors.append(
                 InputError(
-                    f"address {_show(address)} was not found in the address "
-                    "register; give lat/lon instead",
+                    code="premises.address_not_found",
+                    params={"address": _show(address)},
                     file=source,
                     row=number,
                     field=columns["address"],
@@ -846,13 +870,21 @@ def _ids(records, columns, source):
         pid = given or premises_id(record["title"], record["address"])
         ids.append(pid)
         if pid in seen:
-            message = (
-                f"duplicate id {_show(pid)}: same as row {seen[pid]}"
+            code, params = (
+                ("premises.duplicate_id", {"premises_id": _show(pid)})
                 if given
-                else f"duplicate listing: same title and address as row {seen[pid]}"
+                else ("premises.duplicate_listing", {})
             )
             field = columns["premises_id"] if given else derived
-            errors.append(InputError(message, file=source, row=number, field=field))
+            errors.append(
+                InputError(
+                    code=code,
+                    params={**params, "first_row": seen[pid]},
+                    file=source,
+                    row=number,
+                    field=field,
+                )
+            )
         seen.setdefault(pid, number)
     return ids, errors
 
@@ -877,9 +909,7 @@ def collected_error(errors, *, source=None, limit=MAX_ERRORS):
     """
     first = errors[0]
     if len(errors) == 1:
-        error = InputError(
-            first.message, file=first.file, row=first.row, field=first.field
-        )
+        error = first.at()
     else:
         lines = [
             f"- {InputError(e.message, row=e.row, field=e.field)}"
@@ -887,9 +917,16 @@ def collected_error(errors, *, source=None, limit=MAX_ERRORS):
         ]
         if len(errors) > limit:
             lines.append(f"- … and {len(errors) - limit} more")
-        message = f"{first.message} (1 of {len(errors)} problems):\n" + "\n".join(lines)
         error = InputError(
-            message, file=first.file or source, row=first.row, field=first.field
+            code="premises.problems",
+            params={
+                "first": first.message,
+                "n": len(errors),
+                "lines": "\n".join(lines),
+            },
+            file=first.file or source,
+            row=first.row,
+            field=first.field,
         )
     error.problems = list(errors)
     return error
@@ -944,7 +981,7 @@ def read_premises(path, *, addresses=None, now=None):
     now = _utc(now)
     today = _local_date(now)
     if not path.is_file():
-        raise InputError("file not found", file=source)
+        raise InputError(code="file.not_found", file=source)
     header, rows, has_geometry = _read_table(path, source)
     columns = match_columns(header, source=source)
     _check_columns(

@@ -62,7 +62,9 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "parent_orgnr": "str",
         "nace": "str",
         "nace_section": "str",
+        "nace_standard": "str",
         "employees": "int",
+        "employees_estimated": "bool",
         "org_form": "str",
         "start_date": "str",
         "address": "str",
@@ -112,6 +114,16 @@ GEOMETRY: dict[str, tuple[str, ...]] = {
 
 NULL_GEOMETRY_ALLOWED = {"establishments"}
 
+# Layers kept in side tables of the store and edited in place, with the module
+# that reads them (``overlay_layer(store)``, ``overlay_info(store)``).
+OVERLAYS: dict[str, str] = {"premises": "layers.register"}
+
+# Columns added to a schema after stores were built without them: a layer that
+# lacks one gets this value (so an older store still loads).
+DEFAULTS: dict[str, dict[str, object]] = {
+    "establishments": {"employees_estimated": False, "nace_standard": ""},
+}
+
 # Norway's mainland with a margin, lon/lat.
 NORWAY_BOUNDS = (4.0, 57.5, 31.5, 71.5)
 
@@ -140,7 +152,8 @@ def conform(name, gdf, *, source="layer"):
     """Check ``gdf`` against the schema of layer ``name`` and return a conformed copy.
 
     Columns are put in schema order with the schema's dtypes; extra columns are
-    dropped. The input is not changed.
+    dropped; a column of ``DEFAULTS`` that is missing gets its default. The input
+    is not changed.
 
     Parameters
     ----------
@@ -163,17 +176,24 @@ def conform(name, gdf, *, source="layer"):
     """
     schema = SCHEMAS[name]
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InputError(f"layer '{name}' is not a GeoDataFrame", file=source)
-    missing = [c for c in schema if c not in gdf.columns]
+        raise InputError(
+            code="schema.not_geodataframe", params={"layer": name}, file=source
+        )
+    defaults = DEFAULTS.get(name, {})
+    missing = [c for c in schema if c not in gdf.columns and c not in defaults]
     if missing:
         raise InputError(
-            f"layer '{name}' lacks column(s) {', '.join(missing)}",
+            code="schema.missing_columns",
+            params={"layer": name, "columns": ", ".join(missing)},
             file=source,
             field=missing[0],
         )
     if gdf.crs is None:
-        raise InputError(f"layer '{name}' has no CRS", file=source)
+        raise InputError(code="schema.no_crs", params={"layer": name}, file=source)
     out = gdf.to_crs(CRS) if gdf.crs != CRS else gdf.copy()
+    for col, value in defaults.items():
+        if col not in out.columns:
+            out[col] = value
     data = {}
     for col, kind in schema.items():
         data[col] = _coerce(out[col], kind, name=name, col=col, source=source)
@@ -192,14 +212,15 @@ def _coerce(series, kind, *, name, col, source):
         bad = ~series.isin([True, False, 0, 1])
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
-            raise InputError("expected true/false", file=source, row=row, field=col)
+            raise InputError(code="value.bool", file=source, row=row, field=col)
         return series.astype(bool)
     num = pd.to_numeric(series, errors="coerce")
     bad = num.isna() & series.notna() & (series.astype(str).str.strip() != "")
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 1
         raise InputError(
-            f"expected a number, got {str(series.iloc[row - 1])!r}",
+            code="value.number",
+            params={"got": repr(str(series.iloc[row - 1]))},
             file=source,
             row=row,
             field=col,
@@ -208,11 +229,11 @@ def _coerce(series, kind, *, name, col, source):
         if num.isna().any():
             row = int(np.flatnonzero(num.isna().to_numpy())[0]) + 1
             raise InputError(
-                "a whole number is required", file=source, row=row, field=col
+                code="value.whole_number_required", file=source, row=row, field=col
             )
         if not np.all(np.equal(np.mod(num.to_numpy(dtype=float), 1), 0)):
             row = int(np.flatnonzero(np.mod(num.to_numpy(dtype=float), 1) != 0)[0]) + 1
-            raise InputError("expected a whole number", file=source, row=row, field=col)
+            raise InputError(code="value.whole_number", file=source, row=row, field=col)
         return num.astype("int64")
     return num.astype("float64")
 
@@ -223,7 +244,7 @@ def _check_geometry(name, geom, *, source):
     if isnull.any() and name not in NULL_GEOMETRY_ALLOWED:
         row = int(np.flatnonzero(isnull.to_numpy())[0]) + 1
         raise InputError(
-            "feature has no geometry", file=source, row=row, field="geometry"
+            code="schema.no_geometry", file=source, row=row, field="geometry"
         )
     types = geom[~isnull].geom_type
     wrong = ~types.isin(allowed)
@@ -231,7 +252,8 @@ def _check_geometry(name, geom, *, source):
         pos = types.index[wrong][0]
         row = int(geom.index.get_loc(pos)) + 1
         raise InputError(
-            f"geometry is {types[pos]}, expected {' or '.join(allowed)}",
+            code="schema.geometry_kind",
+            params={"kind": types[pos], "expected": " or ".join(allowed)},
             file=source,
             row=row,
             field="geometry",
@@ -246,7 +268,7 @@ def _check_geometry(name, geom, *, source):
             pos = b.index[outside][0]
             row = int(geom.index.get_loc(pos)) + 1
             raise InputError(
-                "geometry lies outside Norway", file=source, row=row, field="geometry"
+                code="schema.outside_norway", file=source, row=row, field="geometry"
             )
 
 
@@ -267,27 +289,28 @@ def check_lonlat(lon, lat, *, source=None, row=None, field="lat/lon"):
         outside Norway.
     """
     if lon is None or lat is None or not (math.isfinite(lon) and math.isfinite(lat)):
-        raise InputError(
-            "coordinate is missing or not a number", file=source, row=row, field=field
-        )
+        raise InputError(code="coordinate.missing", file=source, row=row, field=field)
     minx, miny, maxx, maxy = NORWAY_BOUNDS
     if abs(lon) > 180 or abs(lat) > 90:
         raise InputError(
-            f"coordinate ({lat}, {lon}) looks projected (metres), not degrees lat/lon",
+            code="coordinate.projected",
+            params={"lat": lat, "lon": lon},
             file=source,
             row=row,
             field=field,
         )
     if minx <= lat <= maxx and miny <= lon <= maxy and not (miny <= lat <= maxy):
         raise InputError(
-            f"coordinate lat={lat}, lon={lon} looks swapped (lat and lon exchanged)",
+            code="coordinate.swapped",
+            params={"lat": lat, "lon": lon},
             file=source,
             row=row,
             field=field,
         )
     if not (minx <= lon <= maxx and miny <= lat <= maxy):
         raise InputError(
-            f"point lat={lat}, lon={lon} lies outside Norway",
+            code="coordinate.outside_norway",
+            params={"lat": lat, "lon": lon},
             file=source,
             row=row,
             field=field,

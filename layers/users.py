@@ -1,7 +1,7 @@
 """Accounts of the people who edit the premises register.
 
-Users live in the ``users`` table inside the store's GeoPackage file, next to the
-register (see :mod:`layers.register`). Passwords are stored only as Werkzeug
+Users live in the ``users`` side table of the store (written with the store's
+``reading``/``writing``), next to the register's tables. Passwords are stored only as Werkzeug
 hashes (scrypt). After ``MAX_FAILURES`` consecutive failed logins an account is
 locked for ``LOCK_MINUTES``: :func:`authenticate` then raises :class:`LockedError`,
 even for the right password.
@@ -26,14 +26,14 @@ from datetime import UTC, datetime, timedelta
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from layers.errors import InputError, StoreError
-from layers.register import (
+from layers.store import (
+    open_store,
     reading,
     require_store,
     table_exists,
     timestamp,
     writing,
 )
-from layers.store import open_store
 
 USERS_TABLE = "users"
 ROLES = ("editor", "admin")
@@ -98,11 +98,7 @@ def check_username(username):
     InputError
     """
     if not isinstance(username, str) or not USERNAME.fullmatch(username):
-        raise InputError(
-            "user name must be 3-40 characters of a-z, 0-9, '.', '_' or '-', "
-            f"got {username!r}",
-            field="username",
-        )
+        raise InputError(code="user.name", params={"got": username}, field="username")
     return username
 
 
@@ -115,11 +111,11 @@ def check_password(password):
     """
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise InputError(
-            f"password must have at least {MIN_PASSWORD} characters", field="password"
+            code="user.password_short", params={"limit": MIN_PASSWORD}, field="password"
         )
     if len(password) > MAX_PASSWORD:
         raise InputError(
-            f"password must have at most {MAX_PASSWORD} characters", field="password"
+            code="user.password_long", params={"limit": MAX_PASSWORD}, field="password"
         )
     return password
 
@@ -127,7 +123,9 @@ def check_password(password):
 def _check_role(role):
     if role not in ROLES:
         raise InputError(
-            f"role must be one of {', '.join(ROLES)}, got {role!r}", field="role"
+            code="user.role",
+            params={"roles": ", ".join(ROLES), "got": role},
+            field="role",
         )
     return role
 
@@ -144,7 +142,9 @@ def _fetch(con, username):
 def _existing(con, username):
     row = _fetch(con, username)
     if row is None:
-        raise InputError(f"there is no user {username!r}", field="username")
+        raise InputError(
+            code="user.unknown", params={"username": username}, field="username"
+        )
     return row
 
 
@@ -194,7 +194,9 @@ def add_user(store, username, password, role, *, now=None):
     }
     with _writing(store) as con:
         if _fetch(con, username) is not None:
-            raise InputError(f"the user {username!r} exists already", field="username")
+            raise InputError(
+                code="user.exists", params={"username": username}, field="username"
+            )
         con.execute(
             f"INSERT INTO {USERS_TABLE} VALUES (?, ?, ?, ?, ?, ?)", tuple(row.values())
         )
@@ -368,7 +370,7 @@ def _ask_password(getpass):
     first = getpass("Passord / password: ")
     check_password(first)
     if getpass("Gjenta / repeat: ") != first:
-        raise InputError("the passwords differ", field="password")
+        raise InputError(code="user.passwords_differ", field="password")
     return first
 
 
@@ -410,7 +412,7 @@ def main_users(args, *, getpass=_getpass.getpass, out=None, err=None):
             delete_user(store, args.name)
             print(f"Slettet / deleted {args.name}", file=out)
         else:
-            raise InputError(f"unknown users command {command!r}")
+            raise InputError(code="user.unknown_command", params={"command": command})
     except (KeyboardInterrupt, EOFError):
         print("\nAvbrutt / aborted", file=err)
         return 1

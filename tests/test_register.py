@@ -423,7 +423,7 @@ def test_failure_inside_the_transaction_rolls_everything_back(store, monkeypatch
         if len(calls) == 2:
             raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(reg, "_log", failing_log)
+    monkeypatch.setattr(reg.imports, "_log", failing_log)
     with pytest.raises(RuntimeError):
         reg.apply_import(
             store, _premises([("a", "A", 1.0), ("b", "B", 2.0)]), user="kari"

@@ -1,4 +1,4 @@
-"""The store: one interface over the layers, backed by a GeoPackage file.
+"""The GeoPackage backend of the store: layers and side tables in one file.
 
 A write never changes the live file in place. It copies the store, writes the new
 layers into the copy, flushes it to disk and renames it over the old file
@@ -6,9 +6,7 @@ layers into the copy, flushes it to disk and renames it over the old file
 previous store as it was, and readers in other processes see either the old or the
 new file, never a half-written one.
 
-The interface is kept small so that a PostGIS backend (for several machines) can
-implement the same methods: ``read_layer``, ``replace_layers``, ``list_layers``,
-``layer_info``, ``exists``.
+The interface it implements is described in :mod:`layers.store.base`.
 """
 
 from __future__ import annotations
@@ -20,72 +18,19 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyogrio
 
 from layers.errors import StoreError
-from layers.schemas import GEOMETRY, SCHEMAS, conform, empty_layer
+from layers.frames import MEMO
+from layers.schemas import GEOMETRY, OVERLAYS, SCHEMAS, conform, empty_layer
+from layers.store.base import LayerInfo, overlay
 
-DEFAULT_STORE = Path("instance") / "store.gpkg"
-STORE_ENV = "NARING_STORE"
 META_TABLE = "store_layers"
 # GDAL stamps gpkg_contents.last_change with the current time unless this is set;
 # a fixed value makes `python -m layers build` byte-for-byte reproducible.
 FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    """Where a layer's data comes from and how old it is."""
-
-    name: str
-    source: str
-    licence: str
-    as_of: str
-    demonstration: bool
-    imported_at: str
-    rows: int
-    details: str = "{}"
-
-    def to_dict(self):
-        """Return the info as a plain dict (details parsed from JSON)."""
-        d = asdict(self)
-        d["details"] = json.loads(self.details or "{}")
-        return d
-
-
-def store_path(path=None):
-    """Resolve the store's path: the argument, ``$NARING_STORE``, or ``instance/store.gpkg``."""
-    if path:
-        return Path(path)
-    env = os.environ.get(STORE_ENV)
-    return Path(env) if env else DEFAULT_STORE
-
-
-def open_store(path=None):
-    """Open the store named by ``path``, ``$NARING_STORE`` or the default.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-
-    Returns
-    -------
-    GeoPackageStore
-    """
-    if os.environ.get("DATABASE_URL") and not path:
-        raise StoreError(
-            "DATABASE_URL is set, but the PostGIS backend is not built yet; unset it to "
-            "use the GeoPackage store"
-        )
-    return GeoPackageStore(store_path(path))
-
-
-# Read-only per-process cache: (path, layer) -> (file stamp, frame). Workers share
-# no memory, so each keeps its own; a new file (new inode/mtime) invalidates it.
-_CACHE: dict[tuple[str, str], tuple[tuple, object]] = {}
 
 
 class GeoPackageStore:
@@ -145,7 +90,8 @@ class GeoPackageStore:
         with open(self.path, "rb") as fh:
             header = fh.read(28)
         counter = int.from_bytes(header[24:28], "big") if len(header) == 28 else 0
-        if name is None or name == "premises":
+        if name is None or name in OVERLAYS:
+            # Overlays are edited in place: any change of the file counts.
             return (st.st_ino, st.st_size, st.st_mtime_ns, counter)
         # Other layers change only through replace_layers, which writes a new file.
         return (st.st_dev, st.st_ino, self._layer_row(name))
@@ -164,7 +110,7 @@ class GeoPackageStore:
     def list_layers(self):
         """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
         if not self.exists():
-            raise StoreError(f"the store {self.path} does not exist")
+            raise StoreError(code="store.missing", params={"path": str(self.path)})
         self.recover()
         with contextlib.closing(self._connect()) as con:
             try:
@@ -174,27 +120,27 @@ class GeoPackageStore:
                 ).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise StoreError(
-                    f"the store {self.path} is not readable: {exc}"
+                    code="store.unreadable",
+                    params={"path": str(self.path), "reason": str(exc)},
                 ) from exc
         infos = [
             LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
             for r in rows
         ]
-        from layers import register
-
-        reg = register.register_info(self)
-        if reg is not None:
-            infos = sorted(
-                [i for i in infos if i.name != "premises"] + [reg], key=lambda i: i.name
-            )
-        return infos
+        for name in OVERLAYS:
+            info = overlay(name).overlay_info(self)
+            if info is not None:
+                infos = [i for i in infos if i.name != name] + [info]
+        return sorted(infos, key=lambda i: i.name)
 
     def layer_info(self, name):
         """Return the :class:`LayerInfo` of one layer."""
         for info in self.list_layers():
             if info.name == name:
                 return info
-        raise StoreError(f"the store {self.path} has no layer '{name}'")
+        raise StoreError(
+            code="store.no_layer", params={"path": str(self.path), "layer": name}
+        )
 
     def _connect(self):
         uri = f"file:{self.path}?mode=ro"
@@ -216,34 +162,33 @@ class GeoPackageStore:
         geopandas.GeoDataFrame
         """
         if name not in SCHEMAS:
-            raise StoreError(f"unknown layer '{name}'")
+            raise StoreError(code="store.unknown_layer", params={"layer": name})
         if not self.exists():
-            raise StoreError(f"the store {self.path} does not exist")
+            raise StoreError(code="store.missing", params={"path": str(self.path)})
         self.recover()
-        key = (str(self.path.resolve()), name)
-        stamp = self.version(name)
-        hit = _CACHE.get(key)
-        if hit and hit[0] == stamp:
-            return hit[1]
-        if name == "premises":
-            from layers import register
+        return MEMO.get(
+            "store.layer", self, name, lambda: self._read(name), layers=(name,)
+        )
 
-            if register.has_register(self):
-                gdf = register.read_register(self)
-                _CACHE[key] = (stamp, gdf)
+    def key(self):
+        """Return the store's identity for caches (its resolved path)."""
+        return str(self.path.resolve())
+
+    def _read(self, name):
+        if name in OVERLAYS:
+            gdf = overlay(name).overlay_layer(self)
+            if gdf is not None:
                 return gdf
         try:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:
             raise StoreError(
-                f"the store {self.path} has no readable layer '{name}': {exc}"
+                code="store.layer_unreadable",
+                params={"path": str(self.path), "layer": name, "reason": str(exc)},
             ) from exc
         if len(raw) == 0:
-            gdf = empty_layer(name)
-        else:
-            gdf = conform(name, raw, source=f"{self.path}:{name}")
-        _CACHE[key] = (stamp, gdf)
-        return gdf
+            return empty_layer(name)
+        return conform(name, raw, source=f"{self.path}:{name}")
 
     def replace_layers(self, layers, *, reproducible=False):
         """Replace one or more layers in a single atomic step.
@@ -265,7 +210,7 @@ class GeoPackageStore:
         checked = {}
         for name, (gdf, meta) in layers.items():
             if name not in SCHEMAS:
-                raise StoreError(f"unknown layer '{name}'")
+                raise StoreError(code="store.unknown_layer", params={"layer": name})
             checked[name] = (conform(name, gdf, source=name), dict(meta))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock():

@@ -1,0 +1,378 @@
+"""The message of every error code of ``layers.errors.CODES``, in bokmål and English.
+
+The layers raise errors with a stable code and params; the UI shows them with
+:func:`error_text` (never by reading the English default). Params are plain values:
+numbers are written the language's way, field names (``what``), units and statuses
+are translated.
+"""
+
+from __future__ import annotations
+
+import math
+
+# code -> {"nb", "en"}; placeholders are params of the code (see layers.errors).
+MESSAGES: dict[str, dict[str, str]] = {
+    "value.required": {"nb": "Må fylles ut.", "en": "Required."},
+    "value.empty": {"nb": "Må fylles ut ({what}).", "en": "Required ({what})."},
+    "value.too_long": {
+        "nb": "For lang tekst ({n} tegn; høyst {limit}).",
+        "en": "Too long ({n} characters; at most {limit}).",
+    },
+    "value.not_positive": {
+        "nb": "Må være større enn 0.",
+        "en": "Must be greater than 0.",
+    },
+    "value.implausible": {
+        "nb": "{value} er urimelig (mer enn {limit} {unit}).",
+        "en": "{value} is implausible (more than {limit} {unit}).",
+    },
+    "value.number": {
+        "nb": "Skriv et tall (fikk {got}).",
+        "en": "Type a number (got {got}).",
+    },
+    "value.whole_number": {"nb": "Skriv et heltall.", "en": "Type a whole number."},
+    "value.whole_number_required": {
+        "nb": "Et heltall må fylles ut.",
+        "en": "A whole number is required.",
+    },
+    "value.bool": {"nb": "Skriv sann eller usann.", "en": "Write true or false."},
+    "value.date": {
+        "nb": "Skriv datoen som dd.mm.åååå eller åååå-mm-dd (fikk {got}).",
+        "en": "Write the date as yyyy-mm-dd or dd.mm.yyyy (got {got}).",
+    },
+    "value.date_year": {
+        "nb": "Datoen {got} har et urimelig årstall.",
+        "en": "The date {got} has an implausible year.",
+    },
+    "value.excel_date": {
+        "nb": "Ventet en Excel-dato (fikk {got}).",
+        "en": "Expected an Excel date (got {got}).",
+    },
+    "value.timestamp": {
+        "nb": "Skriv en dato eller et tidspunkt (fikk {got}).",
+        "en": "Write a date or a time (got {got}).",
+    },
+    "value.control_character": {
+        "nb": "Teksten inneholder et kontrolltegn ({char}).",
+        "en": "The text contains a control character ({char}).",
+    },
+    "link.scheme": {
+        "nb": "Lenken må begynne med http:// eller https://.",
+        "en": "The link must start with http:// or https://.",
+    },
+    "link.no_host": {
+        "nb": "Lenken mangler et vertsnavn.",
+        "en": "The link has no host name.",
+    },
+    "premises.type_empty": {
+        "nb": "Må fylles ut: velg en type fra lista.",
+        "en": "Required: choose a type from the list.",
+    },
+    "premises.type_unknown": {
+        "nb": "Ukjent type {got}: velg en type fra lista.",
+        "en": "Unknown type {got}: choose a type from the list.",
+    },
+    "premises.status_required": {"nb": "Må fylles ut.", "en": "Required."},
+    "premises.status_unknown": {
+        "nb": "Ukjent status {got}.",
+        "en": "Unknown status {got}.",
+    },
+    "coordinate.missing": {
+        "nb": "Koordinaten mangler eller er ikke et tall.",
+        "en": "The coordinate is missing or not a number.",
+    },
+    "coordinate.projected": {
+        "nb": "Koordinatene ser ut som meter (UTM), ikke grader.",
+        "en": "The coordinates look like metres (UTM), not degrees.",
+    },
+    "coordinate.swapped": {
+        "nb": "Bredde- og lengdegrad ser ut til å være byttet om.",
+        "en": "Latitude and longitude look swapped.",
+    },
+    "coordinate.outside_norway": {
+        "nb": "Punktet ligger utenfor Norge.",
+        "en": "The point lies outside Norway.",
+    },
+    "point.outside_municipality": {
+        "nb": "Punktet ligger {distance} m utenfor kommunen.",
+        "en": "The point lies {distance} m outside the municipality.",
+    },
+    "listing.outside_municipality": {
+        "nb": "Lokalet ligger {distance} m utenfor kommunen.",
+        "en": "The listing lies {distance} m outside the municipality.",
+    },
+    "listing.duplicate": {
+        "nb": "Det finnes allerede et lokale med samme tittel og adresse "
+        "(id {premises_id}).",
+        "en": "A listing with this title and address exists already "
+        "(id {premises_id}).",
+    },
+    "listing.not_found": {
+        "nb": "Det finnes ikke noe lokale med id {premises_id}.",
+        "en": "There is no listing with id {premises_id}.",
+    },
+    "listing.same_status": {
+        "nb": "Lokalet har allerede denne statusen.",
+        "en": "The listing already has this status.",
+    },
+    "listing.transition": {
+        "nb": "Statusen kan ikke endres fra «{old}» til «{new}».",
+        "en": "The status cannot change from “{old}” to “{new}”.",
+    },
+    "listing.no_user": {
+        "nb": "Endringen mangler en bruker.",
+        "en": "The change names no user.",
+    },
+    "import.duplicate_ids": {
+        "nb": "Samme id flere ganger: {ids}.",
+        "en": "The same id more than once: {ids}.",
+    },
+    "import.empty_id": {"nb": "Id-en er tom.", "en": "The id is empty."},
+    "import.unknown_type": {
+        "nb": "Ukjent type «{got}».",
+        "en": "Unknown type “{got}”.",
+    },
+    "import.unknown_status": {
+        "nb": "Ukjent status «{got}».",
+        "en": "Unknown status “{got}”.",
+    },
+    "file.not_found": {"nb": "Fant ikke filen.", "en": "File not found."},
+    "file.encoding": {
+        "nb": "Filen er verken UTF-8- eller Windows-1252-tekst.",
+        "en": "The file is neither UTF-8 nor Windows-1252 text.",
+    },
+    "file.csv_unreadable": {
+        "nb": "Kan ikke lese CSV-filen ({reason}).",
+        "en": "Cannot read the CSV file ({reason}).",
+    },
+    "file.xlsx_unreadable": {
+        "nb": "Kan ikke lese regnearket ({reason}).",
+        "en": "Cannot read the workbook ({reason}).",
+    },
+    "file.json_invalid": {
+        "nb": "Ikke gyldig JSON: {reason} (linje {line}).",
+        "en": "Not valid JSON: {reason} (line {line}).",
+    },
+    "file.not_feature_collection": {
+        "nb": "Ventet en GeoJSON FeatureCollection.",
+        "en": "Expected a GeoJSON FeatureCollection.",
+    },
+    "file.unknown_crs": {
+        "nb": "Ukjent koordinatsystem «{crs}».",
+        "en": "Unknown coordinate system “{crs}”.",
+    },
+    "file.unsupported_type": {
+        "nb": "Filtypen {suffix} støttes ikke; bruk .csv, .xlsx eller .geojson.",
+        "en": "The file type {suffix} is not supported; use .csv, .xlsx or .geojson.",
+    },
+    "file.same_column": {
+        "nb": "Kolonnene «{first}» og «{second}» er samme kolonne.",
+        "en": "The columns “{first}” and “{second}” are the same column.",
+    },
+    "file.missing_columns": {
+        "nb": "Mangler kolonne(r): {columns} (fant: {found}).",
+        "en": "Missing column(s): {columns} (found: {found}).",
+    },
+    "file.no_location_columns": {
+        "nb": "Filen har ingen lat/lon-kolonner, og lokalene kan ikke plasseres "
+        "etter adresse uten et adresseregister.",
+        "en": "The file has no lat/lon columns, and listings cannot be placed by "
+        "address without an address register.",
+    },
+    "file.row_problem": {
+        "nb": "Feil i raden: {problem}",
+        "en": "Problem in the row: {problem}",
+    },
+    "premises.no_location": {
+        "nb": "Lokalet kan ikke plasseres: verken lat/lon eller adresse.",
+        "en": "The listing cannot be placed: no lat/lon and no address.",
+    },
+    "premises.no_address_register": {
+        "nb": "Lokalet kan ikke plasseres: ingen lat/lon, og ikke noe "
+        "adresseregister å finne adressen i.",
+        "en": "The listing cannot be placed: no lat/lon, and no address register "
+        "to find the address in.",
+    },
+    "premises.address_not_found": {
+        "nb": "Fant ikke adressen {address} i adresseregisteret; oppgi lat/lon.",
+        "en": "The address {address} was not found in the address register; "
+        "give lat/lon.",
+    },
+    "premises.duplicate_id": {
+        "nb": "Id-en {premises_id} finnes også i rad {first_row}.",
+        "en": "The id {premises_id} is also in row {first_row}.",
+    },
+    "premises.duplicate_listing": {
+        "nb": "Samme tittel og adresse som rad {first_row}.",
+        "en": "Same title and address as row {first_row}.",
+    },
+    "premises.problems": {
+        "nb": "{n} feil i filen, den første: {first}",
+        "en": "{n} problems in the file, the first: {first}",
+    },
+    "schema.not_geodataframe": {
+        "nb": "Laget «{layer}» er ikke et kartlag.",
+        "en": "The layer “{layer}” is not a map layer.",
+    },
+    "schema.missing_columns": {
+        "nb": "Laget «{layer}» mangler kolonne(r): {columns}.",
+        "en": "The layer “{layer}” lacks column(s): {columns}.",
+    },
+    "schema.no_crs": {
+        "nb": "Laget «{layer}» har ikke noe koordinatsystem.",
+        "en": "The layer “{layer}” has no coordinate system.",
+    },
+    "schema.no_geometry": {
+        "nb": "Objektet har ingen geometri.",
+        "en": "The feature has no geometry.",
+    },
+    "schema.geometry_kind": {
+        "nb": "Geometrien er {kind}, ventet {expected}.",
+        "en": "The geometry is {kind}, expected {expected}.",
+    },
+    "schema.outside_norway": {
+        "nb": "Geometrien ligger utenfor Norge.",
+        "en": "The geometry lies outside Norway.",
+    },
+    "user.name": {
+        "nb": "Brukernavnet må ha 3–40 tegn av a–z, 0–9, «.», «_» eller «-» "
+        "(fikk {got}).",
+        "en": "The user name must be 3–40 characters of a–z, 0–9, “.”, “_” or “-” "
+        "(got {got}).",
+    },
+    "user.password_short": {
+        "nb": "Passordet må ha minst {limit} tegn.",
+        "en": "The password must have at least {limit} characters.",
+    },
+    "user.password_long": {
+        "nb": "Passordet kan ha høyst {limit} tegn.",
+        "en": "The password can have at most {limit} characters.",
+    },
+    "user.role": {
+        "nb": "Rollen må være en av {roles} (fikk {got}).",
+        "en": "The role must be one of {roles} (got {got}).",
+    },
+    "user.unknown": {
+        "nb": "Det finnes ingen bruker {username}.",
+        "en": "There is no user {username}.",
+    },
+    "user.exists": {
+        "nb": "Brukeren {username} finnes allerede.",
+        "en": "The user {username} exists already.",
+    },
+    "user.passwords_differ": {
+        "nb": "Passordene er ikke like.",
+        "en": "The passwords differ.",
+    },
+    "user.unknown_command": {
+        "nb": "Ukjent brukerkommando {command}.",
+        "en": "Unknown users command {command}.",
+    },
+    "store.missing": {
+        "nb": "Datalageret {path} finnes ikke.",
+        "en": "The store {path} does not exist.",
+    },
+    "store.not_built": {
+        "nb": "Datalageret {path} finnes ikke; bygg det med «python -m layers build».",
+        "en": "The store {path} does not exist; build it with "
+        "“python -m layers build”.",
+    },
+    "store.unreadable": {
+        "nb": "Datalageret {path} kan ikke leses ({reason}).",
+        "en": "The store {path} is not readable ({reason}).",
+    },
+    "store.no_layer": {
+        "nb": "Datalageret {path} har ikke laget «{layer}».",
+        "en": "The store {path} has no layer “{layer}”.",
+    },
+    "store.layer_unreadable": {
+        "nb": "Laget «{layer}» i datalageret {path} kan ikke leses ({reason}).",
+        "en": "The layer “{layer}” of the store {path} is not readable ({reason}).",
+    },
+    "store.unknown_layer": {
+        "nb": "Ukjent lag «{layer}».",
+        "en": "Unknown layer “{layer}”.",
+    },
+    "store.database_url": {
+        "nb": "DATABASE_URL er satt, men PostGIS-lageret er ikke bygget ennå.",
+        "en": "DATABASE_URL is set, but the PostGIS backend is not built yet.",
+    },
+}
+
+# Names of form fields and units as the layers name them (``what``, ``unit``).
+WHAT = {
+    "title": {"nb": "tittel", "en": "title"},
+    "size": {"nb": "areal", "en": "size"},
+    "rent": {"nb": "leie", "en": "rent"},
+    "address": {"nb": "adresse", "en": "address"},
+    "contact": {"nb": "kontakt", "en": "contact"},
+    "link": {"nb": "lenke", "en": "link"},
+    "latitude": {"nb": "breddegrad", "en": "latitude"},
+    "longitude": {"nb": "lengdegrad", "en": "longitude"},
+}
+UNITS = {
+    "m²": {"nb": "m²", "en": "m²"},
+    "NOK/m²/yr": {"nb": "kr/m²/år", "en": "NOK/m²/yr"},
+}
+STATUS_PARAMS = ("status", "old", "new")
+PLAIN_NUMBERS = ("line", "first_row")  # line and row numbers: no thousands separator
+
+
+def _status(value, lang):
+    from components.i18n import STRINGS, t
+
+    key = f"register_status_{value}"
+    return t(key, lang) if key in STRINGS else str(value)
+
+
+def _number(value, lang):
+    from components.i18n import fmt_num
+
+    if isinstance(value, float) and math.isfinite(value) and not value.is_integer():
+        return fmt_num(value, 1, lang)
+    return fmt_num(value, 0, lang)
+
+
+def params_text(params, lang):
+    """Return the params as the text they show in ``lang``."""
+    out = {}
+    for name, value in (params or {}).items():
+        if name in STATUS_PARAMS:
+            out[name] = _status(value, lang)
+        elif name == "what":
+            out[name] = WHAT.get(value, {}).get(lang, str(value))
+        elif name == "unit":
+            out[name] = UNITS.get(value, {}).get(lang, str(value))
+        elif name in PLAIN_NUMBERS:
+            out[name] = str(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = _number(value, lang)
+        else:
+            out[name] = str(value)
+    return out
+
+
+def error_text(error, lang):
+    """Return the message of an error (InputError, StoreError) in ``lang``.
+
+    Parameters
+    ----------
+    error : layers.errors.InputError or layers.errors.StoreError
+        Or anything with ``code``, ``params`` and ``message``.
+    lang : str
+
+    Returns
+    -------
+    str
+        The code's message with its params; an error without a (known) code
+        shows its own message, first letter capitalised.
+    """
+    from components.i18n import lang_or_default
+
+    code = getattr(error, "code", None)
+    entry = MESSAGES.get(code)
+    if entry is None:
+        text = str(getattr(error, "message", None) or error or "")
+        return text[:1].upper() + text[1:]
+    template = entry[lang_or_default(lang)]
+    return template.format(**params_text(getattr(error, "params", {}), lang))

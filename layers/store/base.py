@@ -1,0 +1,144 @@
+"""What every store backend offers, and the plumbing shared by all of them.
+
+A store holds named layers (GeoDataFrames checked against ``layers.schemas``) and
+side tables (the register's listings, accounts …) that their owners create and
+read through :func:`reading` and :func:`writing`. The interface is small so that
+a PostGIS backend can implement it next to the GeoPackage one:
+
+``exists()``, ``read_layer(name)``, ``replace_layers({name: (gdf, meta)})``,
+``list_layers()``, ``layer_info(name)``, ``version(name=None)``, ``key()``,
+``recover()``, ``write_lock()``, ``connect(readonly=True)``.
+
+The store knows no layer by name. A layer kept in side tables and edited in place
+(an *overlay*, such as the premises register) is declared in
+``layers.schemas.OVERLAYS`` with the module that reads it; that module provides
+``overlay_layer(store)`` and ``overlay_info(store)``, each returning None when it
+holds nothing (then the stored layer is used).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+from layers.errors import StoreError
+from layers.schemas import OVERLAYS
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """Where a layer's data comes from and how old it is."""
+
+    name: str
+    source: str
+    licence: str
+    as_of: str
+    demonstration: bool
+    imported_at: str
+    rows: int
+    details: str = "{}"
+
+    def to_dict(self):
+        """Return the info as a plain dict (details parsed from JSON)."""
+        d = asdict(self)
+        d["details"] = json.loads(self.details or "{}")
+        return d
+
+
+def overlay(name):
+    """Return the module that keeps layer ``name`` in side tables, or None."""
+    module = OVERLAYS.get(name)
+    return None if module is None else importlib.import_module(module)
+
+
+def timestamp(now=None):
+    """Return ``now`` (default: the current time) as ``YYYY-MM-DDTHH:MM:SSZ``.
+
+    Parameters
+    ----------
+    now : datetime.datetime, optional
+        Naive values are taken as UTC.
+
+    Returns
+    -------
+    str
+    """
+    now = datetime.now(UTC) if now is None else now
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def require_store(store):
+    """Raise :class:`~layers.errors.StoreError` when the store does not exist."""
+    if not store.exists():
+        raise StoreError(code="store.not_built", params={"path": str(store.path)})
+
+
+@contextlib.contextmanager
+def writing(store, schema=None):
+    """Context manager: one write transaction on the store, under its write lock.
+
+    Commits when the block ends, rolls back on any exception.
+
+    Parameters
+    ----------
+    store : Store
+    schema : callable, optional
+        Called with the connection inside the transaction to create side tables.
+
+    Yields
+    ------
+    DB-API connection
+        With rows addressable by column name.
+    """
+    require_store(store)
+    with store.write_lock():
+        con = store.connect(readonly=False)
+        try:
+            con.row_factory = sqlite3.Row
+            con.execute("BEGIN IMMEDIATE")
+            if schema is not None:
+                schema(con)
+            yield con
+            con.commit()
+        except BaseException:
+            if con.in_transaction:
+                con.rollback()
+            raise
+        finally:
+            con.close()
+
+
+@contextlib.contextmanager
+def reading(store):
+    """Context manager: a read-only connection to the store (rows by column name).
+
+    Parameters
+    ----------
+    store : Store
+
+    Yields
+    ------
+    DB-API connection
+    """
+    require_store(store)
+    store.recover()
+    con = store.connect()
+    try:
+        con.row_factory = sqlite3.Row
+        yield con
+    finally:
+        con.close()
+
+
+def table_exists(con, name):
+    """Return True when side table ``name`` exists in the connected store."""
+    row = con.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None

@@ -1,0 +1,105 @@
+"""Staged bulk imports (layers.register.staging): upload, preview, confirm."""
+
+from __future__ import annotations
+
+import base64
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from layers import register
+from layers.errors import InputError
+from layers.register import staging
+from layers.schemas import CRS
+from layers.store import GeoPackageStore
+
+CSV = (
+    "tittel;adresse;type;areal_m2;status;lat;lon\n"
+    "Kontor A;Skårersletta 1;kontor;200;ledig;59.93;10.96\n"
+    "Lager B;Visperudveien 2;lager;900;ledig;59.92;10.93\n"
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A store holding only a boundary around Lørenskog."""
+    boundary = gpd.GeoDataFrame(
+        {"kommunenummer": ["3222"], "kommunenavn": ["Lørenskog"]},
+        geometry=[box(10.90, 59.83, 11.04, 59.96)],
+        crs=CRS,
+    )
+    s = GeoPackageStore(tmp_path / "s.gpkg")
+    s.replace_layers({"boundary": (boundary, {"source": "test"})})
+    return s
+
+
+def test_stage_then_confirm_imports_the_list(store):
+    """A staged list is kept under a token and imported on confirmation."""
+    staged = staging.stage(store, "liste.csv", CSV.encode())
+    assert len(staged.report["added"]) == 2 and staged.ticket is not None
+    assert not register.has_register(store)
+    outcome = staging.confirm(store, staged.ticket, user="kari")
+    assert outcome.state == "done" and len(outcome.report["added"]) == 2
+    assert len(register.all_listings(store)) == 2
+    assert not list(staging.upload_dir(store).iterdir())
+
+
+def test_confirm_refuses_a_stale_preview(store):
+    """When the register changed since the preview, nothing is imported."""
+    first = staging.stage(store, "liste.csv", CSV.encode())
+    one = "\n".join(CSV.splitlines()[:2]) + "\n"
+    other = staging.stage(store, "en.csv", one.encode())
+    assert staging.confirm(store, other.ticket, user="ola").state == "done"
+    outcome = staging.confirm(store, first.ticket, user="kari")
+    assert outcome.state == "stale" and len(outcome.report["added"]) == 1
+    assert len(register.all_listings(store)) == 1
+
+
+def test_confirm_with_a_changed_register_is_stale(store):
+    """A digest that no longer matches the register gives 'stale' and a new ticket."""
+    staged = staging.stage(store, "liste.csv", CSV.encode())
+    ticket = {**staged.ticket, "digest": "0" * 64}
+    outcome = staging.confirm(store, ticket, user="kari")
+    assert outcome.state == "stale" and outcome.ticket["digest"] != "0" * 64
+    assert not register.has_register(store)
+
+
+def test_a_bad_file_is_not_kept(store):
+    """A list with an error raises with a code and leaves no staged file."""
+    with pytest.raises(InputError) as info:
+        staging.stage(store, "liste.csv", CSV.replace("200", "-5").encode())
+    assert info.value.problems[0].code == "value.not_positive"
+    assert not list(staging.upload_dir(store).iterdir())
+
+
+def test_tokens_never_name_other_files(store):
+    """Only a 32-hex token and a known suffix become a path."""
+    assert staging.staged_path(store, "../s", ".csv") is None
+    assert staging.staged_path(store, "a" * 32, ".gpkg") is None
+    assert staging.staged_path(store, "a" * 32, ".csv").name == "a" * 32 + ".csv"
+    outcome = staging.confirm(store, {"token": "../../x", "suffix": ".csv"}, user="k")
+    assert outcome.state == "expired"
+
+
+def test_decode_refuses_before_reading():
+    """Oversized, wrongly typed or undecodable uploads are refused up front."""
+    ok = base64.b64encode(b"x").decode()
+    assert staging.decode({"name": "a.csv", "contents": f"data:;base64,{ok}"}) == (
+        "a.csv",
+        b"x",
+    )
+    assert staging.decode({"name": "a.exe", "contents": ""})[1].reason == "file_type"
+    assert staging.decode({"name": "a.csv", "contents": "nope"})[1].reason == (
+        "unreadable"
+    )
+    big = staging.decode({"name": "a.csv", "too_big": True, "size": 2e7})[1]
+    assert big.reason == "too_big" and big.size == 20_000_000
+
+
+def test_old_uploads_are_cleaned(store):
+    """Staged files older than MAX_AGE_S are removed."""
+    path = staging.upload_dir(store) / ("b" * 32 + ".csv")
+    path.write_text("x")
+    staging.clean(store, now=path.stat().st_mtime + staging.MAX_AGE_S + 1)
+    assert not path.exists()
