@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import html as html_lib
-import math
 from datetime import datetime
 
 import dash_ag_grid as dag
@@ -50,7 +49,9 @@ from components.figures import (
     MAP_GRAPH_CONFIG,
     PREMISES_COLORS,
     TEMPLATE,
-    geojson,
+    base_layers,
+    basemap,
+    camera,
     separators,
 )
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
@@ -76,7 +77,6 @@ AREAS_TRACE, STOPS_TRACE, SELECTED_TRACE = 0, 1, 2
 FIRST_TYPE_TRACE = 3
 
 _LISTINGS: dict[tuple, finder.Listings] = {}
-_BASE: dict[tuple, dict] = {}
 
 
 # --------------------------------------------------------------------------
@@ -106,53 +106,6 @@ def listings():
         _LISTINGS.clear()
         _LISTINGS[version] = hit
     return hit
-
-
-def _base():
-    """GeoJSON of the boundary, neighbours and areas, and the map's centre."""
-    version = _version()
-    hit = _BASE.get(version)
-    if hit is None:
-        boundary = data.layer("boundary")
-        areas = data.layer("areas")
-        neighbours = data.layer_or_empty("neighbours")
-        bounds = areas.total_bounds if len(areas) else boundary.total_bounds
-        centre, zoom = fit_view(bounds)
-        hit = {
-            "boundary": geojson(boundary, tolerance=0.00005),
-            "neighbours": geojson(neighbours, tolerance=0.0005, decimals=4),
-            "areas": geojson(areas, id_column="area_id"),
-            "area_names": dict(zip(areas["area_id"], areas["name"], strict=True)),
-            "centre": centre,
-            "zoom": zoom,
-        }
-        _BASE.clear()
-        _BASE[version] = hit
-    return hit
-
-
-def fit_view(bounds, width=MAP_PX[0], height=MAP_PX[1], margin=0.08):
-    """Centre ``(lat, lon)`` and zoom that fit lon/lat ``bounds`` in a map of
-    ``width`` x ``height`` pixels (MapLibre: 512-pixel tiles, Web Mercator)."""
-    minx, miny, maxx, maxy = (float(v) for v in bounds)
-
-    def merc(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    def unmerc(y):
-        return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
-
-    dx = max(maxx - minx, 1e-4) * (1 + 2 * margin)
-    dy = max(merc(maxy) - merc(miny), 1e-6) * (1 + 2 * margin)
-    zoom = min(
-        math.log2(width * 360 / (512 * dx)),
-        math.log2(height * 2 * math.pi / (512 * dy)),
-    )
-    centre = (
-        round(unmerc((merc(miny) + merc(maxy)) / 2), 5),
-        round((minx + maxx) / 2, 5),
-    )
-    return centre, round(zoom, 2)
 
 
 def _source():
@@ -230,8 +183,8 @@ def map_figure(listings_, mask, base, lang, selected=None):
     listings_ : finder.Listings
     mask : numpy.ndarray of bool
         The matches; other listings are drawn without a position (hidden).
-    base : dict
-        From ``_base``: GeoJSON layers, area names and the centre.
+    base : components.figures.Basemap
+        The offline basemap (``basemap.current()``).
     lang : str
     selected : str, optional
         Id of the listing to mark.
@@ -240,10 +193,10 @@ def map_figure(listings_, mask, base, lang, selected=None):
     -------
     plotly.graph_objects.Figure
     """
-    names = [html_lib.escape(base["area_names"].get(a, a)) for a in AREA_IDS]
+    names = [html_lib.escape(base.area_names.get(a, a)) for a in AREA_IDS]
     traces = [
         go.Choroplethmap(
-            geojson=base["areas"],
+            geojson=base.areas,
             locations=list(AREA_IDS),
             featureidkey="properties.area_id",
             z=[1] * len(AREA_IDS),
@@ -311,7 +264,7 @@ def map_figure(listings_, mask, base, lang, selected=None):
                 showlegend=False,
             )
         )
-    lat, lon = base["centre"]
+    centre, zoom = camera(base.areas_bounds, MAP_PX, margin=0.08)
     fig = go.Figure(traces)
     fig.update_layout(
         template=TEMPLATE,
@@ -319,9 +272,9 @@ def map_figure(listings_, mask, base, lang, selected=None):
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         map={
             "style": "white-bg",
-            "center": {"lat": lat, "lon": lon},
-            "zoom": base["zoom"],
-            "layers": _base_layers(base),
+            "center": centre,
+            "zoom": zoom,
+            "layers": base_layers(base, lang, online_allowed=False),
             "uirevision": "finder",
         },
         showlegend=False,
@@ -331,42 +284,6 @@ def map_figure(listings_, mask, base, lang, selected=None):
         dragmode="pan",
     )
     return fig
-
-
-def _base_layers(base):
-    return [
-        {
-            "sourcetype": "geojson",
-            "source": base["neighbours"],
-            "type": "fill",
-            "color": "#dde2e8",
-            "opacity": 0.9,
-            "below": "traces",
-        },
-        {
-            "sourcetype": "geojson",
-            "source": base["boundary"],
-            "type": "fill",
-            "color": "#fbfaf5",
-            "below": "traces",
-        },
-        {
-            "sourcetype": "geojson",
-            "source": base["neighbours"],
-            "type": "line",
-            "color": "#9aa5b1",
-            "line": {"width": 1},
-            "below": "traces",
-        },
-        {
-            "sourcetype": "geojson",
-            "source": base["boundary"],
-            "type": "line",
-            "color": "#323f4b",
-            "line": {"width": 2},
-            "below": "traces",
-        },
-    ]
 
 
 def map_legend(listings_, lang):
@@ -892,7 +809,7 @@ def layout(state, lang):
     selected = state.get("sel") if state.get("sel") in L.index else None
     mask = finder.filter_mask(L, q)
     key = version_key()
-    base = _base()
+    base = basemap.current()
     fig = map_figure(L, mask, base, lang, selected)
     today = finder.local_today()
     return html.Div(
@@ -1119,7 +1036,11 @@ def update_results(*args):
     fresh = (no_update, no_update, no_update)
     if key != shown_version:
         pid = (selected or {}).get("id")
-        fresh = (key, map_points(L, key), map_figure(L, mask, _base(), lang, pid))
+        fresh = (
+            key,
+            map_points(L, key),
+            map_figure(L, mask, basemap.current(), lang, pid),
+        )
     return (
         _query_data(q),
         _match_data(mask, key),

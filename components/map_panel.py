@@ -13,6 +13,7 @@ from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import aggregates, data, exports_panel, figures, ids, profile_panel
+from components.figures import basemap
 from components.i18n import fmt_int, t
 from components.i18n.map import area_name, section_name
 from components.urlstate import parse_search, with_params
@@ -69,8 +70,7 @@ def context():
     if hit is None:
         hit = figures.map_context(
             frames(),
-            data.layer("boundary"),
-            data.layer_or_empty("neighbours"),
+            basemap.current(),
             data.layer_or_empty("landmarks"),
             data.layer_or_empty("transit_lines"),
         )

@@ -11,8 +11,6 @@ buttons, the map's flight), so it is instant and needs no network. The current v
 
 from __future__ import annotations
 
-import math
-
 import plotly.graph_objects as go
 from dash import (
     ALL,
@@ -30,6 +28,7 @@ from dash.exceptions import PreventUpdate
 
 from components import aggregates, data, exports, exports_panel, figures, ids, map_panel
 from components.comparison_panel import PUBLISHED_ENTERPRISES, PUBLISHED_JOBS
+from components.figures import basemap
 from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, lang_or_default, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
@@ -152,38 +151,10 @@ def setup_order(chosen):
     return [*chosen, *(a for a in AREA_IDS if a not in chosen)]
 
 
-def _mercator_y(lat):
-    lat = max(-85.0, min(85.0, lat))
-    return (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
-
-
-def _mercator_lat(y):
-    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y))))
-
-
 def camera(bounds, size=MAP_SIZE, padding=MAP_PADDING):
-    """Centre and zoom that fit ``bounds`` (west, south, east, north) in a map.
-
-    The same fit as MapLibre's ``cameraForBounds`` (512-pixel tiles, Web Mercator),
-    used for the first frame; the browser refits to the map's real size.
-
-    Returns
-    -------
-    tuple
-        ``({"lat": ..., "lon": ...}, zoom)``
-    """
-    west, south, east, north = bounds
-    width = max(1.0, size[0] - 2 * padding)
-    height = max(1.0, size[1] - 2 * padding)
-    dx = max((east - west) / 360, 1e-9)
-    y0, y1 = _mercator_y(north), _mercator_y(south)
-    dy = max(y1 - y0, 1e-9)
-    zoom = min(math.log2(width / (512 * dx)), math.log2(height / (512 * dy)), 17.0)
-    centre = {
-        "lat": round(_mercator_lat((y0 + y1) / 2), 5),
-        "lon": round((west + east) / 2, 5),
-    }
-    return centre, round(zoom, 2)
+    """Centre and zoom of the tour's first frame for ``bounds`` (the one fit,
+    ``figures.camera``); the browser refits to the map's real size."""
+    return figures.camera(bounds, size, padding=padding)
 
 
 def view_styles(area):
@@ -285,7 +256,7 @@ def presentation_map_figure(ctx, view, premises, names, lang):
             "style": "white-bg",
             "center": view["center"],
             "zoom": view["zoom"],
-            "layers": figures.base_layers(ctx, "offline", lang, online_allowed=False),
+            "layers": figures.base_layers(ctx.base, lang, online_allowed=False),
         },
     )
     return fig
@@ -794,14 +765,8 @@ def _frames():
 
 
 def _bounds():
-    fr, _ctx = _frames()
-    areas = fr.areas
-    area_bounds = {
-        a: tuple(float(v) for v in geom.bounds)
-        for a, geom in zip(areas["area_id"], areas.geometry.values, strict=True)
-    }
-    overview = tuple(float(v) for v in data.layer("boundary").total_bounds)
-    return area_bounds, overview
+    base = basemap.current()
+    return base.area_bounds, base.boundary_bounds
 
 
 def build_views(chosen):

@@ -33,6 +33,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from components import auth, data, figures, ids
+from components.figures import basemap
 from components.i18n import STRINGS, fmt_date, fmt_m2, fmt_num, status_name, t
 from components.i18n.errors import error_text
 from components.i18n.map import premises_type_name
@@ -311,34 +312,6 @@ def _boundary():
         return None
 
 
-_GEOJSON: dict[tuple, tuple] = {}
-
-
-def _context_geojson():
-    """Boundary, areas and neighbours as GeoJSON, and the boundary's bbox centre."""
-    store = _store()
-    key = (str(store.path), store.version())
-    hit = _GEOJSON.get(key)
-    if hit is None:
-        boundary = data.layer("boundary")
-        try:
-            neighbours = figures.geojson(
-                data.layer("neighbours"), tolerance=0.0005, decimals=4
-            )
-        except StoreError:
-            neighbours = {"type": "FeatureCollection", "features": []}
-        minx, miny, maxx, maxy = boundary.total_bounds
-        hit = (
-            figures.geojson(boundary, tolerance=0.00005),
-            figures.geojson(data.layer("areas"), id_column="area_id"),
-            neighbours,
-            (round((miny + maxy) / 2, 5), round((minx + maxx) / 2, 5)),
-        )
-        _GEOJSON.clear()
-        _GEOJSON[key] = hit
-    return hit
-
-
 def _points_trace_data(rows, lang):
     return {
         "lat": [round(r["lat"], 6) for r in rows],
@@ -366,7 +339,7 @@ def map_figure(rows, point, lang):
     -------
     plotly.graph_objects.Figure
     """
-    boundary_gj, areas_gj, neighbours_gj, centre = _context_geojson()
+    base = basemap.current()
     pts = _points_trace_data(rows, lang)
     fig = go.Figure(
         [
@@ -390,7 +363,7 @@ def map_figure(rows, point, lang):
             ),
         ]
     )
-    lat, lon = point or centre
+    lat, lon = point or base.boundary_centre()
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         showlegend=False,
@@ -398,55 +371,7 @@ def map_figure(rows, point, lang):
             "style": "white-bg",
             "center": {"lat": lat, "lon": lon},
             "zoom": MAP_ZOOM if point is None else MAP_ZOOM + 2,
-            "layers": [
-                {
-                    "sourcetype": "geojson",
-                    "source": neighbours_gj,
-                    "type": "fill",
-                    "color": "#dde2e8",
-                    "opacity": 0.9,
-                    "below": "traces",
-                },
-                {
-                    "sourcetype": "geojson",
-                    "source": neighbours_gj,
-                    "type": "line",
-                    "color": "#9aa5b1",
-                    "line": {"width": 1},
-                    "below": "traces",
-                },
-                {
-                    "sourcetype": "geojson",
-                    "source": boundary_gj,
-                    "type": "fill",
-                    "color": "#fbfaf5",
-                    "below": "traces",
-                },
-                {
-                    "sourcetype": "geojson",
-                    "source": areas_gj,
-                    "type": "fill",
-                    "color": "#2f6fba",
-                    "opacity": 0.14,
-                    "below": "traces",
-                },
-                {
-                    "sourcetype": "geojson",
-                    "source": areas_gj,
-                    "type": "line",
-                    "color": "#1d4f91",
-                    "line": {"width": 1.5},
-                    "below": "traces",
-                },
-                {
-                    "sourcetype": "geojson",
-                    "source": boundary_gj,
-                    "type": "line",
-                    "color": "#323f4b",
-                    "line": {"width": 2.5},
-                    "below": "traces",
-                },
-            ],
+            "layers": figures.base_layers(base, lang, online_allowed=False, areas=True),
             "uirevision": "register",
         },
         uirevision="register",

@@ -17,6 +17,7 @@ from plotly.utils import PlotlyJSONEncoder
 from shapely.geometry import Point
 
 from components import finder, finder_panel, ids
+from components.figures import build_basemap
 from tests.conftest import square_centre
 from tests.test_finder import premises, stops
 
@@ -349,14 +350,7 @@ def test_user_text_is_escaped_in_hover_and_links_are_safe(six_squares):
     listings = finder.prepare(
         layer, six_squares, stops([("S", 5, Point(10.905, 59.905))])
     )
-    base = {
-        "areas": {"type": "FeatureCollection", "features": []},
-        "boundary": {"type": "FeatureCollection", "features": []},
-        "neighbours": {"type": "FeatureCollection", "features": []},
-        "area_names": {},
-        "centre": (59.9, 10.9),
-        "zoom": 11,
-    }
+    base = build_basemap(six_squares.dissolve(), six_squares.iloc[:0], six_squares)
     mask = finder.filter_mask(listings, finder.Query())
     fig = finder_panel.map_figure(listings, mask, base, "nb")
     dumped = fig.to_json()
