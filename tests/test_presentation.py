@@ -11,8 +11,9 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from dash.exceptions import PreventUpdate
 
-from components import exports, exports_panel, ids
+from components import exports, exports_panel, ids, tour_views
 from components import presentation_panel as pp
+from components import tour as tour_mod
 from layers.schemas import AREA_IDS
 from layers.store import open_store
 
@@ -89,31 +90,43 @@ def prop_id(component_id, prop):
 
 def test_all_six_areas_by_default():
     """Without ?areas= the tour shows the six areas in the usual order."""
-    assert pp.parse_areas(None) == list(AREA_IDS)
-    assert pp.parse_areas("") == list(AREA_IDS)
+    assert tour_mod.parse_areas(None) == list(AREA_IDS)
+    assert tour_mod.parse_areas("") == list(AREA_IDS)
 
 
 def test_custom_order_is_kept():
     """?areas= chooses the areas and their order."""
-    assert pp.parse_areas("visperud,ahus,sentrum") == ["visperud", "ahus", "sentrum"]
+    assert tour_mod.parse_areas("visperud,ahus,sentrum") == [
+        "visperud",
+        "ahus",
+        "sentrum",
+    ]
 
 
 def test_unknown_and_repeated_areas_are_dropped():
     """Unknown ids and repeats are left out; nothing valid gives all six."""
-    assert pp.parse_areas("Visperud, nowhere,visperud,ahus") == ["visperud", "ahus"]
-    assert pp.parse_areas("nowhere,,") == list(AREA_IDS)
+    assert tour_mod.parse_areas("Visperud, nowhere,visperud,ahus") == [
+        "visperud",
+        "ahus",
+    ]
+    assert tour_mod.parse_areas("nowhere,,") == list(AREA_IDS)
 
 
 def test_areas_param_is_short_for_the_default():
     """The link leaves ?areas= out for all six in the usual order."""
-    assert pp.areas_param(AREA_IDS) is None
-    assert pp.areas_param(["ahus", "sentrum"]) == "ahus,sentrum"
+    assert tour_mod.areas_param(AREA_IDS) is None
+    assert tour_mod.areas_param(["ahus", "sentrum"]) == "ahus,sentrum"
 
 
 def test_view_list_has_overview_areas_and_closing():
     """The tour is the overview, one view per area, then the comparison."""
-    views = pp.view_list(["visperud", "ahus"])
-    assert [v["key"] for v in views] == [pp.OVERVIEW, "visperud", "ahus", pp.CLOSING]
+    views = tour_mod.view_list(["visperud", "ahus"])
+    assert [v["key"] for v in views] == [
+        tour_mod.OVERVIEW,
+        "visperud",
+        "ahus",
+        tour_mod.CLOSING,
+    ]
     assert [v["kind"] for v in views] == ["overview", "area", "area", "closing"]
 
 
@@ -137,13 +150,17 @@ def test_view_list_has_overview_areas_and_closing():
 )
 def test_view_index_from_number_or_key(value, index):
     """?view= takes a number from 1 or a view's key; unknown gives the first."""
-    assert pp.view_index(pp.view_list(AREA_IDS), value) == index
+    assert tour_mod.view_index(tour_mod.view_list(AREA_IDS), value) == index
 
 
 def test_view_param_names_the_view():
     """The link names an area's view by its id and leaves the first view out."""
-    views = pp.view_list(["ahus"])
-    assert [pp.view_param(views, i) for i in range(3)] == [None, "ahus", pp.CLOSING]
+    views = tour_mod.view_list(["ahus"])
+    assert [tour_mod.view_param(views, i) for i in range(3)] == [
+        None,
+        "ahus",
+        tour_mod.CLOSING,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -160,27 +177,27 @@ def test_view_param_names_the_view():
 )
 def test_step_stays_inside_the_tour(index, action, expected):
     """Moving forward, back, to the first and the last view never leaves the tour."""
-    assert pp.step(index, action, 8) == expected
+    assert tour_mod.step(index, action, 8) == expected
 
 
 def test_toggle_adds_at_the_end_and_keeps_one():
     """Ticking adds an area last; the last area left cannot be taken out."""
-    assert pp.toggle_area(["ahus"], "visperud", True) == ["ahus", "visperud"]
-    assert pp.toggle_area(["ahus", "visperud"], "ahus", False) == ["visperud"]
-    assert pp.toggle_area(["ahus"], "ahus", False) == ["ahus"]
+    assert tour_mod.toggle_area(["ahus"], "visperud", True) == ["ahus", "visperud"]
+    assert tour_mod.toggle_area(["ahus", "visperud"], "ahus", False) == ["visperud"]
+    assert tour_mod.toggle_area(["ahus"], "ahus", False) == ["ahus"]
 
 
 def test_move_swaps_with_the_neighbour():
     """Moving up or down swaps with the neighbour, and stops at the ends."""
-    assert pp.move_area(["a", "b", "c"], "b", "up") == ["b", "a", "c"]
-    assert pp.move_area(["a", "b", "c"], "b", "down") == ["a", "c", "b"]
-    assert pp.move_area(["a", "b"], "a", "up") == ["a", "b"]
-    assert pp.move_area(["a", "b"], "x", "up") == ["a", "b"]
+    assert tour_mod.move_area(["a", "b", "c"], "b", "up") == ["b", "a", "c"]
+    assert tour_mod.move_area(["a", "b", "c"], "b", "down") == ["a", "c", "b"]
+    assert tour_mod.move_area(["a", "b"], "a", "up") == ["a", "b"]
+    assert tour_mod.move_area(["a", "b"], "x", "up") == ["a", "b"]
 
 
 def test_setup_lists_chosen_first_then_the_rest():
     """The setup list shows the tour's areas in order, then the others."""
-    order = pp.setup_order(["visperud", "ahus"])
+    order = tour_mod.setup_order(["visperud", "ahus"])
     assert order[:2] == ["visperud", "ahus"] and sorted(order) == sorted(AREA_IDS)
 
 
@@ -188,8 +205,8 @@ def test_camera_centres_and_zooms_to_fit():
     """The first frame's camera centres on the bounds; a smaller area zooms in more."""
     big = (10.90, 59.83, 11.03, 59.96)
     small = (10.94, 59.91, 10.97, 59.94)
-    c_big, z_big = pp.camera(big)
-    c_small, z_small = pp.camera(small)
+    c_big, z_big = tour_mod.camera(big)
+    c_small, z_small = tour_mod.camera(small)
     assert 10.94 < c_small["lon"] < 10.97 and 59.91 < c_small["lat"] < 59.94
     assert big[0] < c_big["lon"] < big[2]
     assert z_small > z_big
@@ -197,23 +214,25 @@ def test_camera_centres_and_zooms_to_fit():
 
 def test_premises_marked_on_area_views_only():
     """The map marks premises on an area's view, not on the overview."""
-    views = pp.with_cameras(pp.view_list(["ahus"]), {}, (10.9, 59.8, 11.0, 59.9))
+    views = tour_mod.with_cameras(
+        tour_mod.view_list(["ahus"]), {}, (10.9, 59.8, 11.0, 59.9)
+    )
     assert [v["points"] for v in views] == [False, True, False]
 
 
 def test_focused_area_is_brought_forward():
     """An area's view fills and outlines it more strongly than the others."""
-    opacity, width = pp.view_styles("ahus")
+    opacity, width = tour_mod.view_styles("ahus")
     k = AREA_IDS.index("ahus")
     assert opacity[k] == max(opacity) > min(opacity)
     assert width[k] == max(width)
-    assert len(set(pp.view_styles(None)[0])) == 1
+    assert len(set(tour_mod.view_styles(None)[0])) == 1
 
 
 def test_selection_change_focuses_the_twin_button_at_an_end():
     """Moving an area to the top gives focus to its down button (up is disabled)."""
     trigger = {"type": ids.PRESENT_MOVE, "area": "ahus", "dir": "up"}
-    new, focus = pp.selection_change(["visperud", "ahus"], trigger, 1)
+    new, focus = tour_mod.selection_change(["visperud", "ahus"], trigger, 1)
     assert new == ["ahus", "visperud"]
     assert focus == {**trigger, "dir": "down"}
 
@@ -221,7 +240,7 @@ def test_selection_change_focuses_the_twin_button_at_an_end():
 def test_selection_change_ignores_a_fresh_button():
     """A move button rendered anew (no clicks) changes nothing."""
     trigger = {"type": ids.PRESENT_MOVE, "area": "ahus", "dir": "up"}
-    assert pp.selection_change(["visperud", "ahus"], trigger, None)[0] == [
+    assert tour_mod.selection_change(["visperud", "ahus"], trigger, None)[0] == [
         "visperud",
         "ahus",
     ]
@@ -307,7 +326,7 @@ def test_closing_bars_write_their_values():
     """The comparison's bars carry their values as text, the longest at 100 %."""
     rows = [{"area_id": a, "jobs": 100 * (k + 1)} for k, a in enumerate(AREA_IDS)]
     rows.append({"area_id": "rest", "jobs": 50})
-    bars = pp.closing_bars(rows, {}, "nb")
+    bars = tour_views.closing_bars(rows, {}, "nb")
     assert [b["text"] for b in bars] == ["100", "200", "300", "400", "500", "600", "50"]
     assert bars[5]["share"] == 100 and bars[0]["share"] == pytest.approx(16.7)
     assert bars[-1]["label"] == "Resten av kommunen"
@@ -331,7 +350,12 @@ def test_update_selection_moves_an_area_and_updates_the_link(app_ctx):
     )
     tour, setup, later, views, chosen, focus, search = out
     assert chosen == ["ahus", "visperud"]
-    assert [v["key"] for v in views] == [pp.OVERVIEW, "ahus", "visperud", pp.CLOSING]
+    assert [v["key"] for v in views] == [
+        tour_mod.OVERVIEW,
+        "ahus",
+        "visperud",
+        tour_mod.CLOSING,
+    ]
     assert search == "?areas=ahus,visperud"
     assert focus == {"id": {**trigger, "dir": "down"}}
     assert len(later) == 3 and len(setup) == 6 and len(tour) == 2
