@@ -10,7 +10,17 @@ import flask
 import pytest
 from dash import no_update
 
-from components import data, ids, register_panel
+from components import (
+    data,
+    ids,
+    register_access,
+    register_editor,
+    register_format,
+    register_import_panel,
+    register_panel,
+    register_views,
+)
+from components.figures import register_map
 from layers import register
 from layers.store import open_store
 from tests.register_support import (
@@ -118,7 +128,7 @@ def test_validation_messages_at_fields(as_user, store):
     before = count(store)
     bad = {**GOOD, "title": "", "size_m2": "-5", "url": "javascript:alert(1)"}
     with as_user():
-        out = register_panel.save(bad, None, "nb")
+        out = register_editor.save(bad, None, "nb")
     assert out["errors"]["title"] == "Må fylles ut."
     assert out["errors"]["size_m2"] == "Må være større enn 0."
     assert "http" in out["errors"]["url"]
@@ -130,7 +140,7 @@ def test_validation_messages_at_fields(as_user, store):
 def test_point_outside_municipality_marks_both_coordinates(as_user, store):
     """A point outside Lørenskog is reported at latitude and longitude."""
     with as_user():
-        out = register_panel.save({**GOOD, "lat": "59,80"}, None, "nb")
+        out = register_editor.save({**GOOD, "lat": "59,80"}, None, "nb")
     assert "utenfor kommunen" in out["errors"]["lat"]
     assert out["errors"]["lat"] == out["errors"]["lon"]
 
@@ -138,7 +148,7 @@ def test_point_outside_municipality_marks_both_coordinates(as_user, store):
 def test_english_messages(as_user):
     """The messages follow the page's language."""
     with as_user():
-        out = register_panel.save({**GOOD, "title": ""}, None, "en")
+        out = register_editor.save({**GOOD, "title": ""}, None, "en")
     assert out["errors"]["title"] == "Required."
     assert "Nothing was saved" in out["message"]
 
@@ -146,7 +156,7 @@ def test_english_messages(as_user):
 def test_add_listing_is_saved_with_history(as_user, store):
     """A new listing is stored as version 1, chosen in the form, with its log entry."""
     with as_user():
-        out = register_panel.save(GOOD, None, "nb")
+        out = register_editor.save(GOOD, None, "nb")
     pid = out["listing"]
     saved = register.get_listing(store, pid)
     assert saved["title"] == GOOD["title"] and saved["created_by"] == "kari"
@@ -160,8 +170,8 @@ def test_edit_shows_what_changed(as_user, store):
     """An edit is logged with who and the old and new values, shown on the listing."""
     with as_user():
         listing = register.get_listing(store, "demo-001")
-        values = register_panel.form_values(listing, "nb")
-        out = register_panel.save(
+        values = register_format.form_values(listing, "nb")
+        out = register_editor.save(
             {**values, "rent_nok_m2_year": "2500"},
             {"id": "demo-001", "version": listing["version"]},
             "nb",
@@ -186,8 +196,8 @@ def test_conflict_message_does_not_overwrite(as_user, store):
         user="ola",
     )
     with as_user():
-        values = register_panel.form_values(listing, "nb")
-        out = register_panel.save(
+        values = register_format.form_values(listing, "nb")
+        out = register_editor.save(
             {**values, "size_m2": "999"},
             {"id": "demo-001", "version": listing["version"]},
             "nb",
@@ -204,7 +214,7 @@ def test_reload_after_conflict_shows_current(as_user, store):
         store, "demo-001", {"size_m2": 700}, expected_version=1, user="ola"
     )
     with as_user():
-        out = register_panel.load("demo-001", "nb")
+        out = register_editor.load("demo-001", "nb")
     assert out["values"]["size_m2"] == "700"
     assert out["version"] == {"id": "demo-001", "version": 2}
 
@@ -215,7 +225,7 @@ def test_reload_after_conflict_shows_current(as_user, store):
 def test_only_allowed_status_buttons(as_user):
     """A listing that is 'ledig' offers reserve and withdraw, nothing else."""
     with as_user():
-        out = register_panel.load("demo-001", "nb")
+        out = register_editor.load("demo-001", "nb")
     shown = {s for s, hidden in out["to_hidden"].items() if not hidden}
     assert shown == set(register.TRANSITIONS["ledig"])
     assert out["status_disabled"] is True
@@ -224,7 +234,7 @@ def test_only_allowed_status_buttons(as_user):
 def test_reader_sees_no_buttons(as_user):
     """Readers see the listing, its log, and no buttons."""
     with as_user(None):
-        out = register_panel.load("demo-001", "nb")
+        out = register_editor.load("demo-001", "nb")
         page = register_panel.layout({"id": "demo-001"}, "nb")
     assert all(out["to_hidden"].values()) and out["renew_hidden"]
     assert find(page, ids.REGISTER_SAVE).hidden
@@ -235,13 +245,13 @@ def test_reader_sees_no_buttons(as_user):
 def test_status_change_and_renew(as_user, store):
     """Status changes and renewals are saved as new versions and logged."""
     with as_user():
-        out = register_panel.change_status(
+        out = register_editor.change_status(
             "reservert", {"id": "demo-001", "version": 1}, "nb"
         )
         assert "Reservert" in out["message"]
         assert out["values"]["status"] == "reservert"
         assert out["to_hidden"]["utleid"] is False
-        out = register_panel.renew(out["version"], "nb")
+        out = register_editor.renew(out["version"], "nb")
     listing = register.get_listing(store, "demo-001")
     assert listing["status"] == "reservert" and listing["version"] == 3
     assert listing["updated_at"][:10] == time.strftime("%Y-%m-%d", time.gmtime())
@@ -253,7 +263,7 @@ def test_status_change_and_renew(as_user, store):
 def test_disallowed_transition_is_refused(as_user, store):
     """'ledig' cannot become 'utleid' directly, even by a forged click."""
     with as_user():
-        out = register_panel.change_status(
+        out = register_editor.change_status(
             "utleid", {"id": "demo-001", "version": 1}, "nb"
         )
     assert "«Ledig» til «Utleid»" in out["errors"]["status"]
@@ -358,9 +368,9 @@ def test_user_text_is_not_html(as_user, store):
     """Markup typed into a listing is stored verbatim and escaped in hover text."""
     evil = {**GOOD, "title": "<img src=x onerror=alert(1)>"}
     with as_user():
-        out = register_panel.save(evil, None, "nb")
-        rows = register_panel._listings()
-        fig = register_panel.map_figure(rows, None, "nb")
+        out = register_editor.save(evil, None, "nb")
+        rows = register_access.all_listings()
+        fig = register_map.map_figure(rows, None, "nb")
     assert register.get_listing(store, out["listing"])["title"] == evil["title"]
     hover = " ".join(fig.data[0].hovertext)
     assert "&lt;img" in hover and "<img" not in hover
@@ -393,11 +403,11 @@ def test_locate_by_address_in_store(as_user, store):
     """An address already in the store places the point; an unknown one says so."""
     listing = register.get_listing(store, "demo-001")
     with as_user():
-        lat, lon, message = register_panel.locate(listing["address"], "nb")
+        lat, lon, message = register_editor.locate(listing["address"], "nb")
         assert float(lat.replace(",", ".")) == pytest.approx(listing["lat"])
         assert float(lon.replace(",", ".")) == pytest.approx(listing["lon"])
         assert "Plassert ved" in message
-        lat, lon, message = register_panel.locate("Ukjentveien 999", "nb")
+        lat, lon, message = register_editor.locate("Ukjentveien 999", "nb")
     assert lat is no_update and "har noe adresseregister" in message
 
 
@@ -424,7 +434,7 @@ def test_preview_counts_and_writes_nothing(as_user, store):
     """The preview shows 1 added and 1 changed (with the field diff); nothing is written."""
     before = count(store), len(register.history(store, "demo-001"))
     with as_user():
-        view, token, label, hidden = register_panel.preview_upload(
+        view, token, label, hidden = register_import_panel.preview_upload(
             upload("megler.csv", broker_csv(store)), "nb"
         )
     text = text_of(view)
@@ -439,10 +449,12 @@ def test_preview_counts_and_writes_nothing(as_user, store):
 def test_confirm_applies_the_preview(as_user, store):
     """Confirming imports what was previewed, in one step."""
     with as_user():
-        _view, token, _label, _hidden = register_panel.preview_upload(
+        _view, token, _label, _hidden = register_import_panel.preview_upload(
             upload("megler.csv", broker_csv(store)), "nb"
         )
-        view, new_token, _l, hidden, options = register_panel.apply_upload(token, "nb")
+        view, new_token, _l, hidden, options = register_import_panel.apply_upload(
+            token, "nb"
+        )
     assert "Importert: 1 nye og 1 endrede" in text_of(view)
     assert new_token is None and hidden is True
     assert register.get_listing(store, "demo-001")["rent_nok_m2_year"] == 9999
@@ -460,7 +472,7 @@ def test_preview_rejects_bad_rows(as_user, store):
     )
     before = count(store)
     with as_user():
-        view, token, _label, hidden = register_panel.preview_upload(
+        view, token, _label, hidden = register_import_panel.preview_upload(
             upload("feil.csv", text), "nb"
         )
     rendered = text_of(view)
@@ -474,13 +486,13 @@ def test_preview_rejects_bad_rows(as_user, store):
 def test_stale_preview_is_not_applied(as_user, store):
     """If the register changed after the preview, confirm shows the new preview."""
     with as_user():
-        _v, token, _l, _h = register_panel.preview_upload(
+        _v, token, _l, _h = register_import_panel.preview_upload(
             upload("megler.csv", broker_csv(store)), "nb"
         )
         register.update_listing(
             store, "demo-001", {"size_m2": 1}, expected_version=1, user="ola"
         )
-        view, new_token, _label, hidden, _opts = register_panel.apply_upload(
+        view, new_token, _label, hidden, _opts = register_import_panel.apply_upload(
             token, "nb"
         )
     assert "endret siden forhåndsvisningen" in text_of(view)
@@ -491,19 +503,23 @@ def test_stale_preview_is_not_applied(as_user, store):
 def test_upload_too_big(as_user):
     """Files over the limit are refused with the sizes named."""
     with as_user():
-        view, *_ = register_panel.preview_upload(
+        view, *_ = register_import_panel.preview_upload(
             {"name": "stor.csv", "size": 12 * 1024 * 1024, "too_big": True}, "nb"
         )
         assert "grensen er 10 MB" in text_of(view)
-        big = "x" * (register_panel.MAX_UPLOAD_BYTES + 10)
-        view, token, *_ = register_panel.preview_upload(upload("stor.csv", big), "nb")
+        big = "x" * (register_views.MAX_UPLOAD_BYTES + 10)
+        view, token, *_ = register_import_panel.preview_upload(
+            upload("stor.csv", big), "nb"
+        )
     assert "grensen er 10 MB" in text_of(view) and token is None
 
 
 def test_upload_wrong_type(as_user):
     """Only CSV, XLSX and GeoJSON are read."""
     with as_user():
-        view, token, *_ = register_panel.preview_upload(upload("liste.pdf", "x"), "nb")
+        view, token, *_ = register_import_panel.preview_upload(
+            upload("liste.pdf", "x"), "nb"
+        )
     assert "filtype som ikke støttes" in text_of(view) and token is None
 
 
@@ -522,7 +538,7 @@ def test_preview_of_geojson(as_user, store):
     }
     text = json.dumps({"type": "FeatureCollection", "features": [feature]})
     with as_user():
-        view, token, *_ = register_panel.preview_upload(
+        view, token, *_ = register_import_panel.preview_upload(
             upload("liste.geojson", text), "nb"
         )
     assert "Legges til 1" in text_of(view) and token
@@ -531,7 +547,7 @@ def test_preview_of_geojson(as_user, store):
 def test_reader_cannot_preview(as_user):
     """Previews are for editors only."""
     with as_user(None):
-        view, token, *_ = register_panel.preview_upload(
+        view, token, *_ = register_import_panel.preview_upload(
             upload("megler.csv", HEADER), "nb"
         )
     assert "Bare innloggede redaktører" in text_of(view) and token is None
@@ -541,7 +557,7 @@ def test_expired_upload_token(as_user):
     """A confirm with an unknown or malformed token asks for a new upload."""
     with as_user():
         for token in ({"token": "../../etc/passwd", "suffix": ".csv"}, None):
-            view, *_ = register_panel.apply_upload(token, "nb")
+            view, *_ = register_import_panel.apply_upload(token, "nb")
             assert "last opp filen på nytt" in text_of(view)
 
 
