@@ -33,6 +33,7 @@ from components.comparison_panel import PUBLISHED_ENTERPRISES, PUBLISHED_JOBS
 from components.i18n import fmt_int, fmt_m2, fmt_nok, lang_or_default, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
+from layers import strategy
 from layers.areas import AREA_INFO
 from layers.errors import StoreError
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
@@ -46,7 +47,7 @@ CLOSING = "sammenligning"
 VIEW_ALIASES = {"overview": OVERVIEW, "summary": CLOSING, "comparison": CLOSING}
 EXPORT_PREFIX = "present"
 TOP_PREMISES = 3
-INHABITANTS = 50000  # "about 50 000", Næringsstrategi 2025–2037
+INHABITANTS = strategy.INHABITANTS.value  # "about 50 000" (layers/strategy.py)
 AREA_COLOURS = exports.AREA_COLOURS  # Okabe-Ito, as in the exported files
 FOCUS_LINE = "#111827"
 # The map's size assumed for the first frame; the browser refits to the real size.
