@@ -106,6 +106,19 @@ def figures_by_area():
     )
 
 
+def finder_listings():
+    """Return the register's listings prepared for the finder, per store version."""
+    from components import finder
+
+    return memo(
+        "finder.listings",
+        None,
+        lambda: finder.prepare(
+            layer("premises"), layer("areas"), layer_or_empty("transit_stops")
+        ),
+    )
+
+
 def boundary():
     """Return the municipality's boundary, or None when the store lacks it."""
     gdf = layer_or_empty("boundary")
