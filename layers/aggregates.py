@@ -17,6 +17,9 @@ section and size class. A filter is then a boolean mask and every figure a
 ``numpy.bincount`` or a sum. :func:`area_rows` gives the unfiltered rows (the
 ``stats`` rows) with the same functions but without the per-firm extras, so it
 stays close to a bare spatial join on a million establishments.
+
+(About 650 lines, over the ~600 of the others on purpose: the whole engine,
+filtered and unfiltered, stays in one file so that no second one grows beside it.)
 """
 
 from __future__ import annotations
