@@ -7,22 +7,16 @@ imports it any more.
 
 from __future__ import annotations
 
+from layers import aggregates as _engine
 from layers.aggregates import *  # noqa: F403
-from layers.aggregates import build_frames
-from layers.frames import MEMO
+from layers.store import open_store
 
 
-def frames(version, read_layer, as_of=""):
-    """The :class:`Frames` of a store version (old signature; see ``data.frames``)."""
+def frames(version, read_layer=None, as_of=None):
+    """The engine's frames of the store a version names (old signature).
 
-    def build():
-        return build_frames(
-            read_layer("areas"),
-            read_layer("establishments"),
-            read_layer("premises"),
-            read_layer("transit_stops"),
-            as_of=as_of,
-            boundary=read_layer("boundary"),
-        )
-
-    return MEMO.get("aggregates.frames", str(version[0]), as_of, build, version=version)
+    ``version`` is ``data.version()``: ``(store path, stamp)``. The frames are the
+    ones ``data.frames()`` returns (one memo entry per store version);
+    ``read_layer`` and ``as_of`` are no longer needed.
+    """
+    return _engine.frames(open_store(version[0]))
