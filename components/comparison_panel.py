@@ -14,15 +14,16 @@ from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name
 from components.map_panel import frames
 from components.profile_panel import graph, source_line
+from layers import strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
 PATH = "/sammenligning"
 NAV_KEY = "nav_compare"
 EXPORT_PREFIX = "compare"
 
-# Published in Lørenskog kommune, Næringsstrategi 2025–2037.
-PUBLISHED_JOBS = 24892
-PUBLISHED_ENTERPRISES = 4512
+# Published in Lørenskog kommune, Næringsstrategi 2025–2037 (layers/strategy.py).
+PUBLISHED_JOBS = strategy.JOBS.value
+PUBLISHED_ENTERPRISES = strategy.ENTERPRISES.value
 
 
 def check_rows(total):

@@ -1,18 +1,19 @@
-"""The one place components get data from: the store named in the app's settings.
+"""The one door from components to the store, its frames and the per-area engine.
 
-Layer frames are cached per process by the store (read-only); the per-area figures
-are cached here per store file version.
+Panels get data only through these functions, never through a sibling panel or
+by reading files. Layer frames, the engine's frames and rows, and anything a panel
+memoises with :func:`memo` are kept per process and per store version in
+``layers.frames.MEMO`` (shared and read-only: copy before changing).
 """
 
 from __future__ import annotations
 
 import flask
 
+from layers import aggregates, register
 from layers.errors import StoreError
-from layers.stats import store_figures
+from layers.frames import MEMO
 from layers.store import open_store
-
-_FIGURES: dict[tuple, list] = {}
 
 
 def store():
@@ -47,18 +48,86 @@ def version():
     return hit[1]
 
 
+def memo(namespace, key, build):
+    """Return ``build()`` memoised per store version (``layers.frames.MEMO``).
+
+    Parameters
+    ----------
+    namespace : str
+        The caller (``"map.context"``, ``"finder.listings"`` …).
+    key : hashable
+        What was computed (area, filters, language …).
+    build : callable
+        ``build() -> value``; called again only after the store changed.
+
+    Returns
+    -------
+    object
+        Shared and read-only.
+    """
+    path, stamp = version()
+    return MEMO.get(namespace, path, key, build, version=stamp)
+
+
 def layer_infos():
     """Return ``{layer name: LayerInfo}``."""
-    return {i.name: i for i in store().list_layers()}
+    return memo("data.layer_infos", None, lambda: _infos(store()))
+
+
+def _infos(s):
+    return {i.name: i for i in s.list_layers()}
+
+
+def as_of(name):
+    """Return the as-of date (ISO) of a layer, or "" when the store lacks it."""
+    info = layer_infos().get(name)
+    return info.as_of if info else ""
+
+
+def frames():
+    """Return the engine's :class:`layers.aggregates.Frames` of the store."""
+    return aggregates.frames(store())
 
 
 def figures():
-    """Return the per-area figures (``layers.stats``), cached per store version."""
-    key = version()
-    if key not in _FIGURES:
-        _FIGURES.clear()
-        _FIGURES[key] = store_figures(store())
-    return _FIGURES[key]
+    """Return the engine's unfiltered rows (``stats`` rows), per store version.
+
+    One dict per area, then ``rest`` and ``total``, with every figure, its source
+    and as-of date, ``jobs_estimated`` and ``industry_standard``
+    (:func:`layers.aggregates.area_rows`).
+    """
+    return aggregates.store_rows(store())
+
+
+def figures_by_area():
+    """Return :func:`figures` as ``{area id: row}`` (``rest`` and ``total`` too)."""
+    return memo(
+        "aggregates.rows_by_area", None, lambda: {r["area_id"]: r for r in figures()}
+    )
+
+
+def finder_listings():
+    """Return the register's listings prepared for the finder, per store version."""
+    from components import finder
+
+    return memo(
+        "finder.listings",
+        None,
+        lambda: finder.prepare(
+            layer("premises"), layer("areas"), layer_or_empty("transit_stops")
+        ),
+    )
+
+
+def boundary():
+    """Return the municipality's boundary, or None when the store lacks it."""
+    gdf = layer_or_empty("boundary")
+    return gdf if len(gdf) else None
+
+
+def listings():
+    """Return every listing of the register as a dict, sorted by id (not cached)."""
+    return register.all_listings(store())
 
 
 def status(path=None):

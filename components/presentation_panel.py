@@ -54,8 +54,6 @@ from layers.schemas import AREA_IDS
 PATH = "/presentasjon"
 NAV_KEY = "nav_present"
 FULLSCREEN = True
-
-
 GRAPH_CONFIG = {
     "displayModeBar": False,
     "scrollZoom": False,

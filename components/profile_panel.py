@@ -109,6 +109,11 @@ def cards(fig, sources, fr, area_id, lang):
         )
     else:
         jobs_detail = ""
+    if fig.get("jobs_estimated", 0) > 0:
+        estimated = t(
+            "profile_card_jobs_estimated", lang, n=fmt_int(fig["jobs_estimated"], lang)
+        )
+        jobs_detail = f"{jobs_detail} · {estimated}" if jobs_detail else estimated
     since, until = aggregates.new_window(fr.as_of)
     new_detail = (
         t(

@@ -8,16 +8,16 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components import aggregates, exports, exports_panel, ids
-from components.comparison_panel import PUBLISHED_ENTERPRISES, PUBLISHED_JOBS
 from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, t
 from components.i18n.map import premises_type_name
 from components.tour import setup_order
+from layers import strategy
 from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
 EXPORT_PREFIX = "present"  # ids of the closing view's export buttons
 TOP_PREMISES = 3
-INHABITANTS = 50000  # "about 50 000", Næringsstrategi 2025–2037
+INHABITANTS = strategy.INHABITANTS.value  # "about 50 000" (layers/strategy.py)
 
 
 def closing_bars(rows, names, lang):
@@ -491,11 +491,11 @@ def overview_view(current, chosen, lang):
                                 t("present_inhabitants", lang),
                             ),
                             _figure(
-                                fmt_int(PUBLISHED_JOBS, lang),
+                                fmt_int(strategy.JOBS.value, lang),
                                 t("present_muni_jobs", lang),
                             ),
                             _figure(
-                                fmt_int(PUBLISHED_ENTERPRISES, lang),
+                                fmt_int(strategy.ENTERPRISES.value, lang),
                                 t("present_muni_enterprises", lang),
                             ),
                         ],

@@ -95,6 +95,11 @@ def _frame_bytes(obj):
     for _name, col in frame.items():
         if str(col.dtype) == "geometry":
             total += _geometry_bytes(col.array)
+        elif col.dtype == object and len(col) > _SAMPLE:
+            # Deep sizes of a sample, scaled: exact sizes of a million strings
+            # would cost more than the value is worth.
+            sample = col.iloc[:_SAMPLE].memory_usage(index=False, deep=True)
+            total += int(sample * len(col) / _SAMPLE)
         else:
             total += int(col.memory_usage(index=False, deep=col.dtype == object))
     return total + int(frame.index.memory_usage())

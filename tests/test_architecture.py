@@ -98,3 +98,34 @@ def test_the_cycle_finder_finds_cycles():
     """The check above can fail: a two-module cycle is found."""
     assert _cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _code_strings(path):
+    """String constants of a module's code, docstrings left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            if isinstance(body[0].value, ast.Constant):
+                docs.add(id(body[0].value))
+    return {
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and id(n) not in docs
+    }
+
+
+def test_the_store_knows_no_layer_by_name():
+    """No layer name is written in the store's code (overlays come from schemas)."""
+    from layers.schemas import SCHEMAS
+
+    named = {
+        (path.name, s)
+        for path in sorted((ROOT / "layers" / "store").glob("*.py"))
+        for s in _code_strings(path)
+        if s in SCHEMAS
+    }
+    assert named == set()

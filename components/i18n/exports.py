@@ -94,6 +94,10 @@ STRINGS = {
     # --- figure labels (tables, cards, tooltips) --------------------------------------
     "export_figure_establishments": {"nb": "Virksomheter", "en": "Establishments"},
     "export_figure_jobs": {"nb": "Arbeidsplasser", "en": "Jobs"},
+    "export_figure_jobs_estimated": {
+        "nb": "Herav anslått (1–4 ansatte)",
+        "en": "Of which estimated (1–4 employees)",
+    },
     "export_figure_unplaced_establishments": {
         "nb": "Virksomheter uten plassering",
         "en": "Establishments not placed",

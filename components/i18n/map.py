@@ -249,6 +249,10 @@ STRINGS = {
         "nb": "start {since}–{until}",
         "en": "started {since}–{until}",
     },
+    "profile_card_jobs_estimated": {
+        "nb": "herav anslått: {n} arbeidsplasser i virksomheter med 1–4 ansatte",
+        "en": "of which estimated: {n} jobs in firms with 1–4 employees",
+    },
     "profile_card_est_detail": {
         "nb": "{share} av kommunen",
         "en": "{share} of the municipality",

@@ -18,6 +18,7 @@ from pathlib import Path
 from layers.errors import StoreError
 from layers.store.base import (
     LayerInfo,
+    Store,
     reading,
     require_store,
     table_exists,
@@ -36,6 +37,7 @@ __all__ = [
     "STORE_ENV",
     "GeoPackageStore",
     "LayerInfo",
+    "Store",
     "layer_info",
     "list_layers",
     "open_store",
