@@ -1,19 +1,22 @@
-"""The premises finder's text: names, dates, grid rows and the list files.
+"""The premises finder's text: names, grid rows, the search described, list rows.
 
 The query, the search and the ordering are ``layers/finder.py`` (re-exported here
-for the panel); this module only turns their results into what a user reads.
+for the panel); this module only turns their results into what a user reads. The
+list files are written by ``components.exports.sheets`` (the one formula guard).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from datetime import date
-
-import numpy as np
-
-from components.i18n import NBSP, fmt_int, fmt_m2, fmt_nok, fmt_num, t
+from components.i18n import (
+    NBSP,
+    fmt_date,
+    fmt_int,
+    fmt_m2,
+    fmt_nok,
+    fmt_num,
+    status_name,
+    t,
+)
 from components.i18n.map import premises_type_name
 from layers import finder as _query
 from layers.finder import *  # noqa: F403
@@ -31,10 +34,7 @@ from layers.finder import (  # noqa: F401
     safe_link,
     sorted_lines,
 )
-from layers.schemas import PREMISES_STATUSES, PREMISES_TYPES, REST_ID
-
-# Text cells starting with these would be run as formulas by a spreadsheet.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from layers.schemas import PREMISES_TYPES, REST_ID
 
 
 def prepare(premises, areas, stops):
@@ -43,27 +43,11 @@ def prepare(premises, areas, stops):
     return _query.prepare(premises, areas, stops, type_names=names)
 
 
-def fmt_date(iso, lang="nb"):
-    """``2024-10-14`` as ``14.10.2024`` (bokmål) or as is (English); "" stays "–"."""
-    try:
-        day = date.fromisoformat(str(iso)[:10])
-    except ValueError:
-        return "–"
-    return day.isoformat() if lang == "en" else day.strftime("%d.%m.%Y")
-
-
 def area_name(listings, area_id, lang="nb"):
     """The name of an area id (``rest``: the rest of the municipality)."""
     if area_id == REST_ID:
         return t("finder_area_rest", lang)
     return listings.area_names.get(area_id, area_id)
-
-
-def status_name(status, lang="nb"):
-    """The display name of a status."""
-    if status in PREMISES_STATUSES:
-        return t(f"finder_status_{status}", lang)
-    return str(status)
 
 
 def stop_text(record, lang="nb"):
@@ -284,83 +268,3 @@ def export_header(listings, query, *, today, now, source, demonstration, what, l
 def export_labels(lang="nb"):
     """Column headings of the export, in ``EXPORT_COLUMNS`` order."""
     return [t(f"finder_col_{c}", lang) for c in EXPORT_COLUMNS]
-
-
-def _formula(value):
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
-def xlsx_bytes(header_lines, labels, rows):
-    """Write a workbook: the header lines, a blank row, the table. Return its bytes.
-
-    Text that a spreadsheet would read as a formula is stored as text.
-    """
-    import openpyxl
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Lokaler"
-    for r, line in enumerate(header_lines, 1):
-        cell = _xlsx_cell(ws, r, 1, line)
-        if r == 1:
-            cell.font = Font(bold=True, size=13)
-    top = len(header_lines) + 2
-    for c, label in enumerate(labels, 1):
-        _xlsx_cell(ws, top, c, label).font = Font(bold=True)
-    for r, row in enumerate(rows, top + 1):
-        for c, value in enumerate(row, 1):
-            cell = _xlsx_cell(ws, r, c, value)
-            if isinstance(value, float | int) and not isinstance(value, bool):
-                cell.number_format = "#,##0"
-    ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    widths = [12, 40, 28, 20, 18, 10, 12, 12, 10, 24, 16, 10, 10, 10, 12, 10, 30, 40]
-    for c, width in enumerate(widths[: len(labels)], 1):
-        ws.column_dimensions[get_column_letter(c)].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _xlsx_cell(ws, row, col, value):
-    if isinstance(value, float) and math.isnan(value):
-        value = None
-    if isinstance(value, np.generic):
-        value = value.item()
-    cell = ws.cell(row=row, column=col)
-    cell.value = value
-    if _formula(value):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
-def _csv_value(value, lang):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool):
-        return t("finder_yes" if value else "finder_no", lang)
-    if isinstance(value, int | float | np.number):
-        value = float(value)
-        text = f"{value:.0f}" if value.is_integer() else f"{value:.2f}"
-        return text.replace(".", ",") if lang != "en" else text
-    text = str(value)
-    # A leading apostrophe keeps a spreadsheet from running the cell as a formula.
-    return "'" + text if _formula(text) else text
-
-
-def csv_bytes(header_lines, labels, rows, lang="nb"):
-    """Write the export as CSV (UTF-8 with BOM, ``;``-separated, for Excel).
-
-    Header lines come first, one per row, then a blank row and the table.
-    """
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    for line in header_lines:
-        writer.writerow([_csv_value(line, lang)])
-    writer.writerow([])
-    writer.writerow([_csv_value(label, lang) for label in labels])
-    for row in rows:
-        writer.writerow([_csv_value(v, lang) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -42,6 +42,7 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from components import data, finder, ids
+from components.exports import sheets
 from components.figures import MAP_GRAPH_CONFIG, basemap
 from components.figures.finder_map import (
     SELECTED_TRACE,
@@ -63,8 +64,8 @@ from components.i18n import fmt_int, t
 
 PATH = "/lokaler"
 NAV_KEY = "nav_premises"
-
-
+# Column widths of the XLSX list, in ``finder.EXPORT_COLUMNS`` order.
+LIST_WIDTHS = (12, 40, 28, 20, 18, 10, 12, 12, 10, 24, 16, 10, 10, 10, 12, 10, 30, 40)
 BLOCK_SIZE = 20  # rows per grid request; a page shows as many rows as fit
 MAX_BLOCK = 200  # the most rows one grid request may ask for
 
@@ -523,8 +524,8 @@ def export_file(L, q, shortlist, which, fmt, lang, *, now=None, sort_model=None)
     stem = "kortliste" if which == "list" else "treff"
     name = f"ledige-lokaler-{stem}-{today.isoformat()}.{fmt}"
     if fmt == "xlsx":
-        return finder.xlsx_bytes(header, labels, rows), name
-    return finder.csv_bytes(header, labels, rows, lang), name
+        return sheets.table_xlsx(header, labels, rows, widths=LIST_WIDTHS), name
+    return sheets.table_csv(header, labels, rows, lang), name
 
 
 def finder_tz():

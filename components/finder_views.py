@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from components import finder, ids
 from components.figures import PREMISES_COLORS
-from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
+from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, status_name, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
 from layers.schemas import PREMISES_STATUSES, PREMISES_TYPES
@@ -129,10 +129,8 @@ def detail_card(listings_, pid, query, today, lang):
             t("finder_rent", lang),
             fmt_nok(rent, lang) if rent is not None else t("finder_no_rent", lang),
         ),
-        _fact(
-            t("finder_grid_available", lang), finder.fmt_date(r["available_from"], lang)
-        ),
-        _fact(t("finder_status", lang), finder.status_name(r["status"], lang)),
+        _fact(t("finder_grid_available", lang), fmt_date(r["available_from"], lang)),
+        _fact(t("finder_status", lang), status_name(r["status"], lang)),
     ]
     if r["stop_name"]:
         dep = r["stop_departures"]
@@ -153,7 +151,7 @@ def detail_card(listings_, pid, query, today, lang):
         facts.append(
             _fact(t("finder_detail_stop", lang), t("finder_detail_no_stop", lang))
         )
-    updated = [finder.fmt_date(r["updated_day"], lang)]
+    updated = [fmt_date(r["updated_day"], lang)]
     if r["age_days"] is not None:
         updated.append(
             f" ({t('finder_detail_fresh', lang, days=fmt_int(r['age_days'], lang))})"
@@ -366,7 +364,7 @@ def filter_controls(L, q, lang):
                     dcc.Checklist(
                         id=ids.FINDER_STATUS,
                         options=_options(
-                            PREMISES_STATUSES, lambda s: finder.status_name(s, lang)
+                            PREMISES_STATUSES, lambda s: status_name(s, lang)
                         ),
                         value=list(q.statuses),
                         className="finder-choices",

@@ -13,6 +13,7 @@ from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point
 
 from components import finder
+from components.exports import sheets
 from layers.schemas import CRS, METRIC_CRS
 from tests.conftest import square_centre
 
@@ -415,7 +416,7 @@ def exported(six_squares, one_stop):
 def test_xlsx_export_has_filters_on_top_and_rows_below(exported):
     """Filter, export time, source and the demonstration note come first."""
     header, rows = exported
-    data = finder.xlsx_bytes(header, finder.export_labels("nb"), rows)
+    data = sheets.table_xlsx(header, finder.export_labels("nb"), rows)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     top = [ws.cell(row=r, column=1).value for r in range(1, len(header) + 1)]
     assert top[1].startswith("Filter: Område: Sentrum; Type lokale: Kontor")
@@ -435,7 +436,7 @@ def test_xlsx_export_has_filters_on_top_and_rows_below(exported):
 def test_xlsx_keeps_formula_like_text_as_text(exported):
     """Text starting with = + - @ is stored as text, never as a formula."""
     header, rows = exported
-    data = finder.xlsx_bytes(header, finder.export_labels("nb"), rows)
+    data = sheets.table_xlsx(header, finder.export_labels("nb"), rows)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     row = len(header) + 3
     for column in ("title", "contact", "address"):
@@ -459,7 +460,7 @@ def _sheet_xml(data):
 def test_csv_export_neutralises_formulas(exported):
     """CSV for Excel: BOM, semicolons, formula-like text behind an apostrophe."""
     header, rows = exported
-    data = finder.csv_bytes(header, finder.export_labels("nb"), rows)
+    data = sheets.table_csv(header, finder.export_labels("nb"), rows)
     assert data.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert lines[1][0].startswith("Filter:")

@@ -8,6 +8,7 @@ writes (meeting pack and the finder's lists) goes through this module.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 
@@ -241,3 +242,78 @@ def xlsx_area(figures, area_id, layers, *, lang="nb"):
             set_cell(ps, k, col, rec.get(name), fmt)
     _widths(ps, [40, 30, 16, 12, 14, 12, 10, 30, 40, 22])
     return _workbook_bytes(wb)
+
+
+# --- lists: a few header lines, a blank row, a table (the finder's exports) -------
+
+
+def table_xlsx(header_lines, labels, rows, *, sheet="Lokaler", widths=()):
+    """Write a workbook: the header lines, a blank row, the table. Return its bytes.
+
+    Text that a spreadsheet would read as a formula is stored as text
+    (:func:`set_cell`); numbers keep a thousands format.
+
+    Parameters
+    ----------
+    header_lines : list of str
+        The first is set in bold.
+    labels : list of str
+        Column headings.
+    rows : iterable of sequence
+    sheet : str
+    widths : sequence of float
+        Column widths, from the first column.
+
+    Returns
+    -------
+    bytes
+    """
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r, line in enumerate(header_lines, 1):
+        cell = set_cell(ws, r, 1, line)
+        if r == 1:
+            cell.font = Font(bold=True, size=13)
+    top = len(header_lines) + 2
+    for c, label in enumerate(labels, 1):
+        set_cell(ws, top, c, label).font = Font(bold=True)
+    for r, row in enumerate(rows, top + 1):
+        for c, value in enumerate(row, 1):
+            number = not isinstance(value, bool | np.bool_)
+            set_cell(ws, r, c, value, "#,##0" if number else None)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    for c, width in enumerate(widths[: len(labels)], 1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    return _workbook_bytes(wb)
+
+
+def csv_value(value, lang="nb"):
+    """One CSV cell as text: numbers with the language's decimal mark, yes/no, and a
+    leading apostrophe before text a spreadsheet would run as a formula."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return t("finder_yes" if value else "finder_no", lang)
+    if isinstance(value, int | float | np.number):
+        value = float(value)
+        text = f"{value:.0f}" if value.is_integer() else f"{value:.2f}"
+        return text.replace(".", ",") if lang != "en" else text
+    text = str(value)
+    return "'" + text if starts_formula(text) else text
+
+
+def table_csv(header_lines, labels, rows, lang="nb"):
+    """Write a list as CSV (UTF-8 with BOM, ``;``-separated, for Excel).
+
+    Header lines come first, one per row, then a blank row and the table.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    for line in header_lines:
+        writer.writerow([csv_value(line, lang)])
+    writer.writerow([])
+    writer.writerow([csv_value(label, lang) for label in labels])
+    for row in rows:
+        writer.writerow([csv_value(v, lang) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

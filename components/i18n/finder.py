@@ -33,10 +33,6 @@ STRINGS = {
     },
     "finder_date_placeholder": {"nb": "dd.mm.åååå", "en": "dd.mm.yyyy"},
     "finder_status": {"nb": "Status", "en": "Status"},
-    "finder_status_ledig": {"nb": "Ledig", "en": "Available"},
-    "finder_status_reservert": {"nb": "Reservert", "en": "Reserved"},
-    "finder_status_utleid": {"nb": "Utleid", "en": "Let"},
-    "finder_status_trukket": {"nb": "Trukket", "en": "Withdrawn"},
     "finder_transit": {"nb": "Kollektivtilbud", "en": "Public transport"},
     "finder_walk": {"nb": "Maks gangavstand (m)", "en": "Max walking distance (m)"},
     "finder_min_departures": {
