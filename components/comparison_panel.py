@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from dash import html
 
-from components import aggregates, data, exports_panel, figures, ids
+from components import data, exports_panel, figures, ids
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name
-from components.map_panel import frames
 from components.profile_panel import graph, source_line
-from layers import strategy
+from layers import aggregates, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
 PATH = "/sammenligning"
@@ -245,7 +244,7 @@ def comparison_charts(rows, names, lang):
 
 def layout(state, lang):
     """The comparison page in ``lang`` (the URL state is not used yet)."""
-    fr = frames()
+    fr = data.frames()
     rows = aggregates.comparison(fr)
     names = {
         a: area_name(a, name, lang)

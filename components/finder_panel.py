@@ -70,9 +70,6 @@ BLOCK_SIZE = 20  # rows per grid request; a page shows as many rows as fit
 MAX_BLOCK = 200  # the most rows one grid request may ask for
 
 
-_LISTINGS: dict[tuple, finder.Listings] = {}
-
-
 def _version():
     return data.version()
 
@@ -83,18 +80,8 @@ def version_key(version=None):
 
 
 def listings():
-    """The register's listings prepared for searching (cached per store version)."""
-    version = _version()
-    hit = _LISTINGS.get(version)
-    if hit is None:
-        hit = finder.prepare(
-            data.layer("premises"),
-            data.layer("areas"),
-            data.layer_or_empty("transit_stops"),
-        )
-        _LISTINGS.clear()
-        _LISTINGS[version] = hit
-    return hit
+    """The register's listings prepared for searching (memoised per store version)."""
+    return data.finder_listings()
 
 
 def _source():

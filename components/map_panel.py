@@ -12,71 +12,37 @@ import flask
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components import aggregates, data, exports_panel, figures, ids, profile_panel
+from components import data, exports_panel, figures, ids, profile_panel
 from components.figures import basemap
 from components.i18n import fmt_int, t
 from components.i18n.map import area_name, section_name
 from components.urlstate import parse_search, with_params
+from layers import aggregates
 from layers.schemas import AREA_IDS
 
 PATH = "/"
 NAV_KEY = "nav_map"
 
-_CONTEXT: dict[tuple, figures.MapContext] = {}
-_AS_OF: dict[tuple, str] = {}
-_AREA_ROWS: dict[tuple, list] = {}  # data.figures() without its own version stamp
-# Built map figures by (store version, lang, view, online): read-only memo, so
-# that page loads of the same view do not rebuild thousands of points.
-_FIGURES: dict[tuple, object] = {}
-_FIGURES_MAX = 16
-# Rendered profiles by (store version, area, filters, lang), a read-only memo: a
-# planner moves between six areas and a few filters, so most clicks hit it. The
-# profile is in the components' JSON form (``profile_panel.element``).
-_PROFILES: dict[tuple, list] = {}
-_PROFILES_MAX = 256
 EXPORT_PREFIX = "map"
 
 
-def _version():
-    return data.version()
-
-
 def frames():
-    """The panel's frames (``aggregates.Frames``) for the current store version."""
-    version = _version()
-    as_of = _AS_OF.get(version)
-    if as_of is None:
-        est = data.layer_infos().get("establishments")
-        as_of = est.as_of if est else ""
-        _AS_OF.clear()
-        _AS_OF[version] = as_of
-    return aggregates.frames(version, data.layer, as_of)
-
-
-def _area_rows():
-    version = _version()
-    rows = _AREA_ROWS.get(version)
-    if rows is None:
-        rows = data.figures()
-        _AREA_ROWS.clear()
-        _AREA_ROWS[version] = rows
-    return rows
+    """The engine's frames (``layers.aggregates.Frames``) of the store (``data``)."""
+    return data.frames()
 
 
 def context():
-    """The map's drawing data for the current store version (cached, read-only)."""
-    version = _version()
-    hit = _CONTEXT.get(version)
-    if hit is None:
-        hit = figures.map_context(
-            frames(),
+    """The map's drawing data for the current store version (memoised, read-only)."""
+
+    def build():
+        return figures.map_context(
+            data.frames(),
             basemap.current(),
             data.layer_or_empty("landmarks"),
             data.layer_or_empty("transit_lines"),
         )
-        _CONTEXT.clear()
-        _CONTEXT[version] = hit
-    return hit
+
+    return data.memo("map.context", None, build)
 
 
 def _online_allowed():
@@ -255,28 +221,33 @@ def _toolbar(view, lang):
 
 
 def _map_figure(fr, ctx, view, lang):
+    # Memoised per store version as a plain figure dict (what dcc.Graph takes), so
+    # that page loads of the same view do not rebuild thousands of points, and the
+    # memo can count its bytes.
     online = _online_allowed()
-    key = (_version(), lang, view, online)
-    fig = _FIGURES.get(key)
-    if fig is None:
+
+    def build():
         density = aggregates.jobs_density(fr, view.sections, view.size)
         fig = figures.map_figure(ctx, view, density, lang, online_allowed=online)
-        if len(_FIGURES) >= _FIGURES_MAX or any(k[0] != key[0] for k in _FIGURES):
-            _FIGURES.clear()
-        _FIGURES[key] = fig
-    return fig
+        return fig.to_plotly_json()
+
+    return data.memo("map.figure", (lang, view, online), build)
 
 
 def profile(area, sections, size, lang):
-    """The profile of ``area`` under the filters (memoised per store version)."""
-    key = (_version(), area, tuple(sections), tuple(size), lang)
-    hit = _PROFILES.get(key)
-    if hit is None:
-        hit = profile_panel.profile(frames(), _area_rows(), area, sections, size, lang)
-        if len(_PROFILES) >= _PROFILES_MAX:
-            _PROFILES.pop(next(iter(_PROFILES)))
-        _PROFILES[key] = hit
-    return hit
+    """The profile of ``area`` under the filters (memoised per store version).
+
+    A planner moves between six areas and a few filters, so most clicks hit the
+    memo. The profile is in the components' JSON form (``profile_panel.element``).
+    """
+    key = (area, tuple(sections), tuple(size), lang)
+    return data.memo(
+        "map.profile",
+        key,
+        lambda: profile_panel.profile(
+            data.frames(), data.figures(), area, sections, size, lang
+        ),
+    )
 
 
 def export_context(view, lang):

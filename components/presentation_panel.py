@@ -25,7 +25,7 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
-from components import data, exports, exports_panel, ids, map_panel
+from components import data, exports, exports_panel, ids
 from components.figures import basemap
 from components.figures.tour_map import presentation_map_figure
 from components.i18n import lang_or_default, t
@@ -62,11 +62,6 @@ GRAPH_CONFIG = {
 }
 
 
-def _frames():
-    # The map page's frames and drawing data: computed once per store version.
-    return map_panel.frames(), map_panel.context()
-
-
 def _bounds():
     base = basemap.current()
     return base.area_bounds, base.boundary_bounds
@@ -80,7 +75,7 @@ def build_views(chosen):
 
 def later_views(chosen, current, lang):
     """The area views and the closing view (re-rendered when the choice changes)."""
-    fr, _ctx = _frames()
+    fr = data.frames()
     rows = data.figures()
     by_id = exports.figures_by_id(rows)
     out = [
@@ -111,9 +106,8 @@ def layout(state, lang):
     chosen = parse_areas(state.get("areas"))
     views = build_views(chosen)
     index = view_index(views, state.get("view"))
-    fr, ctx = _frames()
     fig = presentation_map_figure(
-        ctx, views[index], fr.premises, area_names(lang), lang
+        basemap.current(), views[index], data.frames().premises, area_names(lang), lang
     )
     bar = html.Nav(
         [

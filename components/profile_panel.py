@@ -13,9 +13,10 @@ straight through the C JSON encoder.
 
 from __future__ import annotations
 
-from components import aggregates, figures, ids
+from components import figures, ids
 from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, section_name
+from layers import aggregates
 from layers.schemas import AREA_IDS, TOTAL_ID
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -88,7 +89,7 @@ def cards(fig, sources, fr, area_id, lang):
         ``aggregates.summary`` of the area under the filters.
     sources : dict
         ``{figure: source dict}`` from ``layers.stats`` (the area's row).
-    fr : components.aggregates.Frames
+    fr : layers.aggregates.Frames
     area_id : str or None
     lang : str
     """
@@ -334,7 +335,7 @@ def profile(fr, area_rows, area_id, sections, size, lang):
 
     Parameters
     ----------
-    fr : components.aggregates.Frames
+    fr : layers.aggregates.Frames
     area_rows : list of dict
         ``layers.stats.area_figures`` rows (for each figure's source).
     area_id : str or None

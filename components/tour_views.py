@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from components import aggregates, exports, exports_panel, ids
+from components import exports, exports_panel, ids
 from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, t
 from components.i18n.map import premises_type_name
 from components.tour import setup_order
-from layers import strategy
+from layers import aggregates, strategy
 from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 

@@ -7,8 +7,9 @@ import json
 import openpyxl
 import pytest
 
-from components import aggregates, comparison_panel, exports_panel, ids, map_panel
+from components import comparison_panel, exports_panel, ids, map_panel
 from components.i18n import NBSP
+from layers import aggregates
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
 

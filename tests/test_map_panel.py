@@ -8,8 +8,9 @@ import pytest
 from dash import Patch, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from components import aggregates, exports_panel, figures, ids, map_panel
+from components import exports_panel, figures, ids, map_panel
 from components.i18n.map import NACE_SECTIONS, section_name
+from layers import aggregates
 from layers.schemas import AREA_IDS
 
 
@@ -36,8 +37,8 @@ def find(component, component_id):
 
 
 def map_figure(state=None, lang="nb"):
-    """The map figure of the page for a URL state."""
-    return find(map_panel.layout(state or {}, lang), ids.MAP_GRAPH).figure
+    """The map figure of the page for a URL state (the page sends a plain dict)."""
+    return go.Figure(find(map_panel.layout(state or {}, lang), ids.MAP_GRAPH).figure)
 
 
 def patch_ops(patch):
@@ -148,7 +149,7 @@ def test_online_basemap_not_offered_when_disabled(app_ctx, monkeypatch):
     radio = find(page, ids.MAP_BASEMAP)
     assert [o["value"] for o in radio.options] == ["offline"]
     assert "http" not in json.dumps(
-        find(page, ids.MAP_GRAPH).figure.layout.map.to_plotly_json()["layers"]
+        find(page, ids.MAP_GRAPH).figure["layout"]["map"]["layers"]
     )
 
 

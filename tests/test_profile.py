@@ -8,8 +8,9 @@ import pytest
 from dash import dcc, html
 from shapely.geometry import Point
 
-from components import aggregates, ids, map_panel, profile_panel
+from components import ids, map_panel, profile_panel
 from components.i18n import NBSP
+from layers import aggregates
 from layers.schemas import AREA_IDS, CRS, REST_ID, TOTAL_ID
 
 

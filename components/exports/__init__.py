@@ -22,6 +22,7 @@ from components.exports.html_map import check_offline, html_map, leaflet_assets
 from components.exports.pdf import jobs_by_section, pdf_profiles
 from components.exports.sheets import (
     FORMULA_START,
+    XLSX_FIGURES,
     set_cell,
     xlsx_area,
     xlsx_comparison,
@@ -31,6 +32,7 @@ from components.exports.text import (
     EXPORT_LAYERS,
     KINDS,
     POINT_LAYERS,
+    TABLE_FIGURES,
     ExportError,
     _check_areas,
     area_name,
@@ -109,6 +111,8 @@ __all__ = [
     "FORMULA_START",
     "KINDS",
     "POINT_LAYERS",
+    "TABLE_FIGURES",
+    "XLSX_FIGURES",
     "ExportError",
     "area_name",
     "available_premises",

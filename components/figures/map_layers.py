@@ -14,7 +14,6 @@ import numpy as np
 import plotly.graph_objects as go
 import shapely
 
-from components.aggregates import firm_mask
 from components.figures.basemap import (
     Basemap,
     _muni_opacity,
@@ -35,6 +34,7 @@ from components.figures.theme import (
 )
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, premises_type_name, section_name
+from layers.aggregates import firm_mask
 from layers.schemas import AREA_IDS
 
 DEFAULT_ZOOM = 10.7

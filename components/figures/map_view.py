@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from components.aggregates import FULL_SIZE, normalise_size
 from components.figures.basemap import BASEMAPS
 from components.figures.theme import SECTION_COLORS
+from layers.aggregates import FULL_SIZE, normalise_size
 from layers.schemas import AREA_IDS
 
 LAYERS = ("firms", "jobs", "transit", "premises")

@@ -14,7 +14,7 @@ AREA_COLOURS = exports.AREA_COLOURS  # Okabe-Ito, as in the exported files
 FOCUS_LINE = "#111827"
 
 
-def presentation_map_figure(ctx, view, premises, names, lang):
+def presentation_map_figure(base, view, premises, names, lang):
     """The tour's map: our own offline layers, the six areas and available premises.
 
     Nothing is shown on hover only: the area colours are named in the text beside
@@ -22,7 +22,8 @@ def presentation_map_figure(ctx, view, premises, names, lang):
 
     Parameters
     ----------
-    ctx : components.figures.MapContext
+    base : components.figures.Basemap
+        The offline basemap (``basemap.current()``).
     view : dict
         A view of :func:`with_cameras` (centre, zoom, area styles).
     premises : pandas.DataFrame
@@ -39,7 +40,7 @@ def presentation_map_figure(ctx, view, premises, names, lang):
     colours = [AREA_COLOURS[a] for a in AREA_IDS]
     scale = [[k / (n - 1), c] for k, c in enumerate(colours)]
     areas = go.Choroplethmap(
-        geojson=ctx.areas_geojson,
+        geojson=base.areas,
         locations=list(AREA_IDS),
         featureidkey="properties.area_id",
         z=list(range(n)),
@@ -75,7 +76,7 @@ def presentation_map_figure(ctx, view, premises, names, lang):
             "style": "white-bg",
             "center": view["center"],
             "zoom": view["zoom"],
-            "layers": base_layers(ctx.base, lang, online_allowed=False),
+            "layers": base_layers(base, lang, online_allowed=False),
         },
     )
     return fig
