@@ -1,33 +1,43 @@
-"""The page shell: header, navigation, language switch, and routing to the panels.
+"""The page shell: header, navigation, language switch, and routing to the pages.
 
-Each page is a panel module with ``PATH``, ``NAV_KEY``, ``layout(state, lang)`` and
-``validation_components()``; a module with ``FULLSCREEN = True`` is shown without the
-header. The router re-renders only when the path changes: panels write their state
-into the query string without a reload, so a copied link restores the view.
+The pages are an explicit registry, ``PAGES``, in navigation order. Each is a panel
+module with ``PATH``, ``NAV_KEY``, ``layout(state, lang)`` and
+``validation_components()``; a module with ``FULLSCREEN = True`` is shown without
+the header, one with ``HIDDEN_IN_NAV = True`` is left out of the navigation. A new
+page is a new ``*_panel.py`` added here. The router re-renders only when the path
+changes: panels write their state into the query string without a reload, so a
+copied link restores the view.
 """
 
 from __future__ import annotations
 
-import importlib
-
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from components import data, ids
+from components import (
+    comparison_panel,
+    data,
+    finder_panel,
+    ids,
+    map_panel,
+    presentation_panel,
+    register_panel,
+)
 from components.i18n import DEFAULT_LANG, lang_or_default, t
 from components.urlstate import parse_search, with_params
 
-PANELS = (
-    "components.map_panel",
-    "components.comparison_panel",
-    "components.finder_panel",
-    "components.presentation_panel",
-    "components.register_panel",
+# The pages, in navigation order: importing a panel registers its callbacks.
+PAGES = (
+    map_panel,
+    comparison_panel,
+    finder_panel,
+    presentation_panel,
+    register_panel,
 )
 
 
 def panels():
-    """Return the panel modules, in navigation order."""
-    return [importlib.import_module(name) for name in PANELS]
+    """Return the page modules, in navigation order."""
+    return list(PAGES)
 
 
 def serve_layout():

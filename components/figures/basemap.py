@@ -141,10 +141,7 @@ def current():
             data.layer("areas"),
         )
 
-    from layers.frames import MEMO
-
-    path, stamp = data.version()
-    return MEMO.get("figures.basemap", path, None, build, version=stamp)
+    return data.memo("figures.basemap", None, build)
 
 
 def base_layers(base, lang, basemap="offline", *, online_allowed=True, areas=False):
