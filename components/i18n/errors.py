@@ -319,10 +319,9 @@ PLAIN_NUMBERS = ("line", "first_row")  # line and row numbers: no thousands sepa
 
 
 def _status(value, lang):
-    from components.i18n import STRINGS, t
+    from components.i18n import status_name
 
-    key = f"register_status_{value}"
-    return t(key, lang) if key in STRINGS else str(value)
+    return status_name(value, lang)
 
 
 def _number(value, lang):
