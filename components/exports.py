@@ -50,8 +50,8 @@ from reportlab.platypus import (
 
 from components.i18n import fmt_m2, fmt_nok, fmt_num, lang_or_default, t
 from components.i18n.map import NACE_SECTIONS, section_name
-from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 from layers.stats import AVAILABLE, locate
 
 VENDOR = Path(__file__).resolve().parent.parent / "assets" / "vendor" / "leaflet"

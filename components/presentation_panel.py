@@ -33,9 +33,9 @@ from components.comparison_panel import PUBLISHED_ENTERPRISES, PUBLISHED_JOBS
 from components.i18n import fmt_int, fmt_m2, fmt_nok, lang_or_default, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
-from layers.areas import AREA_INFO
 from layers.errors import StoreError
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 
 PATH = "/presentasjon"
 NAV_KEY = "nav_present"

@@ -44,10 +44,11 @@ from components import auth, data, figures, ids
 from components.i18n import STRINGS, fmt_m2, fmt_num, t
 from components.i18n.map import premises_type_name
 from components.urlstate import with_params
-from layers import premises, register
-from layers.addresses import normalise_street, parse_address_line
+from layers import register
 from layers.errors import InputError, StoreError
 from layers.schemas import PREMISES_STATUSES, PREMISES_TYPES
+from layers.sources import premises
+from layers.sources.addresses import normalise_street, parse_address_line
 
 PATH = "/lokaler/register"
 NAV_KEY = "nav_register"
@@ -168,7 +169,7 @@ def _show_value(field, value, lang):
     return str(value)
 
 
-# Messages of layers.register and layers.premises -> (string key, group names).
+# Messages of layers.register and layers.sources.premises -> (string key, group names).
 _MESSAGES = (
     (r"^(?:title|size|latitude|longitude|status) is required\b", "required"),
     (r"^(?:title|size|type) is empty\b", "required"),

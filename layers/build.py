@@ -83,8 +83,9 @@ def default_layers(geodata=GEODATA, *, seed=None):
     dict
         ``{layer name: (GeoDataFrame, metadata dict)}``
     """
-    from layers import addresses, demo, establishments, gtfs, premises
-    from layers.areas import draw_indicative_areas
+    from layers import demo
+    from layers.sources import addresses, establishments, gtfs, premises
+    from layers.sources.areas import draw_indicative_areas
 
     boundary = read_boundary(geodata)
     out = {

@@ -114,7 +114,7 @@ def main(argv=None):
         sys.stderr.close()
         return 0
     except Exception as exc:
-        from layers.fetch import FetchError
+        from layers.sources.fetch import FetchError
 
         if isinstance(exc, FetchError):
             print(str(exc), file=sys.stderr)
@@ -160,7 +160,7 @@ def cmd_import(args):
 
 
 def import_areas(args, store):
-    from layers.areas import read_areas
+    from layers.sources.areas import read_areas
 
     gdf = read_areas(args.file, boundary=store.read_layer("boundary"))
     meta = {
@@ -174,9 +174,9 @@ def import_areas(args, store):
 
 
 def import_establishments(args, store):
-    from layers.addresses import read_addresses
     from layers.build import _plain
-    from layers.establishments import read_establishments
+    from layers.sources.addresses import read_addresses
+    from layers.sources.establishments import read_establishments
 
     register = read_addresses(args.addresses, kommune=args.kommune)
     gdf, report = read_establishments(args.file, register, kommune=args.kommune)
@@ -202,7 +202,7 @@ def _defaults(report):
 
 
 def import_gtfs(args, store):
-    from layers.gtfs import read_gtfs
+    from layers.sources.gtfs import read_gtfs
 
     # Entur's feed is national: keep the stops within ~3 km of the municipality
     # (metres in EPSG:25833), streaming the rest past.
@@ -228,11 +228,11 @@ def import_gtfs(args, store):
 def import_premises(args, store):
     """Import a premises list into the register (add and update, or replace all)."""
     from layers import register
-    from layers.premises import read_premises
+    from layers.sources.premises import read_premises
 
     addresses = None
     if args.addresses:
-        from layers.addresses import read_addresses
+        from layers.sources.addresses import read_addresses
 
         addresses = read_addresses(args.addresses)
     gdf = read_premises(args.file, addresses=addresses)
@@ -321,7 +321,7 @@ def format_table(rows, infos):
 
 
 def cmd_fetch(args):
-    from layers.fetch import fetch
+    from layers.sources.fetch import fetch
 
     store = _existing_store(args.store)
     downloads = store.path.parent / "downloads"
@@ -329,7 +329,7 @@ def cmd_fetch(args):
     path = fetch(args.source, url=args.url, dest_dir=downloads)
     print(f"Lastet ned / downloaded {path}", file=sys.stderr)
     if args.source == "addresses":
-        from layers.addresses import read_addresses
+        from layers.sources.addresses import read_addresses
 
         register = read_addresses(path, kommune=args.kommune)
         (downloads / LATEST_ADDRESSES).write_text(path.name)

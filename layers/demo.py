@@ -35,8 +35,8 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from layers.areas import draw_indicative_areas
 from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID
+from layers.sources.areas import draw_indicative_areas
 
 __all__ = [
     "AS_OF",

@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from layers.areas import draw_indicative_areas
 from layers.demo import (
     AS_OF,
     BOUNDARY_PATH,
@@ -28,6 +27,7 @@ from layers.demo import (
     write_demo_sources,
 )
 from layers.schemas import METRIC_CRS, PREMISES_STATUSES, PREMISES_TYPES, REST_ID
+from layers.sources.areas import draw_indicative_areas
 
 GTFS_FILES = {
     "agency.txt",
@@ -436,10 +436,10 @@ def test_some_premises_are_stale(paths):
 
 def test_files_load_through_the_importers(paths):
     """Each demo file passes its real importer with the calibrated counts."""
-    addresses_mod = pytest.importorskip("layers.addresses")
-    establishments_mod = pytest.importorskip("layers.establishments")
-    gtfs_mod = pytest.importorskip("layers.gtfs")
-    premises_mod = pytest.importorskip("layers.premises")
+    addresses_mod = pytest.importorskip("layers.sources.addresses")
+    establishments_mod = pytest.importorskip("layers.sources.establishments")
+    gtfs_mod = pytest.importorskip("layers.sources.gtfs")
+    premises_mod = pytest.importorskip("layers.sources.premises")
     book = addresses_mod.read_addresses(paths["addresses"])
     firms, report = establishments_mod.read_establishments(
         paths["establishments"], book

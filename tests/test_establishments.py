@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from layers.addresses import read_addresses
 from layers.errors import InputError
-from layers.establishments import (
+from layers.schemas import CRS, SCHEMAS
+from layers.sources.addresses import read_addresses
+from layers.sources.establishments import (
     EstablishmentsReport,
     iter_underenheter,
     nace_section,
     read_establishments,
 )
-from layers.schemas import CRS, SCHEMAS
 
 DATA = Path(__file__).parent / "data"
 ARRAY = DATA / "brreg" / "underenheter_3222.json"

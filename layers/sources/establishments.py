@@ -21,9 +21,9 @@ import geopandas as gpd
 import ijson
 import pandas as pd
 
-from layers import addresses as addr
 from layers.errors import InputError
 from layers.schemas import CRS, conform
+from layers.sources import addresses as addr
 
 __all__ = [
     "KOMMUNE_ALIASES",
@@ -494,7 +494,7 @@ def read_establishments(path, addresses, *, kommune="3222"):
     path : str or os.PathLike
         Underenheter file, see :func:`iter_underenheter`.
     addresses : geopandas.GeoDataFrame, str, os.PathLike or None
-        Address points from :func:`layers.addresses.read_addresses`, or a Kartverket
+        Address points from :func:`layers.sources.addresses.read_addresses`, or a Kartverket
         address file to read (filtered to the kommune). ``None`` leaves every
         establishment unplaced.
     kommune : str

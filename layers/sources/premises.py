@@ -795,7 +795,7 @@ def split_address(text):
 
 def _geocode(addresses, register):
     """Return (lon, lat) or None for each address, placed with the register."""
-    from layers import addresses as address_register
+    from layers.sources import addresses as address_register
 
     if not isinstance(register, gpd.GeoDataFrame):
         register = address_register.read_addresses(register)
@@ -923,7 +923,7 @@ def read_premises(path, *, addresses=None, now=None):
         leie_kr_m2_aar/rent_nok_m2_year, ledig_fra/available_from, status,
         kontakt/contact, lenke/url, and optionally id and oppdatert/updated.
     addresses : geopandas.GeoDataFrame or str or pathlib.Path, optional
-        Address register (``layers.addresses.read_addresses``), used to place rows
+        Address register (``layers.sources.addresses.read_addresses``), used to place rows
         that have an address but no lat/lon.
     now : datetime.datetime, optional
         Current time (default: now). Gives "today" (Oslo date) for "umiddelbart"
