@@ -18,6 +18,7 @@ from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 FIGURE_LAYER = {
     "establishments": "establishments",
     "jobs": "establishments",
+    "jobs_estimated": "establishments",
     "unplaced_establishments": "establishments",
     "premises_available": "premises",
     "premises_m2": "premises",
@@ -92,14 +93,21 @@ def area_figures(areas, establishments, premises, stops, sources=None, boundary=
 
     where = locate(establishments.geometry, areas)
     jobs = establishments["employees"].to_numpy()
+    guessed = np.where(establishments["employees_estimated"].to_numpy(), jobs, 0)
     codes = pd.Categorical(where, categories=ids).codes
     counts = np.bincount(codes, minlength=len(ids))
     job_sums = np.bincount(codes, weights=jobs, minlength=len(ids))
+    guessed_sums = np.bincount(codes, weights=guessed, minlength=len(ids))
+    standards = establishments["nace_standard"].to_numpy()
     for k, i in enumerate(ids):
         rows[i]["establishments"] = int(counts[k])
         rows[i]["jobs"] = int(job_sums[k])
+        rows[i]["jobs_estimated"] = int(guessed_sums[k])
+        rows[i]["nace_standard"] = _standards(standards[codes == k])
     rows[TOTAL_ID]["establishments"] = len(establishments)
     rows[TOTAL_ID]["jobs"] = int(jobs.sum())
+    rows[TOTAL_ID]["jobs_estimated"] = int(guessed.sum())
+    rows[TOTAL_ID]["nace_standard"] = _standards(standards)
     rows[TOTAL_ID]["unplaced_establishments"] = int((~establishments["placed"]).sum())
 
     avail = _inside(premises[premises["status"] == AVAILABLE], boundary)
@@ -123,6 +131,12 @@ def area_figures(areas, establishments, premises, stops, sources=None, boundary=
         }
         row["demonstration"] = any(s["demonstration"] for s in row["sources"].values())
     return [rows[i] for i in ids + [TOTAL_ID]]
+
+
+def _standards(values):
+    """The industry standard(s) of the codes behind a figure: "SN2025+SN2007"."""
+    found = {v for v in values if v}
+    return "+".join(s for s in ("SN2025", "SN2007") if s in found)
 
 
 def _inside(points, boundary):
