@@ -142,6 +142,14 @@ def default_layers(geodata=GEODATA, *, seed=None):
         "source": "Demonstrasjonsdata i Enturs GTFS-format",
         "details": {**note, "reference_date": feed.reference_date.isoformat()},
     }
+    out["addresses"] = (
+        register,
+        {
+            **demo_meta,
+            "source": "Demonstrasjonsdata i Kartverkets format (Matrikkelen adresse)",
+            "details": note,
+        },
+    )
     out["transit_stops"] = (feed.stops, transit_meta)
     out["transit_lines"] = (feed.lines, transit_meta)
     out["premises"] = (
