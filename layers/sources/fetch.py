@@ -413,14 +413,21 @@ def _atom_links(text):
     return out
 
 
-def fetch_addresses(
-    kommune, *, dest_dir, base=ADDRESS_BASE, atom=ADDRESS_ATOM, progress=None
-):
+def fetch_addresses(kommune, *, dest_dir, base=None, atom=None, progress=None):
     """Download a kommune's address file, or its county's when that is what exists.
 
     The Atom feed is asked first (when reachable) for the real file names; then
     the candidates of :func:`address_candidates` are tried in turn, moving on when
     the server answers that a file does not exist.
+
+    Parameters
+    ----------
+    kommune : str
+    dest_dir : str or pathlib.Path
+    base, atom : str, optional
+        Folder of the files and the Atom feed's URL (default :data:`ADDRESS_BASE`,
+        :data:`ADDRESS_ATOM`); ``atom=""`` skips the feed.
+    progress : callable, optional
 
     Returns
     -------
@@ -433,6 +440,8 @@ def fetch_addresses(
         No candidate could be downloaded (the last reason is given).
     """
     dest_dir = Path(dest_dir)
+    base = ADDRESS_BASE if base is None else base
+    atom = ADDRESS_ATOM if atom is None else atom  # "" skips the feed
     atom_text = None
     if atom:
         try:
