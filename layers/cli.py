@@ -353,7 +353,7 @@ def import_gtfs(args, store):
 def import_premises(args, store):
     """Import a premises list into the register (add and update, or replace all)."""
     from layers import register
-    from layers.sources.premises import read_premises
+    from layers.sources.premises import read_premises_table
 
     if args.addresses:
         from layers.sources.addresses import read_addresses
@@ -363,14 +363,28 @@ def import_premises(args, store):
         addresses = store.read_layer("addresses")
     else:
         addresses = None
-    gdf = read_premises(args.file, addresses=addresses)
+    result = read_premises_table(args.file, addresses=addresses)
+    gdf, unplaced = result.layer, result.unplaced
     print(
-        f"Lest / read {len(gdf)} lokaler / listings, alle plassert / all placed",
+        f"Lest / read {len(result.preview)} lokaler / listings: plassert / placed "
+        f"{len(gdf)}, ikke plassert / unplaced {len(unplaced)}",
         file=sys.stderr,
     )
+    for u in unplaced[:20]:
+        print(
+            f"  rad / row {u['row']}: {u['title']!r} {u['address']!r}: {u['reason']} "
+            "— ikke importert; plasser den i registeret / not imported; place it "
+            "in the register",
+            file=sys.stderr,
+        )
     if gdf.empty:
         raise InputError(
-            "the file holds no listings"
+            (
+                "the file holds no listings"
+                if not unplaced
+                else f"none of the {len(unplaced)} listings could be placed (addresses "
+                "not in the address register, no lat/lon)"
+            )
             + (" — --replace would empty the register" if args.replace else ""),
             file=str(args.file),
         )
