@@ -1,0 +1,204 @@
+"""Demonstration Kartverket addresses (Matrikkelen adresse CSV)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from layers.demo.common import (
+    _ADDRESS_SHARE,
+    _ALL_AREAS,
+    KOMMUNENUMMER,
+    REST_ID,
+    _street_points,
+)
+
+# Street names per area; the rest's streets carry a neighbourhood name.
+DEMO_STREETS = {
+    "sentrum": (
+        "Skårersletta",
+        "Solheimveien",
+        "Gamleveien",
+        "Kjennveien",
+        "Festplassen",
+    ),
+    "stasjonsomradet": ("Haneborgveien", "Stasjonsveien", "Snøbyveien"),
+    "fjellhamar": ("Fjellhamarveien", "Bruksveien", "Mølleveien"),
+    "visperud": ("Visperudveien", "Robsrudveien", "Ellingsrudveien", "Lagerveien"),
+    "ahus": ("Sykehusveien", "Nordbyhagaveien", "Torshovveien"),
+    "losbydalen": ("Losbyveien", "Mønevangveien"),
+    REST_ID: (
+        "Hasselveien",
+        "Nordliveien",
+        "Rastabakken",
+        "Solbakken",
+        "Løkenåsveien",
+        "Kurlandveien",
+        "Hammerveien",
+        "Tårnåsveien",
+        "Finstadveien",
+        "Bjørnholtveien",
+        "Kirkeveien",
+        "Bjerkeveien",
+        "Granveien",
+        "Furuveien",
+        "Lindeveien",
+        "Eikeveien",
+        "Blåbærstien",
+        "Tyttebærveien",
+        "Hagaveien",
+        "Åsenveien",
+        "Røykåsveien",
+        "Grønliaveien",
+        "Skårerveien",
+        "Lønnebergveien",
+    ),
+}
+_NEIGHBOURHOODS = (
+    "Hasselbakken",
+    "Nordli",
+    "Rasta",
+    "Solheim",
+    "Løkenåsen",
+    "Kurland",
+    "Hammer",
+    "Tårnåsen",
+    "Finstad",
+    "Skårer",
+    "Grønlia",
+    "Røykås",
+)
+_AREA_PLACE = {
+    "sentrum": "Sentrum",
+    "stasjonsomradet": "Stasjonsbyen",
+    "fjellhamar": "Fjellhamar",
+    "visperud": "Visperud",
+    "ahus": "Nordbyhagen",
+    "losbydalen": "Losby",
+}
+_AREA_POSTCODE = {
+    "sentrum": "1470",
+    "stasjonsomradet": "1473",
+    "fjellhamar": "1472",
+    "visperud": "1473",
+    "ahus": "1474",
+    "losbydalen": "1475",
+}
+_REST_POSTCODES = ("1470", "1471", "1473", "1475", "1476", "1477", "1478")
+_AREA_GNR = {
+    "sentrum": 101,
+    "stasjonsomradet": 96,
+    "fjellhamar": 106,
+    "visperud": 91,
+    "ahus": 110,
+    "losbydalen": 120,
+}
+POSTSTED = "LØRENSKOG"
+
+
+# ----------------------------------------------------------------- addresses
+
+
+def _plan_streets(rng, area, n_addresses):
+    """Split ``n_addresses`` over the area's streets: {street: count}."""
+    streets = DEMO_STREETS[area]
+    floor = min(3, n_addresses // len(streets))
+    weights = rng.dirichlet(np.full(len(streets), 4.0))
+    extra = rng.multinomial(n_addresses - floor * len(streets), weights)
+    return {s: floor + int(k) for s, k in zip(streets, extra, strict=True)}
+
+
+def _house_numbers(rng, count):
+    """``count`` distinct house numbers with an occasional letter, ascending."""
+    numbers = np.sort(rng.choice(np.arange(1, 2 * count + 12), count, replace=False))
+    letters = np.where(rng.random(count) < 0.1, rng.choice(list("ABC"), count), "")
+    return [(int(n), str(b)) for n, b in zip(numbers, letters, strict=True)]
+
+
+def _build_addresses(rng, regions, n_per_area):
+    """The address register: a list of dicts, one per address, per area's streets."""
+    out = []
+    code = 1000
+    for area in _ALL_AREAS:
+        n_addr = max(
+            len(DEMO_STREETS[area]), round(n_per_area[area] * _ADDRESS_SHARE[area])
+        )
+        plan = _plan_streets(rng, area, n_addr)
+        for street, count in plan.items():
+            code += 1
+            numbers = _house_numbers(rng, count)
+            pts = _street_points(
+                rng, regions[area], [n for n, _ in numbers], biased=area == REST_ID
+            )
+            if area == REST_ID:
+                postcode = str(rng.choice(_REST_POSTCODES))
+                place = str(rng.choice(_NEIGHBOURHOODS))
+                gnr0 = int(rng.integers(70, 100))
+            else:
+                postcode = _AREA_POSTCODE[area]
+                place = _AREA_PLACE[area]
+                gnr0 = _AREA_GNR[area]
+            for (number, letter), (x, y) in zip(numbers, pts, strict=True):
+                out.append(
+                    {
+                        "area": area,
+                        "street": street,
+                        "code": code,
+                        "number": number,
+                        "letter": letter,
+                        "text": f"{street} {number}{letter}",
+                        "postcode": postcode,
+                        "place": place,
+                        "gnr": gnr0 + int(rng.integers(0, 4)),
+                        "bnr": int(rng.integers(1, 900)),
+                        "x": float(x),
+                        "y": float(y),
+                    }
+                )
+    for i, addr in enumerate(out):
+        addr["id"] = 9_000_001 + i
+    return out
+
+
+# fmt: off
+_ADDRESS_HEADER = (
+    "fylkesnummer", "kommunenummer", "kommunenavn", "adressetype", "adressekode",
+    "adressenavn", "nummer", "bokstav", "gardsnummer", "bruksnummer", "festenummer",
+    "undernummer", "adresseTekst", "EPSG-kode", "Nord", "Øst", "postnummer",
+    "poststed", "grunnkretsnavn", "soknenavn", "tettstednavn", "adresseId",
+)
+# fmt: on
+
+
+def _address_rows(addresses):
+    """Rows of the Kartverket address CSV (header first), Nord before Øst."""
+    rows = [list(_ADDRESS_HEADER)]
+    for a in sorted(addresses, key=lambda a: (a["code"], a["number"], a["letter"])):
+        area = a["area"]
+        sokn = "Fjellhamar" if area in ("fjellhamar", "ahus") else "Lørenskog"
+        rows.append(
+            [
+                "32",
+                KOMMUNENUMMER,
+                "Lørenskog",
+                "vegadresse",
+                a["code"],
+                a["street"],
+                a["number"],
+                a["letter"],
+                a["gnr"],
+                a["bnr"],
+                0,
+                "",
+                a["text"],
+                "25833",
+                f"{a['y']:.2f}",
+                f"{a['x']:.2f}",
+                a["postcode"],
+                POSTSTED,
+                a["place"],
+                sokn,
+                "" if area == "losbydalen" else "Oslo",
+                a["id"],
+            ]
+        )
+    return rows
