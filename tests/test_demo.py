@@ -28,6 +28,7 @@ from layers.demo import (
 )
 from layers.schemas import METRIC_CRS, PREMISES_STATUSES, PREMISES_TYPES, REST_ID
 from layers.sources.areas import draw_indicative_areas
+from layers.sources.establishments import SMALL_FIRM_EMPLOYEES, nace_standard_of
 
 GTFS_FILES = {
     "agency.txt",
@@ -142,28 +143,46 @@ def test_returns_the_four_files(paths):
 # ------------------------------------------------------------ establishments
 
 
+def _jobs(record):
+    """Jobs as the importer counts them: the count, else 2 for the 1-4 class."""
+    if "antallAnsatte" in record:
+        return record["antallAnsatte"]
+    return SMALL_FIRM_EMPLOYEES if record["harRegistrertAntallAnsatte"] else 0
+
+
 def test_open_records_match_strategy_totals(kept):
-    """4 512 open records in 3222 whose employees sum to 24 892."""
+    """4 512 records in 3222 whose jobs (estimate for 1-4 included) sum to 24 892."""
     assert len(kept) == DEMO_TOTAL_ESTABLISHMENTS
-    assert sum(r.get("antallAnsatte", 0) for r in kept) == DEMO_TOTAL_JOBS
+    assert sum(_jobs(r) for r in kept) == DEMO_TOTAL_JOBS
 
 
-def test_file_holds_records_to_filter_out(records):
-    """Closed, other-kommune and duplicated records are present for the importer."""
-    closed = [r for r in records if "nedleggelsesdato" in r]
+def test_file_is_shaped_like_the_bulk_download(records):
+    """No closed units and one record per unit, as in the register's bulk file;
+    units in the neighbouring kommuner for the importer to filter out."""
+    assert not any("nedleggelsesdato" in r or "slettedato" in r for r in records)
     knr = {r["beliggenhetsadresse"]["kommunenummer"] for r in records}
     ids = [r["organisasjonsnummer"] for r in records]
-    assert len(closed) == 20
     assert knr == {"3222", "0301", "3205"}
-    assert len(ids) - len(set(ids)) == 5
+    assert len(ids) == len(set(ids))
 
 
-def test_duplicates_are_exact_copies(records):
-    """A repeated organisasjonsnummer repeats the whole record."""
-    seen = {}
-    for r in records:
-        other = seen.setdefault(r["organisasjonsnummer"], r)
-        assert other == r
+def test_no_count_below_five_employees(kept):
+    """The 1-4 class has harRegistrertAntallAnsatte and no antallAnsatte."""
+    counted = [r["antallAnsatte"] for r in kept if "antallAnsatte" in r]
+    assert min(counted) >= 5
+    small = [r for r in kept if "antallAnsatte" not in r]
+    assert any(r["harRegistrertAntallAnsatte"] for r in small)
+    assert all(r["harRegistrertAntallAnsatte"] for r in kept if "antallAnsatte" in r)
+
+
+def test_units_registered_in_2024_carry_sn2025_codes(kept):
+    """New units use the new standard's codes; older ones keep SN2007."""
+    new = [r for r in kept if r["oppstartsdato"] >= "2024"]
+    old = [r for r in kept if r["oppstartsdato"] < "2024"]
+    new_std = {nace_standard_of(r["naeringskode1"]["kode"]) for r in new}
+    old_std = {nace_standard_of(r["naeringskode1"]["kode"]) for r in old}
+    assert "SN2025" in new_std and "SN2007" not in new_std
+    assert "SN2025" not in old_std
 
 
 def test_orgnrs_pass_mod11(records):
@@ -181,12 +200,11 @@ def test_check_digit_known_value():
     assert orgnr_check_digit("97000002") is None  # remainder gives 10
 
 
-def test_missing_employee_count_means_none_registered(kept):
-    """About 15 % omit antallAnsatte, and those say no employees are registered."""
-    missing = [r for r in kept if "antallAnsatte" not in r]
-    assert 0.12 < len(missing) / len(kept) < 0.18
-    assert not any(r["harRegistrertAntallAnsatte"] for r in missing)
-    assert all(r["antallAnsatte"] >= 1 for r in kept if "antallAnsatte" in r)
+def test_some_units_have_no_employees(kept):
+    """About 15 % have no registered employees at all."""
+    none = [r for r in kept if not r["harRegistrertAntallAnsatte"]]
+    assert 0.12 < len(none) / len(kept) < 0.18
+    assert not any("antallAnsatte" in r for r in none)
 
 
 def test_started_in_2023_matches_strategy(kept):
@@ -201,7 +219,7 @@ def test_started_in_2023_matches_strategy(kept):
 
 def test_hospital_is_the_largest_employer(kept):
     """Sizes are heavy-tailed: one employer with thousands of jobs, median tiny."""
-    jobs = sorted((r.get("antallAnsatte", 0), r["navn"]) for r in kept)
+    jobs = sorted((_jobs(r), r["navn"]) for r in kept)
     assert jobs[-1][0] > 3000 and "Universitetssykehus" in jobs[-1][1]
     assert np.median([j for j, _ in jobs]) <= 3
 
@@ -258,7 +276,7 @@ def test_job_shares_follow_the_strategy(kept, addresses):
     jobs = {}
     for r in kept:
         area = area_of.get(r["beliggenhetsadresse"]["adresse"][0])
-        jobs[area] = jobs.get(area, 0) + r.get("antallAnsatte", 0)
+        jobs[area] = jobs.get(area, 0) + _jobs(r)
     assert jobs["ahus"] > jobs["visperud"] > jobs["sentrum"] > jobs["stasjonsomradet"]
 
 
@@ -445,7 +463,7 @@ def test_files_load_through_the_importers(paths):
         paths["establishments"], book
     )
     assert (report.kept, report.unplaced) == (4512, DEMO_UNPLACED)
-    assert (report.closed, report.outside_kommune, report.duplicates) == (20, 10, 5)
+    assert (report.closed, report.outside_kommune, report.duplicates) == (0, 10, 0)
     assert int(firms["employees"].sum()) == DEMO_TOTAL_JOBS
     feed = gtfs_mod.read_gtfs(paths["gtfs"])
     assert feed.feed_info["publisher"].startswith("Demonstrasjonsdata")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -21,6 +20,7 @@ from layers.demo.common import (
     _largest_remainder,
     _orgnrs,
 )
+from layers.sources.establishments import SMALL_FIRM_EMPLOYEES
 
 # fmt: off
 # SN2007 code -> (description, word used in demo names, typical employees).
@@ -217,10 +217,35 @@ _PUBLIC_CODES = frozenset({"84.110", "84.120", "85.201", "85.310", "87.102", "91
 _HOSPITAL_CODES = frozenset({"86.101", "86.102"})
 _CHAIN_CODES = ("47.111", "47.730", "64.190", "47.191")
 _ZERO_SHARE_SMALL = 0.2  # records of small industries with no registered jobs
-_N_CLOSED = 20
 _N_OTHER_KOMMUNE = 10
-_N_DUPLICATES = 5
 _N_2024 = 540  # started January-October 2024
+# The register publishes no count below 5 employees (harRegistrertAntallAnsatte
+# only); the importer counts such a unit as SMALL_FIRM_EMPLOYEES jobs, and the
+# calibration to 24 892 jobs holds with that estimate.
+_COUNTED_FROM = 5
+# Units registered in 2024 carry SN2025 codes (the register's new standard);
+# older ones keep SN2007, so the file mixes both as a register in transition
+# would. SN2007 code -> (SN2025 code, description); codes not listed are the
+# same in both standards.
+SN2025_CODES = {
+    "41.200": ("41.000", "Oppføring av bygninger"),
+    "45.101": ("46.710", "Engroshandel med motorvogner"),
+    "45.102": ("47.810", "Detaljhandel med motorvogner"),
+    "45.200": ("95.310", "Vedlikehold og reparasjon av motorvogner"),
+    "56.101": ("56.110", "Drift av restauranter"),
+    "56.102": ("56.120", "Drift av gatekjøkken og mobile serveringssteder"),
+    "62.010": ("62.100", "Programmeringstjenester"),
+    "62.020": ("62.200", "Konsulentvirksomhet innen informasjonsteknologi"),
+    "70.220": ("70.200", "Bedriftsrådgivning og annen administrativ rådgivning"),
+    "86.902": ("86.950", "Fysioterapitjeneste"),
+    "86.909": ("86.990", "Andre helsetjenester"),
+    "90.011": ("90.200", "Utøvende kunstnere og underholdningsvirksomhet"),
+    "90.031": ("90.120", "Selvstendig kunstnerisk virksomhet innen visuell kunst"),
+    "90.040": ("90.310", "Drift av lokaler tilknyttet kunstnerisk virksomhet"),
+    "96.020": ("96.210", "Frisering"),
+    "96.040": ("96.230", "Drift av bad, badstuer og velværesentre"),
+}
+_SN2025_FROM = "2024-01-01"
 
 # Establishments located just outside Lørenskog (filtered out by the importer).
 _OTHER_KOMMUNE_ADDRESSES = (
@@ -262,17 +287,30 @@ def _employees(rng, codes, total):
     raw[zero] = 0.0
     jobs = np.where(zero, 0, np.maximum(1, np.rint(raw * total / raw.sum())))
     jobs = jobs.astype(int)
+    # Units with 1-4 employees publish no count: the importer counts them as
+    # SMALL_FIRM_EMPLOYEES each, so they are generated with that figure and the
+    # larger ones carry the rest of the total.
+    small = (jobs >= 1) & (jobs < _COUNTED_FROM)
+    jobs[small] = SMALL_FIRM_EMPLOYEES
     diff = total - int(jobs.sum())
-    nonzero = np.flatnonzero(jobs > 0)
-    order = nonzero[np.argsort(-jobs[nonzero], kind="stable")]
+    big = np.flatnonzero(jobs >= _COUNTED_FROM)
+    if len(big):
+        share = np.floor(diff * jobs[big] / jobs[big].sum()).astype(int)
+        jobs[big] = np.maximum(_COUNTED_FROM, jobs[big] + share)
+    diff = total - int(jobs.sum())
+    counted = np.flatnonzero(jobs >= _COUNTED_FROM)
+    order = counted[np.argsort(-jobs[counted], kind="stable")]
     i = 0
-    while diff:  # rounding residue: a few jobs more or less at the largest
+    limit = 10 * (abs(diff) + len(order)) + 10
+    while diff and i < limit:  # rounding residue: a few jobs more or less at the top
         k = order[i % len(order)]
         step = 1 if diff > 0 else -1
-        if jobs[k] + step >= 1:
+        if jobs[k] + step >= _COUNTED_FROM:
             jobs[k] += step
             diff -= step
         i += 1
+    if diff:
+        raise RuntimeError("cannot calibrate the demonstration's jobs")
     return jobs
 
 
@@ -401,46 +439,32 @@ def _record(rec, orgnr, parent):
     """One underenheter JSON object."""
     code = rec["code"]
     form = "AAFY" if code in _AAFY_CODES or "klubb" in rec["name"] else "BEDR"
+    nace = {"kode": code, "beskrivelse": INDUSTRIES[code][0]}
+    if rec["start"] >= _SN2025_FROM and code in SN2025_CODES:
+        new_code, text = SN2025_CODES[code]
+        nace = {"kode": new_code, "beskrivelse": text}
     out = {
         "organisasjonsnummer": orgnr,
         "navn": rec["name"],
         "organisasjonsform": {"kode": form, "beskrivelse": _ORG_FORMS[form]},
         "overordnetEnhet": parent,
-        "naeringskode1": {"kode": code, "beskrivelse": INDUSTRIES[code][0]},
+        "naeringskode1": nace,
         "harRegistrertAntallAnsatte": rec["employees"] > 0,
         "oppstartsdato": rec["start"],
         "beliggenhetsadresse": rec.get("location") or _location(rec["address"]),
     }
-    if rec["employees"] > 0:
+    if rec["employees"] >= _COUNTED_FROM:  # below 5 the register gives no count
         out["antallAnsatte"] = rec["employees"]
-    if rec.get("closed"):
-        out["nedleggelsesdato"] = rec["closed"]
     return out
 
 
 def _filtered_extras(rng, addresses, namer):
-    """Closed records and records in other kommuner, which importers drop."""
+    """Records in other kommuner, which importers drop.
+
+    The bulk download holds no closed or deleted units, and one record per unit,
+    so the demonstration has neither.
+    """
     extras = []
-    pool = [a for a in addresses if a["area"] != "losbydalen"]
-    for _ in range(_N_CLOSED):
-        addr = pool[int(rng.integers(0, len(pool)))]
-        area = addr["area"]
-        code = str(rng.choice(list(AREA_MIX[area])))
-        start = _random_date(rng, int(rng.integers(1995, 2020)))
-        closed = start + timedelta(days=int(rng.integers(200, (AS_OF - start).days)))
-        place = _AREA_PLACE.get(area, addr["place"])
-        extras.append(
-            {
-                "area": area,
-                "code": code,
-                "employees": int(rng.integers(0, 6)),
-                "name": namer(INDUSTRIES[code][1], place, " AS"),
-                "address": addr,
-                "start": start.isoformat(),
-                "closed": closed.isoformat(),
-                "anchor": False,
-            }
-        )
     for k in range(_N_OTHER_KOMMUNE):
         street, postcode, poststed, kommune, knr = _OTHER_KOMMUNE_ADDRESSES[k % 3]
         code = str(rng.choice(list(AREA_MIX["visperud"])))
@@ -481,7 +505,7 @@ def _parents(recs, rng):
 
 
 def _build_establishments(rng, addresses):
-    """The underenheter objects, sorted by organisasjonsnummer, with duplicates."""
+    """The underenheter objects, sorted by organisasjonsnummer."""
     namer = _Namer()
     recs = _plan_establishments(rng, namer)
     _assign_addresses(rng, recs, addresses)
@@ -494,15 +518,5 @@ def _build_establishments(rng, addresses):
     objects = [
         _record(r, str(o), p) for r, o, p in zip(everyone, orgnrs, parents, strict=True)
     ]
-    registered = {a["text"] for a in addresses}
-    candidates = [
-        i
-        for i, r in enumerate(recs)
-        if not r["anchor"]
-        and r["start"] < "2023"
-        and r["address"]["text"] in registered
-    ]
-    for i in rng.choice(candidates, _N_DUPLICATES, replace=False):
-        objects.append(json.loads(json.dumps(objects[int(i)])))
     objects.sort(key=lambda o: o["organisasjonsnummer"])
     return objects, recs
