@@ -94,9 +94,11 @@ def default_layers(geodata=GEODATA, *, seed=None):
         "landmarks": (
             read_landmarks(geodata),
             {
-                "source": "Wikipedia, Wikidata, OpenStreetMap (see geodata/README.md)",
-                "licence": "Wikidata CC0; OSM © OpenStreetMap contributors, ODbL",
-                "as_of": "2024-10-31",
+                "source": "Wikipedia, Wikidata, OpenStreetMap, Vy's NeTEx and Ruter's "
+                "stops (see geodata/README.md)",
+                "licence": "Wikidata CC0; OSM © OpenStreetMap contributors, ODbL; "
+                "Entur/Vy/Ruter NLOD",
+                "as_of": "2026-12-01",
             },
         ),
         "areas": (
@@ -139,7 +141,9 @@ def default_layers(geodata=GEODATA, *, seed=None):
     transit_meta = {
         **demo_meta,
         "as_of": feed.reference_date.isoformat(),
-        "source": "Demonstrasjonsdata i Enturs GTFS-format",
+        "source": "Holdeplasser og jernbane: Entur/Ruter og Vy (ekte); rutetider: "
+        "demonstrasjonsdata i Enturs GTFS-format",
+        "licence": "NLOD (holdeplasser, jernbane); CC0 (generert rutetabell)",
         "details": {**note, "reference_date": feed.reference_date.isoformat()},
     }
     out["addresses"] = (

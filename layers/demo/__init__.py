@@ -109,7 +109,7 @@ def write_demo_sources(out_dir, *, seed=SEED, boundary=None):
         objects, ensure_ascii=False, sort_keys=True, separators=(",", ":")
     )
     _write_gzip(paths["establishments"], data.encode("utf-8"))
-    text = _csv_text(_address_rows(addresses), delimiter=";")
+    text = _csv_text(_address_rows(addresses), delimiter=";", newline="\r\n")
     paths["addresses"].write_bytes(text.encode("utf-8-sig"))
     _write_zip(paths["gtfs"], _build_gtfs(seed))
     text = _csv_text(_premises_rows(_rng(seed, 3), addresses), delimiter=";")

@@ -7,6 +7,7 @@ import numpy as np
 from layers.demo.common import (
     _ADDRESS_SHARE,
     _ALL_AREAS,
+    AS_OF,
     KOMMUNENUMMER,
     REST_ID,
     _street_points,
@@ -159,46 +160,57 @@ def _build_addresses(rng, regions, n_per_area):
     return out
 
 
-# fmt: off
-_ADDRESS_HEADER = (
-    "fylkesnummer", "kommunenummer", "kommunenavn", "adressetype", "adressekode",
-    "adressenavn", "nummer", "bokstav", "gardsnummer", "bruksnummer", "festenummer",
-    "undernummer", "adresseTekst", "EPSG-kode", "Nord", "Øst", "postnummer",
-    "poststed", "grunnkretsnavn", "soknenavn", "tettstednavn", "adresseId",
+# The columns of Kartverket's Matrikkelen adresse CSV, exactly as a real 2025 file
+# has them (Basisdata_3420_Elverum_25833_MatrikkelenAdresse_CSV).
+_ADDRESS_HEADER = tuple(
+    "lokalid;kommunenummer;kommunenavn;adressetype;adressetilleggsnavn;"
+    "adressetilleggsnavnKilde;adressekode;adressenavn;nummer;bokstav;gardsnummer;"
+    "bruksnummer;festenummer;undernummer;adresseTekst;"
+    "adresseTekstUtenAdressetilleggsnavn;EPSG-kode;Nord;Øst;postnummer;poststed;"
+    "grunnkretsnummer;grunnkretsnavn;soknenummer;soknenavn;organisasjonsnummer;"
+    "tettstednummer;tettstednavn;valgkretsnummer;valgkretsnavn;oppdateringsdato;"
+    "datauttaksdato;adresseId;uuidAdresse;atkomstId;uuidAtkomst;atkomstNord;"
+    "atkomstØst;sommeratkomstId;uuidSommeratkomst;sommeratkomstNord;"
+    "sommeratkomstØst;vinteratkomstId;uuidVinteratkomst;vinteratkomstNord;"
+    "vinteratkomstØst".split(";")
 )
-# fmt: on
 
 
 def _address_rows(addresses):
     """Rows of the Kartverket address CSV (header first), Nord before Øst."""
     rows = [list(_ADDRESS_HEADER)]
+    stamp = f"{AS_OF:%d.%m.%Y} 00:00:00"
     for a in sorted(addresses, key=lambda a: (a["code"], a["number"], a["letter"])):
         area = a["area"]
-        sokn = "Fjellhamar" if area in ("fjellhamar", "ahus") else "Lørenskog"
-        rows.append(
-            [
-                "32",
-                KOMMUNENUMMER,
-                "Lørenskog",
-                "vegadresse",
-                a["code"],
-                a["street"],
-                a["number"],
-                a["letter"],
-                a["gnr"],
-                a["bnr"],
-                0,
-                "",
-                a["text"],
-                "25833",
-                f"{a['y']:.2f}",
-                f"{a['x']:.2f}",
-                a["postcode"],
-                POSTSTED,
-                a["place"],
-                sokn,
-                "" if area == "losbydalen" else "Oslo",
-                a["id"],
-            ]
+        values = dict.fromkeys(_ADDRESS_HEADER, "")
+        values.update(
+            {
+                "lokalid": a["id"],
+                "kommunenummer": KOMMUNENUMMER,
+                "kommunenavn": POSTSTED,
+                "adressetype": "vegadresse",
+                "adressekode": a["code"],
+                "adressenavn": a["street"],
+                "nummer": a["number"],
+                "bokstav": a["letter"],
+                "gardsnummer": a["gnr"],
+                "bruksnummer": a["bnr"],
+                "adresseTekst": a["text"],
+                "adresseTekstUtenAdressetilleggsnavn": a["text"],
+                "EPSG-kode": "25833",
+                "Nord": f"{a['y']:.2f}",
+                "Øst": f"{a['x']:.2f}",
+                "postnummer": a["postcode"],
+                "poststed": POSTSTED,
+                "grunnkretsnavn": a["place"],
+                "soknenavn": "Fjellhamar"
+                if area in ("fjellhamar", "ahus")
+                else "Lørenskog",
+                "tettstednavn": "" if area == "losbydalen" else "Oslo",
+                "oppdateringsdato": stamp,
+                "datauttaksdato": stamp,
+                "adresseId": a["id"],
+            }
         )
+        rows.append([values[c] for c in _ADDRESS_HEADER])
     return rows

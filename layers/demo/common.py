@@ -238,9 +238,9 @@ def _rng(seed, part):
     return np.random.default_rng([seed, part])
 
 
-def _csv_text(rows, *, delimiter):
+def _csv_text(rows, *, delimiter, newline="\n"):
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator=newline)
     writer.writerows(rows)
     return buf.getvalue()
 

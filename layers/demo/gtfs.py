@@ -1,63 +1,86 @@
-"""A demonstration timetable as an Entur GTFS feed."""
+"""A demonstration timetable as an Entur GTFS feed, on the real stops and rail.
+
+The stop places are Ruter's real ones (NSR ids, names and positions, from
+``geodata/ruter_stopplaces_lorenskog_area.csv``) and the rail stations, quays and
+track are Vy's (``geodata/vy_rail_lorenskog_area_2021.geojson``). What is
+generated: the bus quays (two per stop place, a few metres apart), which stops
+each line calls at, the bus shapes (straight lines between the quays) and every
+time in the timetable. Line numbers and names are Ruter's and Vy's.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
 import math
+from pathlib import Path
 
 from layers.demo.common import (
     _TO_METRIC,
     AS_OF,
-    REST_ID,
     _csv_text,
     _lonlat,
 )
 
-# ----------------------------------------------------------------------- GTFS
+GEODATA = Path(__file__).resolve().parents[2] / "geodata"
+STOPS_FILE = "ruter_stopplaces_lorenskog_area.csv"
+RAIL_FILE = "vy_rail_lorenskog_area_2021.geojson"
 
-# fmt: off
-# key -> (name, lon, lat, area id, "" outside Lørenskog).
-STOP_PLACES = {
-    "bussterminal": ("Lørenskog bussterminal", 10.956704, 59.928309, "sentrum"),
-    "skarersletta": ("Skårersletta", 10.956693, 59.923993, "sentrum"),
-    "triaden": ("Triaden", 10.953929, 59.920222, "sentrum"),
-    "radhus": ("Lørenskog rådhus", 10.960792, 59.934458, "sentrum"),
-    "lorenskog_st": ("Lørenskog stasjon", 10.944995, 59.945007, "stasjonsomradet"),
-    "snobyen": ("Snøbyen", 10.951612, 59.943617, "stasjonsomradet"),
-    "haneborg": ("Haneborg", 10.943852, 59.94113, "stasjonsomradet"),
-    "fjellhamar_st": ("Fjellhamar stasjon", 10.981366, 59.949472, "fjellhamar"),
-    "fjellhamar_s": ("Fjellhamar sentrum", 10.984696, 59.94418, "fjellhamar"),
-    "visperud": ("Visperud", 10.934569, 59.929156, "visperud"),
-    "visperudveien": ("Visperudveien", 10.929668, 59.932601, "visperud"),
-    "ahus": ("Ahus", 10.995084, 59.932359, "ahus"),
-    "nordbyhagen": ("Nordbyhagen", 10.988512, 59.934856, "ahus"),
-    "losby": ("Losby gods", 10.982426, 59.887471, "losbydalen"),
-    "monevang": ("Mønevang", 10.977227, 59.894954, "losbydalen"),
-    "rasta": ("Rasta", 10.934993, 59.91838, REST_ID),
-    "finstad": ("Finstad", 10.963278, 59.906664, REST_ID),
-    "kurland": ("Kurland", 10.972457, 59.919532, REST_ID),
-    "kirke": ("Lørenskog kirke", 10.984426, 59.924213, REST_ID),
-    "hasselbakken": ("Hasselbakken", 10.973123, 59.936184, REST_ID),
-    "gronlia": ("Øvre Grønlia", 10.96093, 59.952444, REST_ID),
-    "loken": ("Løkenåsen", 11.004572, 59.92051, REST_ID),
-    "skarer": ("Skårer", 10.976786, 59.913371, REST_ID),
-    "oslo_s": ("Oslo S", 10.7528, 59.9111, ""),
-    "oslo_bt": ("Oslo bussterminal", 10.7590, 59.9117, ""),
-    "jernbanetorget": ("Jernbanetorget", 10.7502, 59.9120, ""),
-    "helsfyr": ("Helsfyr", 10.8003, 59.9127, ""),
-    "okern": ("Økern", 10.8062, 59.9286, ""),
-    "majorstuen": ("Majorstuen", 10.7149, 59.9297, ""),
-    "furuset": ("Furuset", 10.8935, 59.9403, ""),
-    "ellingsrudasen": ("Ellingsrudåsen", 10.916389, 59.935833, ""),
-    "grorud": ("Grorud stasjon", 10.8875, 59.949722, ""),
-    "strommen": ("Strømmen stasjon", 11.0093, 59.9475, ""),
-    "lillestrom": ("Lillestrøm stasjon", 11.04444, 59.95306, ""),
-    "kjeller": ("Kjeller", 11.0390, 59.9722, ""),
-    "blystadlia": ("Blystadlia", 11.1000, 59.9250, ""),
-    "vallerudtoppen": ("Vallerudtoppen", 11.0550, 59.9390, ""),
-    "olavsgaard": ("Olavsgaard", 10.9400, 59.9900, ""),
-    "enebakk": ("Enebakk", 11.1440, 59.7650, ""),
+
+def _read_stop_places():
+    """Real stop places: NSR id -> (name, lon, lat, kommunenummer)."""
+    with open(GEODATA / STOPS_FILE, encoding="utf-8", newline="") as f:
+        return {
+            r["stop_id"]: (
+                r["stop_name"],
+                float(r["stop_lon"]),
+                float(r["stop_lat"]),
+                r["kommunenummer"],
+            )
+            for r in csv.DictReader(f)
+        }
+
+
+STOP_PLACES = _read_stop_places()
+
+# Vy's stations on Hovedbanen through Lørenskog, west to east: NeTEx stop point
+# code -> (station name, parent stop place). Where Ruter's stop place of the
+# same station lies within 100 m of the rail quays it is the parent (an
+# inference: one stop place per station); else a stop place named by Vy's code.
+RAIL_STATIONS = {
+    "GRO": ("Grorud stasjon", "VYG:StopPlace:GRO"),
+    "HGA": ("Haugenstua stasjon", "VYG:StopPlace:HGA"),
+    "HOeB": ("Høybråten stasjon", "VYG:StopPlace:HOeB"),
+    "LOeR": ("Lørenskog stasjon", "NSR:StopPlace:5497"),
+    "HAB": ("Hanaborg stasjon", "VYG:StopPlace:HAB"),
+    "FJE": ("Fjellhamar stasjon", "NSR:StopPlace:5385"),
+    "STN": ("Strømmen stasjon", "NSR:StopPlace:5511"),
+    "SDA": ("Sagdalen stasjon", "VYG:StopPlace:SDA"),
 }
-# fmt: on
+# The stop points of each direction, in running order (eastbound first).
+RAIL_POINTS = (
+    ("GRO-1", "HGA-1", "HOeB-1", "LOeR-2", "HAB-1", "FJE-1", "STN-3", "SDA-1"),
+    ("SDA-2", "STN-1", "FJE-2", "HAB-2", "LOeR-3", "HOeB-2", "HGA-2", "GRO-2"),
+)
+
+
+def _read_rail():
+    """Vy's stop points (code -> (quay id, lon, lat)) and track links."""
+    data = json.loads((GEODATA / RAIL_FILE).read_text(encoding="utf-8"))
+    points, links = {}, {}
+    prefix = "VYG:ScheduledStopPoint:"
+    for feature in data["features"]:
+        props, geom = feature["properties"], feature["geometry"]
+        if props["kind"] == "rail_stop_point":
+            lon, lat = geom["coordinates"]
+            points[props["id"].removeprefix(prefix)] = (props["quay"], lon, lat)
+        else:
+            key = (props["from"].removeprefix(prefix), props["to"].removeprefix(prefix))
+            links[key] = [tuple(c) for c in geom["coordinates"]]
+    return points, links
+
+
+RAIL_STOP_POINTS, RAIL_LINKS = _read_rail()
 
 # fmt: off
 # Timetable patterns: service -> list of (first, end, headway) in minutes after
@@ -72,49 +95,46 @@ _LOCAL = {
                 (1050, 1420, 30)),
     "weekend": ((420, 1400, 30),),
 }
-_METRO = {
-    "weekday": ((320, 390, 15), (390, 1200, 8), (1200, 1506, 15)),
-    "weekend": ((365, 1506, 15),),
-}
 _SCHOOL = {"weekday": ((430, 431, 1), (460, 461, 1), (850, 851, 1), (910, 911, 1))}
 _RAIL30 = {"weekday": ((305, 1506, 30),), "weekend": ((305, 1506, 30),)}
-_RAIL60 = {"weekday": ((335, 1420, 60),), "weekend": ((395, 1400, 60),)}
 
 # Routes: (agency, line, long name, route_type, colour, pattern, peak headway,
-# km/h, stops). Ruter's numbers and names are the real ones; the stops are not.
+# km/h, stops: NSR:StopPlace numbers, or "rail"). The numbers and names are
+# Ruter's and Vy's; which real stops a line calls at here is generated (the part
+# of each line inside the area of the stop file), not Ruter's timetable.
 _ROUTES = (
-    ("RUT", "2", "Østerås - Ellingsrudåsen", 401, "EC700C", _METRO, None, 36,
-     ("jernbanetorget", "helsfyr", "furuset", "ellingsrudasen")),
     ("RUT", "25", "Majorstuen - Lørenskog stasjon", 704, "E60000", _TRUNK, 10, 24,
-     ("majorstuen", "okern", "furuset", "ellingsrudasen", "visperud",
-      "visperudveien", "haneborg", "lorenskog_st")),
+     (5643, 5639, 5647, 5492, 5494, 5350, 5348, 5497)),
+    ("RUT", "33", "Filipstad - Ellingsrudåsen T", 704, "E60000", _LOCAL, None, 22,
+     (5689, 5691, 5694, 5696, 5698, 5641)),
     ("RUT", "67", "Økern T - Lørenskog sentrum", 704, "E60000", _TRUNK, 15, 24,
-     ("okern", "furuset", "ellingsrudasen", "visperud", "rasta", "triaden",
-      "skarersletta", "bussterminal")),
+     (5682, 5680, 5643, 5639, 5492, 5477, 5353, 5355, 5358, 5362)),
     ("RUT", "100", "Kjeller - Oslo bussterminal", 704, "E60000", _TRUNK, 15, 30,
-     ("kjeller", "lillestrom", "strommen", "gronlia", "snobyen", "lorenskog_st",
-      "oslo_bt")),
+     (5503, 5500, 5508, 5499, 5429, 5385, 5388, 5435, 5348, 5703, 5771)),
     ("RUT", "110", "Lillestrøm - Oslo bussterminal", 704, "E60000", _TRUNK, 10, 28,
-     ("lillestrom", "strommen", "fjellhamar_s", "hasselbakken", "radhus",
-      "bussterminal", "oslo_bt")),
+     (5545, 5515, 5511, 5385, 5439, 5397, 5367, 5358, 5355, 5479, 5647)),
+    ("RUT", "120", "Nesåsen - Grorud", 704, "76A300", _LOCAL, None, 22,
+     (5380, 5378, 5372, 5369, 5466, 5489, 5459, 5406, 5469, 5409, 5470, 5426,
+      5475, 5494, 5698, 5700, 5703, 5771, 5773, 5775, 5777)),
     ("RUT", "300", "Blystadlia - Ahus - Oslo bussterminal", 704, "E60000", _TRUNK,
-     15, 28, ("blystadlia", "ahus", "nordbyhagen", "kirke", "kurland",
-              "bussterminal", "oslo_bt")),
+     15, 28, (5170, 5167, 5165, 5172, 5162, 5174, 5442, 5444, 5383, 5414, 5437,
+              5364, 5475, 5647)),
+    ("RUT", "310", "Fjerdingby - Vallerudtoppen", 704, "76A300", _LOCAL, None, 22,
+     (5451, 5454, 5401, 5463, 5406, 5407, 5409, 5482, 5424, 5484, 5486, 5421,
+      5419)),
     ("RUT", "315", "Vallerudtoppen - Ahus", 704, "76A300", _LOCAL, None, 22,
-     ("vallerudtoppen", "loken", "ahus")),
+     (5419, 5412, 5407, 5403, 5456, 5454, 5451, 5446, 5383)),
     ("RUT", "316", "Øvre Grønlia - Hanaborg - Lørenskog sentrum", 704, "76A300",
-     _LOCAL, None, 22, ("gronlia", "snobyen", "haneborg", "radhus",
-                        "bussterminal")),
+     _LOCAL, None, 22, (5497, 5435, 5433, 5431, 5362)),
     ("RUT", "385", "Rotnes - Olavsgaard - Ahus", 704, "76A300", _LOCAL, None, 26,
-     ("olavsgaard", "lorenskog_st", "fjellhamar_st", "fjellhamar_s", "nordbyhagen",
-      "ahus")),
-    ("RUT", "3071", "Enebakk - Lørenskog", 712, "76A300", _SCHOOL, None, 40,
-     ("enebakk", "losby", "monevang", "finstad", "skarer", "bussterminal")),
+     (5150, 5104, 5158, 5155, 60129, 5160, 5153, 5506, 5429, 5444, 5383)),
+    ("RUT", "2873", "Røykås - Lørenskog sentrum - Strømmen - Rælingen", 712,
+     "76A300", _SCHOOL, None, 30,
+     (5482, 5426, 5479, 5362, 5397, 5388, 5395, 5385, 5511)),
+    ("RUT", "3073", "Vallerudtoppen - Skåreråsen - Ahus - Knatten", 712, "76A300",
+     _SCHOOL, None, 30, (5419, 5459, 5466, 5463, 5383, 5437, 5397)),
     ("VYG", "L1", "Spikkestad - Lillestrøm", 100, "005B3C", _RAIL30, None, 55,
-     ("oslo_s", "grorud", "lorenskog_st", "fjellhamar_st", "strommen",
-      "lillestrom")),
-    ("VYG", "R13", "Drammen - Dal", 106, "005B3C", _RAIL60, None, 65,
-     ("oslo_s", "lorenskog_st", "fjellhamar_st", "lillestrom")),
+     "rail"),
 )
 _SERVICES = {
     "weekday": "DEMO:DayType:Hverdag",
@@ -129,8 +149,7 @@ _HOLIDAYS = (
 _EXTRA_DAY = "20241231"
 _EXTRA_DEPARTURES = (1535, 1565)  # 25:35 and 26:05 on New Year's Eve
 _EXTRA_LINES = ("110", "L1")
-_STOP_PLACE_BASE = 990001
-_QUAY_BASE = 995001
+_QUAY_OFFSET_M = 12.0
 # fmt: on
 
 
@@ -153,27 +172,30 @@ def _hms(minutes):
     return f"{minutes // 60:02d}:{minutes % 60:02d}:00"
 
 
+def _bus_quay_id(number, direction):
+    return f"DEMO:Quay:{number}-{direction + 1}"
+
+
 def _quays():
-    """Quay per (stop place, mode, direction), in a fixed order, with ids.
+    """Quays in EPSG:25833: bus (generated, two per stop place) and rail (Vy's).
 
     Returns
     -------
     dict
-        (stop key, mode, direction) -> (quay id, x, y) in EPSG:25833.
+        ``(NSR:StopPlace number, direction)`` or ``("rail", stop point code)`` ->
+        ``(quay id, x, y)``.
     """
-    modes = {}
-    for route in _ROUTES:
-        for stop in route[8]:
-            modes.setdefault(stop, set()).add(_mode(route[3]))
+    used = sorted({n for r in _ROUTES if r[8] != "rail" for n in r[8]})
     quays = {}
-    n = _QUAY_BASE
-    for key, (_, lon, lat, _) in STOP_PLACES.items():
+    for number in used:
+        _, lon, lat, _ = STOP_PLACES[f"NSR:StopPlace:{number}"]
         x, y = _TO_METRIC.transform(lon, lat)
-        for k, mode in enumerate(sorted(modes.get(key, ()))):
-            for direction in (0, 1):
-                dx = (12.0 if direction else -12.0) + 6.0 * k
-                quays[(key, mode, direction)] = (f"NSR:Quay:{n}", x + dx, y - 8.0 * k)
-                n += 1
+        for direction in (0, 1):
+            dx = _QUAY_OFFSET_M if direction else -_QUAY_OFFSET_M
+            quays[(number, direction)] = (_bus_quay_id(number, direction), x + dx, y)
+    for code, (quay, lon, lat) in RAIL_STOP_POINTS.items():
+        x, y = _TO_METRIC.transform(lon, lat)
+        quays[("rail", code)] = (quay, x, y)
     return quays
 
 
@@ -191,31 +213,53 @@ def _stops_rows(quays):
         "platform_code",
     ]
     rows = [header]
-    parent = {}
-    for i, (key, (name, lon, lat, _)) in enumerate(STOP_PLACES.items()):
-        parent[key] = f"NSR:StopPlace:{_STOP_PLACE_BASE + i}"
-        rows.append(
-            [parent[key], name, "", f"{lat:.6f}", f"{lon:.6f}", 1, "", 1, "", ""]
-        )
-    vehicle = {"bus": 700, "metro": 401, "rail": 100}
-    for (key, mode, direction), (qid, x, y) in quays.items():
+    for stop_id, (name, lon, lat, _) in STOP_PLACES.items():
+        rows.append([stop_id, name, "", f"{lat:.6f}", f"{lon:.6f}", 1, "", 1, "", ""])
+    for code, (name, parent) in RAIL_STATIONS.items():
+        if parent in STOP_PLACES:
+            continue
+        points = [v for k, v in RAIL_STOP_POINTS.items() if k.split("-")[0] == code]
+        lon = sum(p[1] for p in points) / len(points)
+        lat = sum(p[2] for p in points) / len(points)
+        rows.append([parent, name, "", f"{lat:.6f}", f"{lon:.6f}", 1, "", 1, "", ""])
+    for key, (qid, x, y) in quays.items():
         lon, lat = _lonlat(x, y)
-        code = str(direction + 1) if mode != "bus" else "AB"[direction]
-        rows.append(
-            [
+        if key[0] == "rail":
+            code, track = key[1].split("-")
+            name, parent = RAIL_STATIONS[code]
+            row = [qid, name, "", f"{lat:.6f}", f"{lon:.6f}", 0, parent, 1, 100, track]
+        else:
+            number, direction = key
+            parent = f"NSR:StopPlace:{number}"
+            name = STOP_PLACES[parent][0]
+            platform = "AB"[direction]
+            row = [
                 qid,
-                STOP_PLACES[key][0],
+                name,
                 "",
                 f"{lat:.6f}",
                 f"{lon:.6f}",
                 0,
-                parent[key],
+                parent,
                 1,
-                vehicle[mode],
-                code,
+                700,
+                platform,
             ]
-        )
+        rows.append(row)
     return rows
+
+
+def _rail_shape(codes):
+    """Vy's track through the stop points ``codes`` (vertices x, y; stop indices)."""
+    verts, at = [], []
+    for a, b in zip(codes[:-1], codes[1:], strict=True):
+        link = [_TO_METRIC.transform(lon, lat) for lon, lat in RAIL_LINKS[(a, b)]]
+        if not verts:
+            verts.append(link[0])
+            at.append(0)
+        verts.extend(link[1:])
+        at.append(len(verts) - 1)
+    return verts, at
 
 
 def _shape(points):
@@ -245,10 +289,16 @@ def _cumulative(verts):
 def _trip_rows(route, direction, quays, services):
     """Rows of trips, stop_times and shapes for one route direction."""
     agency, line, _, route_type, _, pattern, peak, speed, stops = route
-    mode = _mode(route_type)
-    seq = stops if direction == 0 else stops[::-1]
-    pts = [quays[(s, mode, direction)][1:] for s in seq]
-    verts, at = _shape(pts)
+    if stops == "rail":
+        codes = RAIL_POINTS[direction]
+        seq = [("rail", c) for c in codes]
+        verts, at = _rail_shape(codes)
+        last_name = RAIL_STATIONS[codes[-1].split("-")[0]][0]
+    else:
+        numbers = stops if direction == 0 else stops[::-1]
+        seq = [(n, direction) for n in numbers]
+        verts, at = _shape([quays[k][1:] for k in seq])
+        last_name = STOP_PLACES[f"NSR:StopPlace:{numbers[-1]}"][0]
     dist = _cumulative(verts)
     shape_id = f"{agency}:JourneyPattern:{line}_{direction}"
     route_id = f"{agency}:Line:{line}"
@@ -272,7 +322,7 @@ def _trip_rows(route, direction, quays, services):
                     route_id,
                     _SERVICES[service],
                     trip_id,
-                    STOP_PLACES[seq[-1]][0],
+                    last_name,
                     direction,
                     shape_id,
                 ]
@@ -285,7 +335,7 @@ def _trip_rows(route, direction, quays, services):
                         trip_id,
                         when,
                         when,
-                        quays[(stop, mode, direction)][0],
+                        quays[stop][0],
                         k + 1,
                         1 if k == last else 0,
                         1 if k == 0 else 0,

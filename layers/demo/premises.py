@@ -11,15 +11,16 @@ from layers.demo.common import (
     AS_OF,
     REST_ID,
     _largest_remainder,
-    _lonlat,
 )
 
 # ------------------------------------------------------------------- premises
 
 # fmt: off
-PREMISES_HEADER = ("id", "tittel", "adresse", "lat", "lon", "type", "areal_m2",
-                   "leie_kr_m2_aar", "ledig_fra", "status", "kontakt", "lenke",
-                   "oppdatert")
+# Headings as a broker's list has them; no coordinates: the importer places each
+# listing by its address in the address register.
+PREMISES_HEADER = ("ID", "Tittel", "Adresse", "Type lokale", "Areal (m²)",
+                   "Leie (kr/m²/år)", "Ledig fra", "Status", "Kontaktperson",
+                   "Lenke", "Oppdatert")
 _PREMISES_PER_AREA = {
     "sentrum": 18, "stasjonsomradet": 8, "fjellhamar": 8, "visperud": 18, "ahus": 8,
     "losbydalen": 4, REST_ID: 16,
@@ -52,6 +53,24 @@ _PREMISES_KINDS = {
 _STATUS_WEIGHTS = {"ledig": 0.76, "reservert": 0.1, "utleid": 0.08, "trukket": 0.06}
 # fmt: on
 _N_PREMISES_STALE = 12  # 15 % updated more than 90 days before AS_OF
+
+
+def _rent_text(rng, rent):
+    """A rent as brokers write it: "1 850", "kr 1 850", "1.850,-", or no figure."""
+    draw = rng.random()
+    if draw < 0.06:
+        return ""
+    if draw < 0.1:
+        return "etter avtale"
+    thousands = f"{rent // 1000} {rent % 1000:03d}" if rent >= 1000 else str(rent)
+    if draw < 0.4:
+        return thousands
+    if draw < 0.6:
+        return f"kr {thousands}"
+    if draw < 0.8:
+        dotted = f"{rent // 1000}.{rent % 1000:03d}" if rent >= 1000 else str(rent)
+        return f"{dotted},-"
+    return str(rent)
 
 
 def _decimal(value, digits):
@@ -95,20 +114,15 @@ def _premises_row(rng, i, kind, addr, stale, status):
     size_text = (
         _decimal(round(size * 2) / 2, 1) if rng.random() < 0.2 else str(round(size))
     )
-    rent = (
-        "" if rng.random() < 0.1 else str(int(round(rng.uniform(rent_lo, rent_hi), -1)))
-    )
+    rent = _rent_text(rng, int(round(rng.uniform(rent_lo, rent_hi), -1)))
     available = AS_OF + timedelta(days=int(rng.integers(0, 548)))
     age = int(rng.integers(91, 400)) if stale else int(rng.integers(0, 90))
-    lon, lat = _lonlat(addr["x"], addr["y"])
     pid = f"demo-{i:03d}"
     return [
         pid,
         f"Demo: {word} {addr['street']}",
-        addr["text"],
-        _decimal(lat, 6),
-        _decimal(lon, 6),
-        kind,
+        f"{addr['text']}, {addr['postcode']} Lørenskog",
+        kind.capitalize(),
         size_text,
         rent,
         available.isoformat(),
