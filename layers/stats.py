@@ -18,7 +18,6 @@ from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 FIGURE_LAYER = {
     "establishments": "establishments",
     "jobs": "establishments",
-    "jobs_estimated": "establishments",
     "unplaced_establishments": "establishments",
     "premises_available": "premises",
     "premises_m2": "premises",
