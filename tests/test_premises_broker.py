@@ -186,3 +186,46 @@ def test_finder_export_reimports_unchanged(tmp_path, exported, fmt, lang):
     plan = register.preview_import(store, result.layer)
     assert plan["added"] == [] and plan["changed"] == []
     assert len(plan["unchanged"]) == len(rows)
+
+
+def test_readme_lists_the_accepted_columns():
+    """Every template heading, and the human headings named in the issue, are in the
+    README's table, and the importer accepts each of them."""
+    from layers.sources.premises import match_columns
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for _col, heading, *_ in TEMPLATE_COLUMNS:
+        assert f"`{heading}`" in readme, heading
+    human = ["Areal", "Størrelse", "Leie", "Type lokale", "Ledig fra", "Kontaktperson"]
+    for heading in human:
+        assert heading in readme
+    found = match_columns(["Areal (m²)", "Leie (kr/m²/år)", "Type lokale", "Adresse"])
+    assert set(found) == {"size_m2", "rent_nok_m2_year", "type", "address"}
+    assert match_columns(["Størrelse", "Leie", "Kontaktperson", "Ledig fra"]) == {
+        "size_m2": "Størrelse",
+        "rent_nok_m2_year": "Leie",
+        "contact": "Kontaktperson",
+        "available_from": "Ledig fra",
+    }
+
+
+def test_demonstration_freshness_is_judged_against_the_data_date(exported):
+    """A demonstration listing is not stale just because today is later than the
+    data's as-of date; a real listing of the same age is."""
+    from layers.demo import AS_OF
+
+    _store, listings = exported
+    query = finder.make_query(statuses=list(finder.PREMISES_STATUSES))
+    later = date(AS_OF.year + 2, 1, 1)
+    positions = list(range(len(listings.frame)))
+    demo = finder.records(listings, positions, query, later)
+    at_as_of = finder.records(listings, positions, query, AS_OF)
+    assert [r["stale"] for r in demo] == [r["stale"] for r in at_as_of]
+    assert 0 < sum(r["stale"] for r in demo) < len(demo)
+    saved = listings.columns["demonstration"]
+    listings.columns["demonstration"] = [False] * len(positions)
+    try:
+        real = finder.records(listings, positions, query, later)
+    finally:
+        listings.columns["demonstration"] = saved
+    assert all(r["stale"] for r in real)
