@@ -7,6 +7,7 @@ import numpy as np
 from layers.demo.common import (
     _ADDRESS_SHARE,
     _ALL_AREAS,
+    _TO_METRIC,
     AS_OF,
     KOMMUNENUMMER,
     REST_ID,
@@ -21,11 +22,34 @@ DEMO_STREETS = {
         "Gamleveien",
         "Kjennveien",
         "Festplassen",
+        "Haralds vei",
+        "Bergerveien",
+        "Vallerudveien",
+        "Skogveien",
+        "Håkons vei",
+        "Skåreråsen",
+        "Løkenåsfaret",
     ),
-    "stasjonsomradet": ("Haneborgveien", "Stasjonsveien", "Snøbyveien"),
+    "stasjonsomradet": ("Haneborgveien", "Stasjonsveien", "Snøbyveien", "Lindeveien"),
     "fjellhamar": ("Fjellhamarveien", "Bruksveien", "Mølleveien"),
-    "visperud": ("Visperudveien", "Robsrudveien", "Ellingsrudveien", "Lagerveien"),
-    "ahus": ("Sykehusveien", "Nordbyhagaveien", "Torshovveien"),
+    "visperud": (
+        "Visperudveien",
+        "Robsrudveien",
+        "Ellingsrudveien",
+        "Lagerveien",
+        "Georg Stangs vei",
+        "Røykåsveien",
+        "Njåls vei",
+    ),
+    "ahus": (
+        "Sykehusveien",
+        "Nordbyhagaveien",
+        "Torshovveien",
+        "Kloppaveien",
+        "Bårlibakken",
+        "Hovelsrudveien",
+        "Østbyveien",
+    ),
     "losbydalen": ("Losbyveien", "Mønevangveien"),
     REST_ID: (
         "Hasselveien",
@@ -42,18 +66,42 @@ DEMO_STREETS = {
         "Bjerkeveien",
         "Granveien",
         "Furuveien",
-        "Lindeveien",
         "Eikeveien",
         "Blåbærstien",
         "Tyttebærveien",
         "Hagaveien",
         "Åsenveien",
-        "Røykåsveien",
         "Grønliaveien",
         "Skårerveien",
         "Lønnebergveien",
+        "Finstadsletta",
+        "Finstadlia",
+        "Nesåsen",
+        "Arne Garborgs vei",
+        "Sørlihavna",
+        "Vallerudlia",
+        "Vallerudtoppen",
+        "Tistilveien",
+        "Sørlitoppen",
+        "Glenneveien",
+        "Sønnaveien",
     ),
 }
+
+
+def _street_anchors():
+    """Streets named like one of Ruter's real stop places in 3222 -> the stop's point
+    (EPSG:25833): the demonstration puts that street's addresses around the stop,
+    where the real street is."""
+    from layers.demo.gtfs import STOP_PLACES
+
+    out = {}
+    for name, lon, lat, kommune in STOP_PLACES.values():
+        if kommune == KOMMUNENUMMER and name not in out:
+            out[name] = _TO_METRIC.transform(lon, lat)
+    return out
+
+
 _NEIGHBOURHOODS = (
     "Hasselbakken",
     "Nordli",
@@ -119,6 +167,7 @@ def _build_addresses(rng, regions, n_per_area):
     """The address register: a list of dicts, one per address, per area's streets."""
     out = []
     code = 1000
+    anchors = _street_anchors()
     for area in _ALL_AREAS:
         n_addr = max(
             len(DEMO_STREETS[area]), round(n_per_area[area] * _ADDRESS_SHARE[area])
@@ -128,7 +177,11 @@ def _build_addresses(rng, regions, n_per_area):
             code += 1
             numbers = _house_numbers(rng, count)
             pts = _street_points(
-                rng, regions[area], [n for n, _ in numbers], biased=area == REST_ID
+                rng,
+                regions[area],
+                [n for n, _ in numbers],
+                biased=area == REST_ID,
+                anchor=anchors.get(street),
             )
             if area == REST_ID:
                 postcode = str(rng.choice(_REST_POSTCODES))

@@ -192,10 +192,12 @@ def _sample_points(rng, region, n, *, biased=False):
     return np.concatenate(parts)[:n]
 
 
-def _street_points(rng, region, numbers, *, biased):
-    """Points for the house numbers of one street, along a short straight axis.
+def _street_points(rng, region, numbers, *, biased, anchor=None):
+    """Points for the house numbers of one street, along a short, gently bent axis.
 
-    Odd numbers lie on one side, even numbers on the other. Points that fall
+    The axis runs through ``anchor`` (a real stop of the street's name) when it
+    lies in ``region``, else from a random point. Odd numbers lie on one side,
+    even numbers on the other, a few metres apart at random. Points that fall
     outside ``region`` are moved to random points of the region near the axis.
     """
     n = len(numbers)
@@ -203,8 +205,12 @@ def _street_points(rng, region, numbers, *, biased):
     length = rng.uniform(250.0, 900.0)
     angle = rng.uniform(0.0, math.pi)
     ux, uy = math.cos(angle), math.sin(angle)
+    if anchor is not None and shapely.contains_xy(region, *anchor):
+        start = np.array(anchor) - 0.5 * length * np.array([ux, uy])
     t = np.linspace(0.0, length, n)
+    bend = rng.uniform(-0.0006, 0.0006) * (t - length / 2) ** 2
     side = np.where(np.asarray(numbers) % 2 == 1, 12.0, -12.0)
+    side = side + bend + rng.normal(0.0, 3.0, n)
     pts = np.column_stack(
         [start[0] + t * ux - side * uy, start[1] + t * uy + side * ux]
     )
