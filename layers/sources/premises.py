@@ -952,7 +952,12 @@ def _geocode(addresses, register):
         g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in found
     ]
     points = gpd.GeoSeries(geoms, crs=crs).to_crs(CRS)
-    return [None if g is None else (g.centroid.x, g.centroid.y) for g in points]
+    # 6 decimals (about 0.1 m), as the register's form shows and saves them, so a
+    # listing placed by address is unchanged when it is saved from the form.
+    return [
+        None if g is None else (round(g.centroid.x, 6), round(g.centroid.y, 6))
+        for g in points
+    ]
 
 
 def _place_by_address(pending, register, columns, source):
