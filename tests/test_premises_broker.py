@@ -229,3 +229,14 @@ def test_demonstration_freshness_is_judged_against_the_data_date(exported):
     finally:
         listings.columns["demonstration"] = saved
     assert all(r["stale"] for r in real)
+
+
+def test_place_addresses_uses_the_register(book):
+    """The lookup the register's "Finn adressen" can use: found, or None."""
+    from layers.sources.premises import place_addresses
+
+    found, missing = place_addresses(
+        ["Skårersletta 12, 1473 Lørenskog", "Nowhere 1"], book
+    )
+    assert missing is None and 10.9 < found[0] < 11.1 and 59.8 < found[1] < 60.0
+    assert found == tuple(round(v, 6) for v in found)

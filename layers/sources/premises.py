@@ -960,6 +960,27 @@ def _geocode(addresses, register):
     ]
 
 
+def place_addresses(addresses, register):
+    """Place address lines with an address register: what "Finn adressen" needs.
+
+    Parameters
+    ----------
+    addresses : list of str
+        Address lines as typed ("Skårersletta 12B, 1473 Lørenskog").
+    register : geopandas.GeoDataFrame or str or pathlib.Path
+        The store's ``addresses`` layer, or a Kartverket address file.
+
+    Returns
+    -------
+    list of (float, float) or None
+        ``(lon, lat)`` in EPSG:4326 (6 decimals) per line; None when the address
+        is not in the register or is ambiguous.
+    """
+    if not addresses:
+        return []
+    return _geocode(list(addresses), register)
+
+
 def _place_by_address(pending, register, columns, source):
     """Place rows (number, address); return ({number: point}, errors)."""
     if not pending:
