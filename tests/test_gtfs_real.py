@@ -74,3 +74,20 @@ def test_reference_date_skips_a_holiday_week(tmp_path):
     path = write_feed(tmp_path / "feed.zip", replace={"calendar_dates.txt": dates})
     # 2 and 9 January have only EXTRA's one trip; from 15 January WK runs again.
     assert read_gtfs(path).reference_date == dt.date(2024, 1, 16)
+
+
+def test_import_refuses_a_feed_that_would_leave_a_layer_empty(
+    tmp_path, default_store, capsys
+):
+    """A feed without shapes would empty transit_lines: exit 2, store unchanged."""
+    import hashlib
+
+    from layers.cli import main
+
+    store = tmp_path / "store.gpkg"
+    store.write_bytes(default_store.read_bytes())
+    before = hashlib.sha256(store.read_bytes()).hexdigest()
+    feed = write_feed(tmp_path / "feed.zip", drop=("shapes.txt",))
+    assert main(["import", "gtfs", str(feed), "--store", str(store)]) == 2
+    assert "leave the layer transit_lines empty" in capsys.readouterr().err
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == before
