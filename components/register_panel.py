@@ -169,7 +169,7 @@ def _show_value(field, value, lang):
     return str(value)
 
 
-# Messages of layers.register and layers.sources.premises -> (string key, group names).
+# Messages of layers.register and layers.premises -> (string key, group names).
 _MESSAGES = (
     (r"^(?:title|size|latitude|longitude|status) is required\b", "required"),
     (r"^(?:title|size|type) is empty\b", "required"),

@@ -616,7 +616,7 @@ def validate_listing(values, *, boundary=None, today=None):
     values : dict
         Field -> value as entered (text or numbers); keys are ``FORM_FIELDS``,
         other keys are ignored, a missing key counts as empty. Type and status
-        accept the synonyms of ``layers.sources.premises`` (case-insensitive).
+        accept the synonyms of ``layers.premises`` (case-insensitive).
         ``available_from`` accepts ``YYYY-MM-DD`` or ``DD.MM.YYYY``; empty or
         "umiddelbart" mean ``today``. Rent may be empty.
     boundary : geopandas.GeoDataFrame, optional
@@ -766,7 +766,7 @@ def add_listing(store, values, *, user, boundary=None, now=None, demonstration=F
     -------
     dict
         The saved listing (``COLUMNS``), version 1. Its id is derived from title
-        and address like ``layers.sources.premises`` ids.
+        and address like ``layers.premises`` ids.
 
     Raises
     ------
@@ -996,7 +996,7 @@ def seed_register(store, gdf, *, user, demonstration, now=None):
     ----------
     store : layers.store.GeoPackageStore
     gdf : geopandas.GeoDataFrame
-        A ``premises`` layer (``layers.sources.premises.read_premises``).
+        A ``premises`` layer (``layers.premises.read_premises``).
     user : str
     demonstration : bool
         Mark every listing as demonstration data.
