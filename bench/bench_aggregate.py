@@ -21,9 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from layers.areas import draw_indicative_areas  # noqa: E402
 from layers.build import read_boundary  # noqa: E402
 from layers.schemas import CRS, SCHEMAS, empty_layer  # noqa: E402
+from layers.sources.areas import draw_indicative_areas  # noqa: E402
 from layers.stats import area_figures  # noqa: E402
 
 

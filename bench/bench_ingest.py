@@ -169,7 +169,7 @@ def _child(underenheter, addresses):
     sys.path.insert(0, str(ROOT))
     import dataclasses
 
-    from layers.establishments import read_establishments
+    from layers.sources.establishments import read_establishments
 
     start = time.perf_counter()
     gdf, report = read_establishments(underenheter, addresses, kommune="3222")

@@ -14,7 +14,7 @@ from components.i18n import STRINGS, fmt_date, fmt_m2, fmt_num, status_name, t
 from components.i18n.errors import error_text
 from components.i18n.map import premises_type_name
 from layers import register
-from layers.addresses import normalise_street, parse_address_line
+from layers.sources.addresses import normalise_street, parse_address_line
 
 FIELDS = register.FORM_FIELDS
 TEXT_FIELDS = ("title", "address", "contact", "url")

@@ -12,8 +12,8 @@ from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, t
 from components.i18n.map import premises_type_name
 from components.tour import setup_order
 from layers import aggregates, strategy
-from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 
 EXPORT_PREFIX = "present"  # ids of the closing view's export buttons
 TOP_PREMISES = 3

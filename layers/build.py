@@ -83,8 +83,9 @@ def default_layers(geodata=GEODATA, *, seed=None):
     dict
         ``{layer name: (GeoDataFrame, metadata dict)}``
     """
-    from layers import addresses, demo, establishments, gtfs, premises
-    from layers.areas import draw_indicative_areas
+    from layers import demo
+    from layers.sources import addresses, establishments, gtfs, premises
+    from layers.sources.areas import draw_indicative_areas
 
     boundary = read_boundary(geodata)
     out = {
@@ -93,9 +94,11 @@ def default_layers(geodata=GEODATA, *, seed=None):
         "landmarks": (
             read_landmarks(geodata),
             {
-                "source": "Wikipedia, Wikidata, OpenStreetMap (see geodata/README.md)",
-                "licence": "Wikidata CC0; OSM © OpenStreetMap contributors, ODbL",
-                "as_of": "2024-10-31",
+                "source": "Wikipedia, Wikidata, OpenStreetMap, Vy's NeTEx and Ruter's "
+                "stops (see geodata/README.md)",
+                "licence": "Wikidata CC0; OSM © OpenStreetMap contributors, ODbL; "
+                "Entur/Vy/Ruter NLOD",
+                "as_of": "2026-12-01",
             },
         ),
         "areas": (
@@ -138,9 +141,19 @@ def default_layers(geodata=GEODATA, *, seed=None):
     transit_meta = {
         **demo_meta,
         "as_of": feed.reference_date.isoformat(),
-        "source": "Demonstrasjonsdata i Enturs GTFS-format",
+        "source": "Holdeplasser og jernbane: Entur/Ruter og Vy (ekte); rutetider: "
+        "demonstrasjonsdata i Enturs GTFS-format",
+        "licence": "NLOD (holdeplasser, jernbane); CC0 (generert rutetabell)",
         "details": {**note, "reference_date": feed.reference_date.isoformat()},
     }
+    out["addresses"] = (
+        register,
+        {
+            **demo_meta,
+            "source": "Demonstrasjonsdata i Kartverkets format (Matrikkelen adresse)",
+            "details": note,
+        },
+    )
     out["transit_stops"] = (feed.stops, transit_meta)
     out["transit_lines"] = (feed.lines, transit_meta)
     out["premises"] = (

@@ -57,10 +57,26 @@ def _parser():
         "establishments", help="Enhetsregisteret underenheter (JSON, gzip, CSV)"
     )
     e.add_argument("file")
-    e.add_argument("--addresses", required=True, help="Kartverket address CSV (or zip)")
+    e.add_argument(
+        "--addresses",
+        help="Kartverket address CSV (or zip); default: the store's addresses layer "
+        "(when fetched or imported, not the demonstration's)",
+    )
     e.add_argument("--kommune", default="3222")
     e.add_argument("--as-of", help="date of the download (default today)")
+    e.add_argument(
+        "--nace-standard",
+        choices=("auto", "SN2025", "SN2007"),
+        default="auto",
+        help="standard of codes that exist in both (default: what the file shows)",
+    )
     store_opt(e)
+    ad = isub.add_parser(
+        "addresses", help="Kartverket Matrikkelen adresse CSV (or zip)"
+    )
+    ad.add_argument("file")
+    ad.add_argument("--kommune", default="3222")
+    store_opt(ad)
     g = isub.add_parser("gtfs", help="Entur GTFS zip")
     g.add_argument("file")
     g.add_argument("--date", help="reference date YYYY-MM-DD (default first Tuesday)")
@@ -68,7 +84,9 @@ def _parser():
     pr = isub.add_parser("premises", help="premises list (CSV, XLSX or GeoJSON)")
     pr.add_argument("file")
     pr.add_argument(
-        "--addresses", help="Kartverket address CSV, to place listings by address"
+        "--addresses",
+        help="Kartverket address CSV, to place listings by address "
+        "(default: the store's addresses layer)",
     )
     pr.add_argument(
         "--replace",
@@ -114,7 +132,7 @@ def main(argv=None):
         sys.stderr.close()
         return 0
     except Exception as exc:
-        from layers.fetch import FetchError
+        from layers.sources.fetch import FetchError
 
         if isinstance(exc, FetchError):
             print(str(exc), file=sys.stderr)
@@ -158,7 +176,7 @@ def cmd_import(args):
 
 
 def import_areas(args, store):
-    from layers.areas import read_areas
+    from layers.sources.areas import read_areas
 
     gdf = read_areas(args.file, boundary=store.read_layer("boundary"))
     meta = {
@@ -172,21 +190,41 @@ def import_areas(args, store):
 
 
 def import_establishments(args, store):
-    from layers.addresses import read_addresses
     from layers.build import _plain
-    from layers.establishments import read_establishments
+    from layers.sources.establishments import read_establishments
 
-    register = read_addresses(args.addresses, kommune=args.kommune)
-    gdf, report = read_establishments(args.file, register, kommune=args.kommune)
-    report = _plain(report)
-    print(
-        "Lest / read {read}, beholdt / kept {kept}, plassert / placed {placed}, "
-        "ikke plassert / unplaced {unplaced}".format(**_defaults(report)),
-        file=sys.stderr,
+    register, addresses_name = _establishment_addresses(args, store)
+    if register.empty:
+        raise InputError(
+            f"the address register holds no addresses in kommune {args.kommune}; "
+            "wrong kommune, or the wrong address file?",
+            file=str(args.addresses or "addresses layer"),
+        )
+    gdf, report = read_establishments(
+        args.file,
+        register,
+        kommune=args.kommune,
+        nace_standard=getattr(args, "nace_standard", "auto"),
     )
+    report = _plain(report)
+    print(establishments_summary(report), file=sys.stderr)
+    if report["kept"] == 0:
+        raise InputError(
+            f"kept 0 establishments: none of the file's {report['read']} records is "
+            f"located in kommune {args.kommune} ({report['outside_kommune']} elsewhere, "
+            f"{report['closed']} closed). Wrong kommune, or the wrong file?",
+            file=str(args.file),
+        )
+    if report["placed"] == 0:
+        raise InputError(
+            f"placed 0 of the {report['kept']} establishments on the address register "
+            f"({len(register)} addresses): is the address file for kommune "
+            f"{args.kommune}?",
+            file=str(args.file),
+        )
     meta = {
         "source": "Brønnøysundregistrene, Enhetsregisteret (underenheter): "
-        f"{Path(args.file).name}; adresser: Kartverket, {Path(args.addresses).name}",
+        f"{Path(args.file).name}; adresser: Kartverket, {addresses_name}",
         "licence": "NLOD (Brønnøysundregistrene); CC BY 4.0 (Kartverket)",
         "as_of": args.as_of or date.today().isoformat(),
         "imported_at": _iso(_now()),
@@ -195,12 +233,83 @@ def import_establishments(args, store):
     return {"establishments": (gdf, meta)}
 
 
-def _defaults(report):
-    return {k: report.get(k, "?") for k in ("read", "kept", "placed", "unplaced")}
+def _establishment_addresses(args, store):
+    """The address register for placing establishments, and its name."""
+    from layers.sources.addresses import read_addresses
+
+    if args.addresses:
+        return read_addresses(args.addresses, kommune=args.kommune), Path(
+            args.addresses
+        ).name
+    info = {i.name: i for i in store.list_layers()}.get("addresses")
+    if info is None or info.demonstration:
+        raise InputError(
+            "no address register: run 'python -m layers fetch addresses' (or "
+            "'import addresses FILE') first, or pass --addresses FILE; the "
+            "demonstration's addresses cannot place real establishments"
+        )
+    register = store.read_layer("addresses")
+    register = register[register["kommunenummer"] == str(args.kommune).zfill(4)]
+    return register, info.source
+
+
+def establishments_summary(report):
+    """One line per kind of count: kept, dropped by reason, unplaced, estimates."""
+    r = {k: report.get(k, 0) for k in _REPORT_KEYS}
+    return (
+        "Lest / read {read}; beholdt / kept {kept}\n"
+        "  forkastet / dropped: utenfor kommunen / outside the kommune "
+        "{outside_kommune}, nedlagt / closed {closed}, duplikater / duplicates "
+        "{duplicates}\n"
+        "  plassert / placed {placed}, ikke plassert / unplaced {unplaced}\n"
+        "  1–4 ansatte, anslått / estimated: {employees_estimated}\n"
+        "  næringskoder / industry codes: SN2025 {nace_sn2025}, SN2007 {nace_sn2007} "
+        "(standard antatt / assumed for {nace_assumed})"
+    ).format(**r)
+
+
+_REPORT_KEYS = (
+    "read",
+    "kept",
+    "outside_kommune",
+    "closed",
+    "duplicates",
+    "placed",
+    "unplaced",
+    "employees_estimated",
+    "nace_sn2025",
+    "nace_sn2007",
+    "nace_assumed",
+)
+
+
+def import_addresses(args, store, *, source=None):
+    """Read a Kartverket address file into the store's ``addresses`` layer."""
+    from layers.sources.addresses import read_addresses
+
+    register = read_addresses(args.file, kommune=args.kommune)
+    print(
+        f"Adresser i kommune / addresses in kommune {args.kommune}: {len(register)}",
+        file=sys.stderr,
+    )
+    if register.empty:
+        raise InputError(
+            f"read 0 addresses for kommune {args.kommune}: the file holds none in "
+            "it. Wrong kommune, or the wrong file (another kommune's)?",
+            file=str(args.file),
+        )
+    meta = {
+        "source": source or f"Kartverket, Matrikkelen adresse: {Path(args.file).name}",
+        "licence": "© Kartverket, CC BY 4.0",
+        "as_of": date.today().isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {"kommune": args.kommune},
+    }
+    return {"addresses": (register, meta)}
 
 
 def import_gtfs(args, store):
-    from layers.gtfs import read_gtfs
+    from layers.sources.gtfs import read_gtfs
 
     # Entur's feed is national: keep the stops within ~3 km of the municipality
     # (metres in EPSG:25833), streaming the rest past.
@@ -208,6 +317,22 @@ def import_gtfs(args, store):
     bounds = boundary.to_crs(25833).buffer(3000).to_crs(4326).total_bounds
     bbox = [round(float(v), 6) for v in bounds]
     feed = read_gtfs(args.file, date=args.date, bbox=bbox)
+    r = feed.report
+    print(
+        f"Referansedato / reference date {feed.reference_date}; holdeplasser / stop "
+        f"places {r['stop_places']} ({r['stop_places_served']} med avganger / "
+        f"served), utenfor / outside {r.get('stop_places_skipped', 0)}; linjer / "
+        f"routes {r['routes']} ({r['routes_with_shape']} med trasé / with shape); "
+        f"turer / trips that day {r['trips_on_date']}",
+        file=sys.stderr,
+    )
+    for layer, frame in (("transit_stops", feed.stops), ("transit_lines", feed.lines)):
+        if frame.empty:
+            raise InputError(
+                f"the feed would leave the layer {layer} empty (no stop place or "
+                "no line with a shape near the municipality); wrong feed?",
+                file=str(args.file),
+            )
     meta = {
         "source": f"Entur GTFS: {Path(args.file).name}",
         "licence": "NLOD (Entur)",
@@ -226,14 +351,41 @@ def import_gtfs(args, store):
 def import_premises(args, store):
     """Import a premises list into the register (add and update, or replace all)."""
     from layers import register
-    from layers.premises import read_premises
+    from layers.sources.premises import read_premises_table
 
-    addresses = None
     if args.addresses:
-        from layers.addresses import read_addresses
+        from layers.sources.addresses import read_addresses
 
         addresses = read_addresses(args.addresses)
-    gdf = read_premises(args.file, addresses=addresses)
+    elif "addresses" in {i.name for i in store.list_layers()}:
+        addresses = store.read_layer("addresses")
+    else:
+        addresses = None
+    result = read_premises_table(args.file, addresses=addresses)
+    gdf, unplaced = result.layer, result.unplaced
+    print(
+        f"Lest / read {len(result.preview)} lokaler / listings: plassert / placed "
+        f"{len(gdf)}, ikke plassert / unplaced {len(unplaced)}",
+        file=sys.stderr,
+    )
+    for u in unplaced[:20]:
+        print(
+            f"  rad / row {u['row']}: {u['title']!r} {u['address']!r}: {u['reason']} "
+            "— ikke importert; plasser den i registeret / not imported; place it "
+            "in the register",
+            file=sys.stderr,
+        )
+    if gdf.empty:
+        raise InputError(
+            (
+                "the file holds no listings"
+                if not unplaced
+                else f"none of the {len(unplaced)} listings could be placed (addresses "
+                "not in the address register, no lat/lon)"
+            )
+            + (" — --replace would empty the register" if args.replace else ""),
+            file=str(args.file),
+        )
     register.check_all_inside(gdf, store.read_layer("boundary"), source=args.file)
     if args.replace:
         register.seed_register(store, gdf, user="cli", demonstration=False)
@@ -251,6 +403,7 @@ def import_premises(args, store):
 
 
 IMPORTERS = {
+    "addresses": import_addresses,
     "areas": import_areas,
     "establishments": import_establishments,
     "gtfs": import_gtfs,
@@ -319,53 +472,42 @@ def format_table(rows, infos):
 
 
 def cmd_fetch(args):
-    from layers.fetch import fetch
+    from layers.sources.fetch import fetch, fetch_addresses
 
     store = _existing_store(args.store)
     downloads = store.path.parent / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    path = fetch(args.source, url=args.url, dest_dir=downloads)
+    if args.source == "addresses" and not args.url:
+        path, _url, scope = fetch_addresses(args.kommune, dest_dir=downloads)
+        if scope == "county":
+            print(
+                f"Kommunefilen fantes ikke; bruker fylkesfilen / no kommune file, "
+                f"using the county file, filtered to kommune {args.kommune}",
+                file=sys.stderr,
+            )
+    else:
+        path = fetch(args.source, url=args.url, dest_dir=downloads)
     print(f"Lastet ned / downloaded {path}", file=sys.stderr)
     if args.source == "addresses":
-        from layers.addresses import read_addresses
-
-        register = read_addresses(path, kommune=args.kommune)
-        (downloads / LATEST_ADDRESSES).write_text(path.name)
-        print(
-            f"Adresseregisteret har {len(register)} adresser / addresses; brukes av "
-            "'fetch brreg' / used by 'fetch brreg'",
-            file=sys.stderr,
+        ns = argparse.Namespace(file=path, kommune=args.kommune)
+        layers = import_addresses(
+            ns, store, source=f"Kartverket, Matrikkelen adresse: {Path(path).name}"
         )
-        return 0
-    if args.source == "gtfs":
+    elif args.source == "gtfs":
         ns = argparse.Namespace(file=path, date=None)
         layers = import_gtfs(ns, store)
     else:
-        addresses = args.addresses or _last_download(downloads, "addresses")
-        if addresses is None:
-            raise InputError(
-                "no address register: run 'python -m layers fetch addresses' first, "
-                "or pass --addresses FILE"
-            )
         ns = argparse.Namespace(
-            file=path, addresses=addresses, kommune=args.kommune, as_of=None
+            file=path,
+            addresses=args.addresses,
+            kommune=args.kommune,
+            as_of=None,
+            nace_standard="auto",
         )
         layers = import_establishments(ns, store)
     for i in store.replace_layers(layers):
         print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
     return 0
-
-
-LATEST_ADDRESSES = "addresses.latest"
-
-
-def _last_download(folder, kind):
-    # `fetch addresses` records the file it checked, whatever the URL named it.
-    pointer = folder / LATEST_ADDRESSES
-    if kind == "addresses" and pointer.exists():
-        path = folder / pointer.read_text().strip()
-        return path if path.exists() else None
-    return None
 
 
 COMMANDS = {

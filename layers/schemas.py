@@ -86,6 +86,14 @@ SCHEMAS: dict[str, dict[str, str]] = {
         "route_type": "int",
         "color": "str",
     },
+    "addresses": {
+        "street": "str",
+        "number": "int",
+        "letter": "str",
+        "postcode": "str",
+        "kommunenummer": "str",
+        "key": "str",
+    },
     "premises": {
         "premises_id": "str",
         "title": "str",
@@ -109,6 +117,7 @@ GEOMETRY: dict[str, tuple[str, ...]] = {
     "establishments": ("Point",),  # null geometry allowed: unplaced
     "transit_stops": ("Point",),
     "transit_lines": ("LineString", "MultiLineString"),
+    "addresses": ("Point",),
     "premises": ("Point",),
 }
 

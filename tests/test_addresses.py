@@ -9,15 +9,15 @@ import pyproj
 import pytest
 from shapely.geometry import Point
 
-from layers.addresses import (
+from layers.errors import InputError
+from layers.schemas import CRS
+from layers.sources.addresses import (
     geocode,
     normalise_street,
     parse_address_line,
     parse_address_lines,
     read_addresses,
 )
-from layers.errors import InputError
-from layers.schemas import CRS
 
 DATA = Path(__file__).parent / "data" / "addresses"
 FIXTURE = DATA / "adresser_3222.csv"

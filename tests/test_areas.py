@@ -6,10 +6,10 @@ import json
 import geopandas as gpd
 import pytest
 
-from layers.areas import draw_indicative_areas, fixed_points, read_areas
 from layers.build import read_boundary, read_neighbours
 from layers.errors import InputError
 from layers.schemas import AREA_IDS, METRIC_CRS
+from layers.sources.areas import draw_indicative_areas, fixed_points, read_areas
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS
+from layers.sources.areas import AREA_INFO
 from layers.store import open_store
 
 pytestmark = pytest.mark.browser

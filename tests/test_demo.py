@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +14,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from layers.areas import draw_indicative_areas
 from layers.demo import (
     AS_OF,
     BOUNDARY_PATH,
@@ -28,6 +28,13 @@ from layers.demo import (
     write_demo_sources,
 )
 from layers.schemas import METRIC_CRS, PREMISES_STATUSES, PREMISES_TYPES, REST_ID
+from layers.sources.addresses import read_addresses
+from layers.sources.areas import draw_indicative_areas
+from layers.sources.establishments import SMALL_FIRM_EMPLOYEES, nace_standard_of
+from layers.sources.premises import normalise_type, parse_amount, read_premises
+from tests.test_real_sources import REAL_HEADER
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GTFS_FILES = {
     "agency.txt",
@@ -142,28 +149,46 @@ def test_returns_the_four_files(paths):
 # ------------------------------------------------------------ establishments
 
 
+def _jobs(record):
+    """Jobs as the importer counts them: the count, else 2 for the 1-4 class."""
+    if "antallAnsatte" in record:
+        return record["antallAnsatte"]
+    return SMALL_FIRM_EMPLOYEES if record["harRegistrertAntallAnsatte"] else 0
+
+
 def test_open_records_match_strategy_totals(kept):
-    """4 512 open records in 3222 whose employees sum to 24 892."""
+    """4 512 records in 3222 whose jobs (estimate for 1-4 included) sum to 24 892."""
     assert len(kept) == DEMO_TOTAL_ESTABLISHMENTS
-    assert sum(r.get("antallAnsatte", 0) for r in kept) == DEMO_TOTAL_JOBS
+    assert sum(_jobs(r) for r in kept) == DEMO_TOTAL_JOBS
 
 
-def test_file_holds_records_to_filter_out(records):
-    """Closed, other-kommune and duplicated records are present for the importer."""
-    closed = [r for r in records if "nedleggelsesdato" in r]
+def test_file_is_shaped_like_the_bulk_download(records):
+    """No closed units and one record per unit, as in the register's bulk file;
+    units in the neighbouring kommuner for the importer to filter out."""
+    assert not any("nedleggelsesdato" in r or "slettedato" in r for r in records)
     knr = {r["beliggenhetsadresse"]["kommunenummer"] for r in records}
     ids = [r["organisasjonsnummer"] for r in records]
-    assert len(closed) == 20
     assert knr == {"3222", "0301", "3205"}
-    assert len(ids) - len(set(ids)) == 5
+    assert len(ids) == len(set(ids))
 
 
-def test_duplicates_are_exact_copies(records):
-    """A repeated organisasjonsnummer repeats the whole record."""
-    seen = {}
-    for r in records:
-        other = seen.setdefault(r["organisasjonsnummer"], r)
-        assert other == r
+def test_no_count_below_five_employees(kept):
+    """The 1-4 class has harRegistrertAntallAnsatte and no antallAnsatte."""
+    counted = [r["antallAnsatte"] for r in kept if "antallAnsatte" in r]
+    assert min(counted) >= 5
+    small = [r for r in kept if "antallAnsatte" not in r]
+    assert any(r["harRegistrertAntallAnsatte"] for r in small)
+    assert all(r["harRegistrertAntallAnsatte"] for r in kept if "antallAnsatte" in r)
+
+
+def test_units_registered_in_2024_carry_sn2025_codes(kept):
+    """New units use the new standard's codes; older ones keep SN2007."""
+    new = [r for r in kept if r["oppstartsdato"] >= "2024"]
+    old = [r for r in kept if r["oppstartsdato"] < "2024"]
+    new_std = {nace_standard_of(r["naeringskode1"]["kode"]) for r in new}
+    old_std = {nace_standard_of(r["naeringskode1"]["kode"]) for r in old}
+    assert "SN2025" in new_std and "SN2007" not in new_std
+    assert "SN2025" not in old_std
 
 
 def test_orgnrs_pass_mod11(records):
@@ -181,12 +206,11 @@ def test_check_digit_known_value():
     assert orgnr_check_digit("97000002") is None  # remainder gives 10
 
 
-def test_missing_employee_count_means_none_registered(kept):
-    """About 15 % omit antallAnsatte, and those say no employees are registered."""
-    missing = [r for r in kept if "antallAnsatte" not in r]
-    assert 0.12 < len(missing) / len(kept) < 0.18
-    assert not any(r["harRegistrertAntallAnsatte"] for r in missing)
-    assert all(r["antallAnsatte"] >= 1 for r in kept if "antallAnsatte" in r)
+def test_some_units_have_no_employees(kept):
+    """About 15 % have no registered employees at all."""
+    none = [r for r in kept if not r["harRegistrertAntallAnsatte"]]
+    assert 0.12 < len(none) / len(kept) < 0.18
+    assert not any("antallAnsatte" in r for r in none)
 
 
 def test_started_in_2023_matches_strategy(kept):
@@ -201,7 +225,7 @@ def test_started_in_2023_matches_strategy(kept):
 
 def test_hospital_is_the_largest_employer(kept):
     """Sizes are heavy-tailed: one employer with thousands of jobs, median tiny."""
-    jobs = sorted((r.get("antallAnsatte", 0), r["navn"]) for r in kept)
+    jobs = sorted((_jobs(r), r["navn"]) for r in kept)
     assert jobs[-1][0] > 3000 and "Universitetssykehus" in jobs[-1][1]
     assert np.median([j for j, _ in jobs]) <= 3
 
@@ -258,7 +282,7 @@ def test_job_shares_follow_the_strategy(kept, addresses):
     jobs = {}
     for r in kept:
         area = area_of.get(r["beliggenhetsadresse"]["adresse"][0])
-        jobs[area] = jobs.get(area, 0) + r.get("antallAnsatte", 0)
+        jobs[area] = jobs.get(area, 0) + _jobs(r)
     assert jobs["ahus"] > jobs["visperud"] > jobs["sentrum"] > jobs["stasjonsomradet"]
 
 
@@ -269,10 +293,10 @@ def test_address_csv_header_and_bom(paths):
     """Kartverket's header, `;`-separated, UTF-8 with a BOM."""
     raw = paths["addresses"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    header = raw[3:].split(b"\n", 1)[0].decode("utf-8").split(";")
-    assert header[:3] == ["fylkesnummer", "kommunenummer", "kommunenavn"]
-    assert header[13:16] == ["EPSG-kode", "Nord", "Øst"]
-    assert header[-1] == "adresseId"
+    line = raw[3:].split(b"\n", 1)[0]
+    assert line.endswith(b"\r")  # CRLF, as Kartverket writes it
+    header = line[:-1].decode("utf-8").split(";")
+    assert header == REAL_HEADER.split(";")
 
 
 def test_addresses_lie_in_their_streets_area(addresses, areas):
@@ -332,18 +356,58 @@ def test_last_stop_of_each_trip_has_no_pickup(paths):
     assert (st.loc[~last, "pickup_type"] == "0").all()
 
 
-def test_stops_are_nsr_stop_places_and_quays(paths):
-    """Stations are NSR:StopPlace (type 1); quays are NSR:Quay with a parent."""
+def test_stops_are_the_real_stop_places(paths):
+    """Ruter's real stop places (NSR id, name, position), all of them served;
+    bus quays generated (DEMO:Quay), rail quays Vy's (NSR:Quay)."""
     stops = _gtfs(paths, "stops.txt")
     stations = stops[stops["location_type"] == "1"]
     quays = stops[stops["location_type"] == "0"]
-    assert stations["stop_id"].str.match(r"NSR:StopPlace:99\d{4}$").all()
-    assert quays["stop_id"].str.match(r"NSR:Quay:99\d{4}$").all()
+    real = pd.read_csv(
+        ROOT / "geodata" / "ruter_stopplaces_lorenskog_area.csv", dtype=str
+    )
+    assert len(real) == 93
+    mine = stations.set_index("stop_id")
+    assert set(real["stop_id"]) <= set(mine.index)
+    for r in real.itertuples():
+        assert mine.loc[r.stop_id, "stop_name"] == r.stop_name
+        assert float(mine.loc[r.stop_id, "stop_lat"]) == float(r.stop_lat)
+        assert float(mine.loc[r.stop_id, "stop_lon"]) == float(r.stop_lon)
+    others = set(mine.index) - set(real["stop_id"])
+    assert all(i.startswith("VYG:StopPlace:") for i in others)
     assert quays["parent_station"].isin(stations["stop_id"]).all()
+    rail = quays[quays["vehicle_type"] == "100"]
+    assert set(rail["stop_id"]) >= {"NSR:Quay:269", "NSR:Quay:65", "NSR:Quay:339"}
+    assert (
+        quays.loc[quays["vehicle_type"] == "700", "stop_id"]
+        .str.startswith("DEMO:Quay:")
+        .all()
+    )
+    served = set(_gtfs(paths, "stop_times.txt")["stop_id"])
+    assert set(quays["stop_id"]) == served
 
 
-def test_every_area_has_a_stop_place(paths, areas):
-    """Each of the six areas and the rest of the municipality has a station."""
+def test_rail_runs_on_vys_track_through_the_three_stations(paths):
+    """L1 calls at Lørenskog, Hanaborg and Fjellhamar on Vy's track geometry."""
+    stops = _gtfs(paths, "stops.txt").set_index("stop_id")
+    times = _gtfs(paths, "stop_times.txt")
+    l1 = times[times["trip_id"].str.startswith("VYG:ServiceJourney:L1_")]
+    names = set(stops.loc[l1["stop_id"].unique(), "stop_name"])
+    assert {"Lørenskog stasjon", "Hanaborg stasjon", "Fjellhamar stasjon"} <= names
+    shapes = _gtfs(paths, "shapes.txt")
+    track = shapes[shapes["shape_id"] == "VYG:JourneyPattern:L1_0"]
+    with open(ROOT / "geodata" / "vy_rail_lorenskog_area_2021.geojson") as f:
+        links = [
+            g for g in json.load(f)["features"] if g["geometry"]["type"] == "LineString"
+        ]
+    first = next(g for g in links if g["properties"]["from"].endswith("GRO-1"))
+    lon, lat = first["geometry"]["coordinates"][1]
+    assert abs(float(track["shape_pt_lon"].iloc[1]) - lon) < 1e-5
+    assert abs(float(track["shape_pt_lat"].iloc[1]) - lat) < 1e-5
+    assert len(track) > 300  # the track's own vertices, not straight lines
+
+
+def test_every_area_but_losby_has_a_stop_place(paths, areas):
+    """The real stops cover five areas and the rest; none lies in Losbydalen."""
     stops = _gtfs(paths, "stops.txt")
     stations = stops[stops["location_type"] == "1"]
     lon = stations["stop_lon"].astype(float).to_numpy()
@@ -355,7 +419,7 @@ def test_every_area_has_a_stop_place(paths, areas):
     assert set(_area_of(areas, x[inside], y[inside])) == {
         *areas["area_id"],
         REST_ID,
-    }
+    } - {"losbydalen"}
 
 
 def test_timetable_runs_past_midnight(paths):
@@ -380,8 +444,8 @@ def test_calendar_dates_remove_and_add(paths):
 def test_routes_use_real_line_numbers(paths):
     """Ruter's and Vy's line numbers, with extended route types."""
     routes = _gtfs(paths, "routes.txt")
-    assert {"25", "110", "300", "L1", "R13"} <= set(routes["route_short_name"])
-    assert {"401", "704", "712", "100", "106"} <= set(routes["route_type"])
+    assert {"25", "110", "300", "L1"} <= set(routes["route_short_name"])
+    assert {"704", "712", "100"} <= set(routes["route_type"])
 
 
 # ------------------------------------------------------------------ premises
@@ -391,34 +455,34 @@ def test_premises_types_and_statuses_are_known(paths):
     """Every listing has a known type and status, demo title, link and contact."""
     rows = _premises(paths)
     assert 70 <= len(rows) <= 90
-    assert {r["type"] for r in rows} <= set(PREMISES_TYPES)
-    assert {r["status"] for r in rows} <= set(PREMISES_STATUSES)
-    assert all(r["tittel"].startswith("Demo: ") for r in rows)
-    assert all(r["lenke"].endswith("/" + r["id"]) for r in rows)
+    assert {normalise_type(r["Type lokale"]) for r in rows} <= set(PREMISES_TYPES)
+    assert {r["Status"] for r in rows} <= set(PREMISES_STATUSES)
+    assert all(r["Tittel"].startswith("Demo: ") for r in rows)
+    assert all(r["Lenke"].endswith("/" + r["ID"]) for r in rows)
 
 
-def test_premises_use_decimal_commas_and_plausible_values(paths):
-    """Coordinates use decimal commas; sizes and rents are in the expected ranges."""
+def test_premises_are_a_brokers_list_with_plausible_values(paths):
+    """Human headings, addresses without coordinates, rents as brokers write them."""
     rows = _premises(paths)
-    lat = [float(r["lat"].replace(",", ".")) for r in rows]
-    size = [float(r["areal_m2"].replace(",", ".")) for r in rows]
-    rents = [r["leie_kr_m2_aar"] for r in rows]
-    assert all("," in r["lat"] and "." not in r["lat"] for r in rows)
-    assert 59.85 < min(lat) and max(lat) < 59.96
+    assert "lat" not in rows[0] and "Areal (m²)" in rows[0]
+    size = [parse_amount(r["Areal (m²)"]) for r in rows]
+    rents = [r["Leie (kr/m²/år)"] for r in rows]
     assert 50 <= min(size) and max(size) <= 12000
-    assert 0 < rents.count("") < len(rows) * 0.2
-    assert all(700 <= int(v) <= 3600 for v in rents if v)
+    assert 0 < rents.count("") + rents.count("etter avtale") < len(rows) * 0.2
+    assert any(v.startswith("kr ") for v in rents)
+    assert any(v.endswith(",-") for v in rents)
+    values = [parse_amount(v) for v in rents if v and v != "etter avtale"]
+    assert all(700 <= v <= 3600 for v in values)
 
 
 def test_premises_lie_in_their_streets_area(paths, areas):
-    """Each listing's point lies in the area of its street."""
+    """Each listing is placed by its address, in the area of its street."""
     street_area = {s: a for a, streets in DEMO_STREETS.items() for s in streets}
-    rows = _premises(paths)
-    lon = [float(r["lon"].replace(",", ".")) for r in rows]
-    lat = [float(r["lat"].replace(",", ".")) for r in rows]
-    pts = gpd.GeoSeries.from_xy(lon, lat, crs="EPSG:4326").to_crs(METRIC_CRS)
+    book = read_addresses(paths["addresses"], kommune="3222")
+    layer = read_premises(paths["premises"], addresses=book)
+    pts = layer.geometry.to_crs(METRIC_CRS)
     got = _area_of(areas, pts.x.to_numpy(), pts.y.to_numpy())
-    want = [street_area[r["adresse"].rsplit(" ", 1)[0]] for r in rows]
+    want = [street_area[a.split(",")[0].rsplit(" ", 1)[0]] for a in layer["address"]]
     assert list(got) == want
 
 
@@ -426,9 +490,9 @@ def test_some_premises_are_stale(paths):
     """About 15 % were last updated more than 90 days before the as-of date."""
     rows = _premises(paths)
     limit = (AS_OF - timedelta(days=90)).isoformat()
-    stale = [r for r in rows if r["oppdatert"] < limit]
+    stale = [r for r in rows if r["Oppdatert"] < limit]
     assert 0.1 <= len(stale) / len(rows) <= 0.2
-    assert all(r["ledig_fra"] >= AS_OF.isoformat() for r in rows)
+    assert all(r["Ledig fra"] >= AS_OF.isoformat() for r in rows)
 
 
 # ----------------------------------------------------------------- importers
@@ -436,16 +500,16 @@ def test_some_premises_are_stale(paths):
 
 def test_files_load_through_the_importers(paths):
     """Each demo file passes its real importer with the calibrated counts."""
-    addresses_mod = pytest.importorskip("layers.addresses")
-    establishments_mod = pytest.importorskip("layers.establishments")
-    gtfs_mod = pytest.importorskip("layers.gtfs")
-    premises_mod = pytest.importorskip("layers.premises")
+    addresses_mod = pytest.importorskip("layers.sources.addresses")
+    establishments_mod = pytest.importorskip("layers.sources.establishments")
+    gtfs_mod = pytest.importorskip("layers.sources.gtfs")
+    premises_mod = pytest.importorskip("layers.sources.premises")
     book = addresses_mod.read_addresses(paths["addresses"])
     firms, report = establishments_mod.read_establishments(
         paths["establishments"], book
     )
     assert (report.kept, report.unplaced) == (4512, DEMO_UNPLACED)
-    assert (report.closed, report.outside_kommune, report.duplicates) == (20, 10, 5)
+    assert (report.closed, report.outside_kommune, report.duplicates) == (0, 10, 0)
     assert int(firms["employees"].sum()) == DEMO_TOTAL_JOBS
     feed = gtfs_mod.read_gtfs(paths["gtfs"])
     assert feed.feed_info["publisher"].startswith("Demonstrasjonsdata")

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from layers.addresses import read_addresses
 from layers.errors import InputError
-from layers.establishments import (
+from layers.schemas import CRS, SCHEMAS
+from layers.sources.addresses import read_addresses
+from layers.sources.establishments import (
     EstablishmentsReport,
     iter_underenheter,
     nace_section,
     read_establishments,
 )
-from layers.schemas import CRS, SCHEMAS
 
 DATA = Path(__file__).parent / "data"
 ARRAY = DATA / "brreg" / "underenheter_3222.json"
@@ -67,7 +67,15 @@ def _by_orgnr(gdf):
 def test_json_array_report(bulk):
     """The bulk fixture's counts add up as documented."""
     assert bulk[1] == EstablishmentsReport(
-        read=10, kept=6, outside_kommune=1, closed=2, duplicates=1, placed=5, unplaced=1
+        read=10,
+        kept=6,
+        outside_kommune=1,
+        closed=2,
+        duplicates=1,
+        placed=5,
+        unplaced=1,
+        nace_sn2007=6,
+        nace_assumed=4,
     )
 
 

@@ -1,4 +1,4 @@
-"""Tests of layers.fetch against a local HTTP server on 127.0.0.1 only."""
+"""Tests of layers.sources.fetch against a local HTTP server on 127.0.0.1 only."""
 
 import socket
 import threading
@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from layers.fetch import FetchError, download, fetch, format_progress
+from layers.sources.fetch import FetchError, download, fetch, format_progress
 
 PAYLOAD = bytes(range(256)) * 800  # 204 800 bytes: several chunks
 

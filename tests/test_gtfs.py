@@ -14,10 +14,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from layers import gtfs
 from layers.errors import InputError
-from layers.gtfs import area_transit_figures, read_gtfs
 from layers.schemas import SCHEMAS
+from layers.sources import gtfs
+from layers.sources.gtfs import area_transit_figures, read_gtfs
 from tests.gtfs_fixtures import (
     LORENSKOG_BBOX,
     cross_border_tables,
@@ -493,7 +493,7 @@ def test_bad_bbox_raises(feed, bbox):
 # whereas getrusage's ru_maxrss keeps the forking parent's (pytest's) high mark.
 MEMORY_CHILD = r"""
 import json, re, sys
-from layers.gtfs import read_gtfs
+from layers.sources.gtfs import read_gtfs
 result = read_gtfs(sys.argv[1], bbox=[float(v) for v in sys.argv[2:6]])
 status = open("/proc/self/status").read()
 peak_mb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024

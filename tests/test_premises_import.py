@@ -1,4 +1,4 @@
-"""Tests of the premises importer (layers.premises)."""
+"""Tests of the premises importer (layers.sources.premises)."""
 
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -9,7 +9,8 @@ import pytest
 from shapely.geometry import Point
 
 from layers.errors import InputError
-from layers.premises import (
+from layers.schemas import CRS, SCHEMAS
+from layers.sources.premises import (
     check_url,
     normalise_status,
     normalise_type,
@@ -17,7 +18,6 @@ from layers.premises import (
     parse_number,
     read_premises,
 )
-from layers.schemas import CRS, SCHEMAS
 
 DATA = Path(__file__).parent / "data" / "premises"
 NOW = datetime(2025, 1, 15, 9, 30, tzinfo=UTC)
@@ -66,7 +66,7 @@ def import_error(path, **kwargs):
 
 
 def register():
-    """A two-address register as layers.addresses.read_addresses returns it."""
+    """A two-address register as layers.sources.addresses.read_addresses returns it."""
     return gpd.GeoDataFrame(
         {
             "street": ["Skårersletta", "Solheimveien"],
@@ -166,14 +166,14 @@ def test_derived_ids_are_stable(tmp_path):
 
 
 def test_places_by_address_with_the_real_register(tmp_path):
-    """Rows without lat/lon are placed through layers.addresses.geocode."""
+    """Rows without lat/lon are placed through layers.sources.addresses.geocode."""
     path = write_csv(tmp_path, {"lat": "", "lon": "", "adresse": "Skårersletta 12B"})
     gdf = read_premises(path, addresses=register(), now=NOW)
     assert gdf.geometry[0].equals(Point(10.9584, 59.9276))
 
 
 def test_register_may_be_given_as_a_file(tmp_path):
-    """A Kartverket address CSV path is read with layers.addresses."""
+    """A Kartverket address CSV path is read with layers.sources.addresses."""
     book = tmp_path / "adresser.csv"
     book.write_text(
         "kommunenummer;adressenavn;nummer;bokstav;postnummer;EPSG-kode;Nord;Øst\n"

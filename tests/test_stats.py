@@ -18,6 +18,8 @@ def _est(rows):
         "parent_orgnr": "",
         "nace": "47.1",
         "nace_section": "G",
+        "nace_standard": "SN2007",
+        "employees_estimated": False,
         "org_form": "BEDR",
         "start_date": "2020-01-01",
         "address": "",
@@ -212,3 +214,19 @@ def test_stops_outside_municipality_are_left_out(six_squares, empty):
     )
     assert rows["rest"]["stops"] == 1 and rows["total"]["stops"] == 1
     assert rows["total"]["departures_peak_hour"] == 1.0
+
+
+def test_estimated_jobs_and_standard_are_reported(six_squares, empty):
+    """jobs_estimated is the part of jobs from the 1-4 class; standards named."""
+    est = _est([(square_centre(0), 2), (square_centre(0), 9), (None, 2)])
+    est["employees_estimated"] = [True, False, True]
+    est["nace_standard"] = ["SN2025", "SN2007", "SN2025"]
+    rows = _by_id(
+        area_figures(six_squares, est, empty("premises"), empty("transit_stops"))
+    )
+    assert (rows["sentrum"]["jobs"], rows["sentrum"]["jobs_estimated"]) == (11, 2)
+    assert rows["rest"]["jobs_estimated"] == 2
+    assert (rows["total"]["jobs"], rows["total"]["jobs_estimated"]) == (13, 4)
+    assert rows["sentrum"]["industry_standard"] == ["SN2007", "SN2025"]
+    assert rows["rest"]["industry_standard"] == ["SN2025"]
+    assert rows["visperud"]["industry_standard"] == []

@@ -50,8 +50,8 @@ from components.exports.text import (
     source_text,
 )
 from components.i18n import fmt_num, lang_or_default, t
-from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 
 
 def pdf_styles():

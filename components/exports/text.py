@@ -8,8 +8,8 @@ import math
 
 from components.i18n import fmt_date, fmt_m2, fmt_nok, fmt_num, lang_or_default, t
 from components.i18n.map import NACE_SECTIONS, section_name
-from layers.areas import AREA_INFO
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 from layers.stats import AVAILABLE, locate
 
 EXPORT_LAYERS = (

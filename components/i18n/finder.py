@@ -108,8 +108,10 @@ STRINGS = {
     "finder_legend": {"nb": "Type lokale", "en": "Type of premises"},
     "finder_stale": {"nb": "kan være utdatert", "en": "possibly stale"},
     "finder_stale_long": {
-        "nb": "Kan være utdatert: sist oppdatert for mer enn {days} dager siden.",
-        "en": "Possibly stale: last updated more than {days} days ago.",
+        "nb": "Kan være utdatert: sist oppdatert for mer enn {days} dager siden "
+        "(for demonstrasjonsdata regnet fra datagrunnlagets dato, ikke fra i dag).",
+        "en": "Possibly stale: last updated more than {days} days ago (for "
+        "demonstration data counted from the data's as-of date, not from today).",
     },
     "finder_no_rent": {"nb": "ikke oppgitt", "en": "not stated"},
     "finder_lines_short": {"nb": "linje", "en": "line"},

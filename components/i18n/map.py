@@ -414,7 +414,7 @@ def area_name(area_id, stored, lang="nb"):
     A municipality's own polygons may bring their own names; those are kept as
     they are in both languages.
     """
-    from layers.areas import AREA_INFO
+    from layers.sources.areas import AREA_INFO
 
     info = AREA_INFO.get(area_id, {})
     if lang == "en" and stored == info.get("name"):

@@ -269,7 +269,7 @@ STRINGS = {
         "nb": "Forhåndsvisningen er ikke lenger tilgjengelig: last opp filen på nytt.",
         "en": "The preview is no longer available: upload the file again.",
     },
-    # --- messages of layers.register / layers.premises, in bokmål --------------
+    # --- messages of layers.register / layers.sources.premises, in bokmål --------------
     "register_err_required": {"nb": "Må fylles ut.", "en": "Required."},
     "register_err_too_long": {
         "nb": "For lang tekst ({n} tegn; høyst {limit}).",

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 
 from layers.aggregates import locate
+from layers.demo import AS_OF as DEMO_AS_OF
 from layers.finder.query import (
     AREA_CHOICES,
     DEFAULT_SORT,
@@ -510,7 +511,14 @@ def records(listings, positions, query, today):
     stop, dist = nearest(listings, query.min_departures)
     cols = listings.columns
     names = [c for c in cols if not c.startswith("stop_")]
-    ages = age_days(listings.updated_day[positions], today)
+    # Demonstration listings are dated relative to their data's as-of date, so
+    # their freshness is judged against that date, not the day of viewing.
+    demo = np.asarray(listings.columns["demonstration"], dtype=bool)[positions]
+    ages = np.where(
+        demo,
+        age_days(listings.updated_day[positions], min(today, DEMO_AS_OF)),
+        age_days(listings.updated_day[positions], today),
+    )
     out = []
     for k, age in zip(positions.tolist(), ages.tolist(), strict=True):
         row = {c: cols[c][k] for c in names}

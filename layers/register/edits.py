@@ -7,9 +7,6 @@ import math
 import uuid
 
 from layers.errors import InputError
-from layers.premises import (
-    premises_id,
-)
 from layers.register.tables import (
     COLUMNS,
     FORM_FIELDS,
@@ -26,6 +23,9 @@ from layers.register.validation import (
     _status,
     check_transition,
     validate_listing,
+)
+from layers.sources.premises import (
+    premises_id,
 )
 from layers.store.base import timestamp
 
@@ -133,7 +133,7 @@ def add_listing(store, values, *, user, boundary=None, now=None, demonstration=F
     -------
     dict
         The saved listing (``COLUMNS``), version 1. Its id is derived from title
-        and address like ``layers.premises`` ids.
+        and address like ``layers.sources.premises`` ids.
 
     Raises
     ------

@@ -79,7 +79,7 @@ def seed_register(store, gdf, *, user, demonstration, now=None):
     ----------
     store : layers.store.GeoPackageStore
     gdf : geopandas.GeoDataFrame
-        A ``premises`` layer (``layers.premises.read_premises``).
+        A ``premises`` layer (``layers.sources.premises.read_premises``).
     user : str
     demonstration : bool
         Mark every listing as demonstration data.

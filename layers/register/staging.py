@@ -103,7 +103,7 @@ def check_file(store, path, name, *, boundary=None):
     InputError
         The file is wrong (``problems`` lists every problem found).
     """
-    from layers.premises import read_premises
+    from layers.sources.premises import read_premises
 
     gdf = read_premises(path)
     if boundary is not None:

@@ -9,14 +9,6 @@ import numpy as np
 from shapely.geometry import Point
 
 from layers.errors import InputError
-from layers.premises import (
-    check_url,
-    clean_text,
-    normalise_status,
-    normalise_type,
-    parse_date,
-    parse_number,
-)
 from layers.register.tables import (
     BOUNDARY_TOLERANCE_M,
     MAX_RENT_NOK_M2_YEAR,
@@ -30,6 +22,14 @@ from layers.schemas import (
     METRIC_CRS,
     PREMISES_STATUSES,
     check_lonlat,
+)
+from layers.sources.premises import (
+    check_url,
+    clean_text,
+    normalise_status,
+    normalise_type,
+    parse_date,
+    parse_number,
 )
 
 # Status -> statuses it may change to. A listing is reserved before it is let;
@@ -207,7 +207,7 @@ def validate_listing(values, *, boundary=None, today=None):
     values : dict
         Field -> value as entered (text or numbers); keys are ``FORM_FIELDS``,
         other keys are ignored, a missing key counts as empty. Type and status
-        accept the synonyms of ``layers.premises`` (case-insensitive).
+        accept the synonyms of ``layers.sources.premises`` (case-insensitive).
         ``available_from`` accepts ``YYYY-MM-DD`` or ``DD.MM.YYYY``; empty or
         "umiddelbart" mean ``today``. Rent may be empty.
     boundary : geopandas.GeoDataFrame, optional

@@ -13,10 +13,12 @@ import re
 import socket
 import sys
 import tempfile
+import unicodedata
 import urllib.error
 import urllib.request
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 CHUNK_BYTES = 64 * 1024
 USER_AGENT = "naeringsarealer-lorenskog/0.1 (+python-urllib)"
@@ -30,14 +32,35 @@ DEFAULT_URLS = {
         "rb_norway-aggregated-gtfs.zip"
     ),
     # Kartverket "Matrikkelen - Adresse", CSV, for Lørenskog (3222) in EPSG:25833.
-    # The exact file name follows Geonorge's pattern but must be checked on
-    # https://kartkatalog.geonorge.no (search "Matrikkelen - Adresse", format CSV);
-    # Geonorge renames files when kommuner change. Pass --url to use another file.
+    # The kommune file's name is unconfirmed; `fetch addresses` without --url
+    # asks the Atom feed, then tries this name, then the county file (see
+    # address_candidates).
     "addresses": (
         "https://nedlasting.geonorge.no/geonorge/Basisdata/MatrikkelenAdresse/CSV/"
         "Basisdata_3222_Lorenskog_25833_MatrikkelenAdresse_CSV.zip"
     ),
 }
+
+# Request headers per source. Brønnøysund's bulk download answers a plain
+# `Accept: application/json` with HTTP 400 (reported); it wants its own type.
+DEFAULT_HEADERS = {
+    "brreg": {
+        "Accept": "application/vnd.brreg.enhetsregisteret.underenhet.v2+gzip;"
+        "charset=UTF-8"
+    },
+}
+
+# Kartverket's address files: one per kommune and one per county, named
+# Basisdata_{number}_{Name without diacritics}_25833_MatrikkelenAdresse_CSV.zip.
+ADDRESS_BASE = (
+    "https://nedlasting.geonorge.no/geonorge/Basisdata/MatrikkelenAdresse/CSV/"
+)
+ADDRESS_ATOM = "https://nedlasting.geonorge.no/geonorge/ATOM-feeds/MatrikkelenAdresse_AtomFeedCSV.xml"
+ADDRESS_EPSG = "25833"
+# kommune -> (kommune name, county number, county name); the county file
+# Basisdata_32_Akershus_25833_MatrikkelenAdresse_CSV.zip is confirmed.
+KOMMUNER = {"3222": ("Lørenskog", "32", "Akershus")}
+MAX_ATOM_BYTES = 20_000_000
 
 # File name used when the URL's last path segment has no extension.
 DEFAULT_FILENAMES = {
@@ -183,7 +206,7 @@ def _stream(response, out, *, url, progress, max_bytes):
     return done
 
 
-def download(url, dest, *, progress=None, timeout=30, max_bytes=None):
+def download(url, dest, *, progress=None, timeout=30, max_bytes=None, headers=None):
     """Download ``url`` to ``dest`` atomically.
 
     The body is written to a temporary file in ``dest``'s folder and renamed to
@@ -204,6 +227,8 @@ def download(url, dest, *, progress=None, timeout=30, max_bytes=None):
         Seconds to wait for the connection and for each read.
     max_bytes : int, optional
         Refuse files larger than this.
+    headers : dict, optional
+        Extra request headers (e.g. ``Accept``).
 
     Returns
     -------
@@ -220,7 +245,9 @@ def download(url, dest, *, progress=None, timeout=30, max_bytes=None):
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         raise FetchError(url, "only http:// and https:// addresses can be downloaded")
     bar = ProgressBar(dest.name) if progress is None else None
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    request = urllib.request.Request(
+        url, headers={"User-Agent": USER_AGENT, **(headers or {})}
+    )
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = None
     try:
@@ -304,4 +331,141 @@ def fetch(kind, *, url=None, dest_dir, progress=None):
         raise ValueError(f"unknown download {kind!r}; expected one of: {known}")
     url = url or DEFAULT_URLS[kind]
     dest = Path(dest_dir) / filename_for(kind, url)
-    return download(url, dest, progress=progress)
+    return download(url, dest, progress=progress, headers=DEFAULT_HEADERS.get(kind))
+
+
+def ascii_name(name):
+    """A place name as Geonorge writes it in file names: ``Lørenskog`` -> ``Lorenskog``."""
+    table = str.maketrans(
+        {"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"}
+    )
+    text = unicodedata.normalize("NFKD", name.translate(table))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
+
+
+def address_file_name(number, name):
+    """Kartverket's address CSV file name for a kommune or county number."""
+    return f"Basisdata_{number}_{ascii_name(name)}_{ADDRESS_EPSG}_MatrikkelenAdresse_CSV.zip"
+
+
+def address_candidates(kommune, *, base=ADDRESS_BASE, atom_text=None):
+    """The URLs to try for a kommune's addresses, best first, with their scope.
+
+    From the Atom feed when given (its links to this kommune's file, then to its
+    county's), else by the naming scheme: the kommune file, then the county file
+    (which holds the whole county; the importer keeps the kommune).
+
+    Parameters
+    ----------
+    kommune : str
+        Four-digit kommune number, a key of :data:`KOMMUNER`.
+    base : str
+        Folder URL of the files (for the naming scheme).
+    atom_text : str, optional
+        The Atom feed's XML.
+
+    Returns
+    -------
+    list of (str, str)
+        ``(url, "kommune" or "county")``.
+    """
+    kommune = str(kommune).strip().zfill(4)
+    name, county, county_name = KOMMUNER.get(kommune, ("", kommune[:2], ""))
+    if atom_text is not None:
+        links = _atom_links(atom_text)
+        found = [(u, "kommune") for u in links if _file_number(u) == kommune]
+        found += [(u, "county") for u in links if _file_number(u) == county]
+        if found:
+            return found
+    out = []
+    if name:
+        out.append((base + address_file_name(kommune, name), "kommune"))
+    if county_name:
+        out.append((base + address_file_name(county, county_name), "county"))
+    if not out:
+        raise ValueError(
+            f"no address file name known for kommune {kommune}; pass --url"
+        )
+    return out
+
+
+def _file_number(url):
+    match = re.match(
+        r"Basisdata_(\d{2,4})_[^/]*_MatrikkelenAdresse_CSV\.zip$",
+        PurePosixPath(urlsplit(url).path).name,
+    )
+    return match.group(1) if match else None
+
+
+def _atom_links(text):
+    """Every link (href) and id in an Atom feed that names a zip file."""
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        return []
+    out = []
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1]
+        value = el.get("href") if tag == "link" else el.text if tag == "id" else None
+        if value and value.strip().endswith(".zip") and value.strip() not in out:
+            out.append(value.strip())
+    return out
+
+
+def fetch_addresses(kommune, *, dest_dir, base=None, atom=None, progress=None):
+    """Download a kommune's address file, or its county's when that is what exists.
+
+    The Atom feed is asked first (when reachable) for the real file names; then
+    the candidates of :func:`address_candidates` are tried in turn, moving on when
+    the server answers that a file does not exist.
+
+    Parameters
+    ----------
+    kommune : str
+    dest_dir : str or pathlib.Path
+    base, atom : str, optional
+        Folder of the files and the Atom feed's URL (default :data:`ADDRESS_BASE`,
+        :data:`ADDRESS_ATOM`); ``atom=""`` skips the feed.
+    progress : callable, optional
+
+    Returns
+    -------
+    tuple of (pathlib.Path, str, str)
+        The file, its URL and its scope (``"kommune"`` or ``"county"``).
+
+    Raises
+    ------
+    FetchError
+        No candidate could be downloaded (the last reason is given).
+    """
+    dest_dir = Path(dest_dir)
+    base = ADDRESS_BASE if base is None else base
+    atom = ADDRESS_ATOM if atom is None else atom  # "" skips the feed
+    atom_text = None
+    if atom:
+        try:
+            feed = download(
+                atom,
+                dest_dir / "MatrikkelenAdresse_AtomFeedCSV.xml",
+                progress=progress or (lambda done, total: None),
+                max_bytes=MAX_ATOM_BYTES,
+            )
+            atom_text = feed.read_text(encoding="utf-8", errors="replace")
+        except FetchError as exc:
+            print(
+                f"Atom-feeden svarte ikke / Atom feed not reachable: {exc.reason}; "
+                "prøver filnavnene / trying the file names",
+                file=sys.stderr,
+            )
+    last = None
+    for url, scope in address_candidates(kommune, base=base, atom_text=atom_text):
+        try:
+            path = download(
+                url, dest_dir / filename_for("addresses", url), progress=progress
+            )
+        except FetchError as exc:
+            last = exc
+            continue
+        return path, url, scope
+    raise last

@@ -16,11 +16,18 @@ Text is kept verbatim as data (no HTML processing), stripped of surrounding
 whitespace. Control characters other than tab and line breaks, and bidirectional
 override characters, are rejected. Links must be ``http`` or ``https``. Naive
 timestamps are taken as UTC.
+
+Length: this module is over 600 lines on purpose for now. Its ``InputError`` lines
+are being given error codes in a parallel change (issue #10), and moving them
+between files at the same time would make that change unmergeable. It falls into
+three parts to split once that has landed: value parsers (``parse_*``,
+``normalise_*``, ``check_url``), reading files into rows, and ``read_premises*``.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -51,35 +58,103 @@ MAX_SIZE_M2 = 200_000
 MAX_RENT_NOK_M2_YEAR = 20_000
 LOCAL_TZ = "Europe/Oslo"
 
-# Schema column (or lat/lon) -> accepted headers, compared after _header_key().
+# Schema column (or lat/lon) -> accepted headers, compared after _header_key(),
+# which folds case, "m²" to "m2" and brackets, slashes and spaces to "_": so
+# "Areal (m²)" is areal_m2 and "Leie (kr/m²/år)" is leie_kr_m2_år. The first
+# alias is the template's heading. The finder's own exports (nb and en) match.
 COLUMN_ALIASES = {
-    "premises_id": ("id",),
-    "title": ("tittel", "title"),
-    "address": ("adresse", "address"),
+    "premises_id": ("id", "premises_id", "lokale_id", "objektnummer", "ref"),
+    "title": ("tittel", "title", "navn", "name", "overskrift", "lokale", "objekt"),
+    "address": ("adresse", "address", "gateadresse", "beliggenhet", "street_address"),
     "lat": ("lat", "latitude", "breddegrad"),
     "lon": ("lon", "lng", "longitude", "lengdegrad"),
-    "type": ("type",),
-    "size_m2": ("areal_m2", "size_m2"),
-    "rent_nok_m2_year": ("leie_kr_m2_aar", "leie_kr_m2_år", "rent_nok_m2_year"),
-    "available_from": ("ledig_fra", "available_from"),
+    "type": (
+        "type",
+        "type_lokale",
+        "lokaletype",
+        "lokale_type",
+        "kategori",
+        "formål",
+        "bruk",
+        "premises_type",
+    ),
+    "size_m2": (
+        "areal_m2",
+        "areal",
+        "størrelse",
+        "størrelse_m2",
+        "kvm",
+        "areal_kvm",
+        "m2",
+        "bra",
+        "bta",
+        "bra_m2",
+        "bta_m2",
+        "size_m2",
+        "size",
+        "floor_area_m2",
+    ),
+    "rent_nok_m2_year": (
+        "leie_kr_m2_år",
+        "leie_kr_m2_aar",
+        "leie",
+        "leiepris",
+        "pris",
+        "leie_kr_m2",
+        "leie_kr_kvm",
+        "leie_per_m2",
+        "leie_pr_m2",
+        "kr_m2",
+        "kr_m2_år",
+        "pris_kr_m2",
+        "rent_nok_m2_year",
+        "rent",
+        "rent_nok_m2",
+    ),
+    "available_from": (
+        "ledig_fra",
+        "tilgjengelig_fra",
+        "overtakelse",
+        "ledig_dato",
+        "available_from",
+    ),
     "status": ("status",),
-    "contact": ("kontakt", "contact"),
-    "url": ("lenke", "url"),
-    "updated_at": ("oppdatert", "updated"),
+    "contact": (
+        "kontakt",
+        "kontaktperson",
+        "megler",
+        "utleier",
+        "ansvarlig",
+        "contact",
+        "contact_person",
+    ),
+    "url": ("lenke", "url", "link", "nettside", "annonse", "web"),
+    "updated_at": (
+        "oppdatert",
+        "sist_oppdatert",
+        "endret",
+        "updated",
+        "last_updated",
+        "updated_at",
+    ),
 }
+# Rows above the header (an export's title and filter lines) are skipped: the
+# header is the first of this many non-blank rows that names two known columns.
+HEADER_SEARCH_ROWS = 30
 
 # Canonical value -> synonyms, "|"-separated, compared after _key().
 _TYPE_SYNONYMS = {
     "kontor": "kontor|kontorer|kontorlokale|kontorlokaler|kontorbygg|office|offices",
     "lager/logistikk": "lager|lagerlokale|lagerbygg|logistikk|warehouse|storage|"
-    "logistics",
+    "logistics|warehouse/logistics|lager og logistikk",
     "handel": "handel|butikk|butikklokale|forretning|forretningslokale|detaljhandel|"
     "retail|shop|store",
     "industri": "industri|produksjon|verksted|industrial|industry|production|"
     "manufacturing|workshop",
-    "servering": "servering|restaurant|kafé|kafe|kantine|café|cafe|hospitality",
+    "servering": "servering|restaurant|kafé|kafe|kantine|café|cafe|hospitality|"
+    "food and drink",
     "helse/lab": "helse|lab|laboratorium|klinikk|legekontor|health|healthcare|"
-    "laboratory|medical|clinic",
+    "laboratory|medical|clinic|health/lab",
     "kombinert": "kombinert|kombinasjon|kombinasjonsbygg|flerbruk|mixed|mixed use|"
     "mixed-use|combined",
     "annet": "annet|andre|diverse|other|misc",
@@ -172,6 +247,50 @@ def parse_number(value):
     if not (whole_ok and frac.isdigit()):
         raise InputError(code="value.number", params={"got": _show(value)})
     return float(f"{sign}{re.sub(r'[^0-9]', '', whole) or 0}.{frac}")
+
+
+_UNIT_WORDS = re.compile(
+    r"(?i)\b(?:nok|kr|kroner)\b\.?|,-|\.-|(?:per|pr\.?)\s*(?:m2|m²|kvm|år|aar|year)\b"
+    r"|/\s*(?:m2|m²|kvm|år|aar|year|mnd|måned)\b|\b(?:m2|m²|kvm|sqm)\b|m²"
+    r"|\b(?:eks|ekskl|inkl)\.?\s*mva\b"
+)
+_THOUSANDS_ONLY = re.compile(r"\d{1,3}(?:[. ]\d{3})+")
+
+
+def parse_amount(value):
+    """Parse a rent or a size as people write them in a broker's list.
+
+    Currency and units around the number are dropped ("kr 1 850",
+    "1850 kr/m²", "1.850,-", "250 m²"), and a dot or space before exactly three
+    digits is a thousands separator, the Norwegian way: "1.850" and "12.500" are
+    1 850 and 12 500 (plain :func:`parse_number` reads "1.850" as 1.85, which is
+    right for coordinates but not for rents). A comma is the decimal separator
+    ("1 250,5" is 1 250.5).
+
+    Parameters
+    ----------
+    value : str, int, float or None
+
+    Returns
+    -------
+    float or None
+        None when the value is empty.
+
+    Raises
+    ------
+    InputError
+        The text is not a number.
+    """
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return parse_number(value)
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    body = _UNIT_WORDS.sub(" ", text)
+    body = re.sub(r"\s+", " ", body).strip().rstrip("/").strip()
+    if body and _THOUSANDS_ONLY.fullmatch(body):
+        return float(re.sub(r"[. ]", "", body))
+    if not body and text:
+        raise InputError(code="value.number", params={"got": _show(value)})
+    return parse_number(body)
 
 
 def _decimal_separator(body):
@@ -462,7 +581,7 @@ def _decode(data, source):
 
 
 def sniff_delimiter(text):
-    """Return the separator of a CSV text: the commonest of ; , and tab in the header.
+    """Return the separator of a CSV text: the one of ; , and tab the header uses most.
 
     Parameters
     ----------
@@ -473,8 +592,11 @@ def sniff_delimiter(text):
     str
         ";", "," or "\\t"; "," when none occurs.
     """
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {sep: first.count(sep) for sep in (";", ",", "\t")}
+    lines = [line for line in text.splitlines()[:200] if line.strip()]
+    lines = lines[:HEADER_SEARCH_ROWS] or [""]
+    # The header row has the most separators (title lines above an exported
+    # table have few): count each separator on its busiest line.
+    counts = {sep: max(line.count(sep) for line in lines) for sep in (";", ",", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
@@ -483,10 +605,28 @@ def _is_blank(cell):
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+def _known_headers(row):
+    lookup = {a for aliases in COLUMN_ALIASES.values() for a in aliases}
+    return sum(1 for h in row if h is not None and _header_key(str(h)) in lookup)
+
+
 def _table(cells):
-    """Split rows of cells into the header and the data rows."""
-    cells = iter(cells)
-    header = next((row for row in cells if not all(map(_is_blank, row))), [])
+    """Split rows of cells into the header and the data rows.
+
+    The header is the first non-blank row, unless a later one (within
+    ``HEADER_SEARCH_ROWS``) names two known columns and it does not: the title
+    and filter lines above an exported table are skipped.
+    """
+    cells = list(cells)
+    filled = [i for i, row in enumerate(cells) if not all(map(_is_blank, row))]
+    start = filled[0] if filled else len(cells)
+    if filled and _known_headers(cells[start]) < 2:
+        for i in filled[:HEADER_SEARCH_ROWS]:
+            if _known_headers(cells[i]) >= 2:
+                start = i
+                break
+    header = cells[start] if filled else []
+    cells = iter(cells[start + 1 :])
     names = ["" if h is None else str(h).strip() for h in header]
     rows = []
     for number, row in enumerate(cells, start=1):
@@ -623,7 +763,8 @@ def _read_table(path, source):
 
 
 def _header_key(name):
-    return re.sub(r"[\s\-]+", "_", _key(name).strip("\ufeff"))
+    text = _key(name).strip("\ufeff").replace("m²", "m2").replace("²", "2")
+    return re.sub(r"[\s\-()\[\]/.,:]+", "_", text).strip("_")
 
 
 def match_columns(header, *, source=None):
@@ -703,7 +844,7 @@ def _check_range(value, *, what, high, unit):
 
 
 def _size(value):
-    size = parse_number(value)
+    size = parse_amount(value)
     if size is None:
         raise InputError(code="value.empty", params={"what": "size"})
     return _check_range(size, what="size", high=MAX_SIZE_M2, unit="m²")
@@ -712,7 +853,7 @@ def _size(value):
 def _rent(value):
     if isinstance(value, str) and _key(value).rstrip(".") in RENT_ON_REQUEST:
         return math.nan
-    rent = parse_number(value)
+    rent = parse_amount(value)
     if rent is None:
         return math.nan
     return _check_range(rent, what="rent", high=MAX_RENT_NOK_M2_YEAR, unit="NOK/m²/yr")
@@ -785,7 +926,9 @@ def _row_point(row, columns, address, has_register, where):
         code = "premises.no_address_register"
     else:
         return None
-    raise InputError(code=code, **where, field=field)
+    error = InputError(code=code, **where, field=field)
+    error.unplaceable = not address  # a row to place on the map, not a bad file
+    raise error
 
 
 def _coordinate(row, columns, col, where):
@@ -819,7 +962,7 @@ def split_address(text):
 
 def _geocode(addresses, register):
     """Return (lon, lat) or None for each address, placed with the register."""
-    from layers import addresses as address_register
+    from layers.sources import addresses as address_register
 
     if not isinstance(register, gpd.GeoDataFrame):
         register = address_register.read_addresses(register)
@@ -833,7 +976,33 @@ def _geocode(addresses, register):
         g if isinstance(g, BaseGeometry) and not g.is_empty else None for g in found
     ]
     points = gpd.GeoSeries(geoms, crs=crs).to_crs(CRS)
-    return [None if g is None else (g.centroid.x, g.centroid.y) for g in points]
+    # 6 decimals (about 0.1 m), as the register's form shows and saves them, so a
+    # listing placed by address is unchanged when it is saved from the form.
+    return [
+        None if g is None else (round(g.centroid.x, 6), round(g.centroid.y, 6))
+        for g in points
+    ]
+
+
+def place_addresses(addresses, register):
+    """Place address lines with an address register: what "Finn adressen" needs.
+
+    Parameters
+    ----------
+    addresses : list of str
+        Address lines as typed ("Skårersletta 12B, 1473 Lørenskog").
+    register : geopandas.GeoDataFrame or str or pathlib.Path
+        The store's ``addresses`` layer, or a Kartverket address file.
+
+    Returns
+    -------
+    list of (float, float) or None
+        ``(lon, lat)`` in EPSG:4326 (6 decimals) per line; None when the address
+        is not in the register or is ambiguous.
+    """
+    if not addresses:
+        return []
+    return _geocode(list(addresses), register)
 
 
 def _place_by_address(pending, register, columns, source):
@@ -949,19 +1118,48 @@ def _local_date(now):
         return now.date()
 
 
+@dataclasses.dataclass
+class PremisesRead:
+    """What :func:`read_premises_table` read, for an import and its preview.
+
+    Attributes
+    ----------
+    layer : geopandas.GeoDataFrame
+        The placed rows as the ``premises`` layer, in file order.
+    unplaced : list of dict
+        Rows that could not be placed (address not in the register, or neither
+        address nor lat/lon): their ``row``, the listing's values (schema
+        columns) and the ``reason``. Not an error: the user places them on the map.
+    preview : list of dict
+        One per data row: ``row``, ``premises_id``, ``placed``, ``lon``/``lat``
+        (None when unplaced), ``raw`` (``{column: text as in the file}``) and
+        ``value`` (``{column: interpreted value}``), so a preview shows how each
+        cell was read.
+    columns : dict
+        Schema column (or lat/lon) -> the file's header for it.
+    """
+
+    layer: gpd.GeoDataFrame
+    unplaced: list
+    preview: list
+    columns: dict
+
+
 def read_premises(path, *, addresses=None, now=None):
     """Read a list of premises for rent into the ``premises`` layer.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        A ``.csv``, ``.xlsx`` or ``.geojson`` file. Columns (Norwegian or English):
-        tittel/title, adresse/address, lat, lon, type, areal_m2/size_m2,
-        leie_kr_m2_aar/rent_nok_m2_year, ledig_fra/available_from, status,
-        kontakt/contact, lenke/url, and optionally id and oppdatert/updated.
+        A ``.csv``, ``.xlsx`` or ``.geojson`` file. Columns (Norwegian or English,
+        as people write them; see ``COLUMN_ALIASES`` and the README): tittel,
+        adresse, lat, lon, type, areal, leie, ledig fra, status, kontakt, lenke,
+        and optionally id and oppdatert. Title lines above the header (the
+        finder's own export) are skipped.
     addresses : geopandas.GeoDataFrame or str or pathlib.Path, optional
-        Address register (``layers.addresses.read_addresses``), used to place rows
-        that have an address but no lat/lon.
+        Address register (``layers.sources.addresses.read_addresses`` or the
+        store's ``addresses`` layer), used to place rows that have an address but
+        no lat/lon.
     now : datetime.datetime, optional
         Current time (default: now). Gives "today" (Oslo date) for "umiddelbart"
         and empty dates, and ``updated_at`` for rows without one. Naive is UTC.
@@ -974,7 +1172,32 @@ def read_premises(path, *, addresses=None, now=None):
     Raises
     ------
     InputError
-        A required column is missing or any row is wrong; all problems are listed.
+        A required column is missing or any row is wrong, including a row that
+        cannot be placed; all problems are listed. (:func:`read_premises_table`
+        returns unplaced rows instead.)
+    """
+    return read_premises_table(path, addresses=addresses, now=now, strict=True).layer
+
+
+def read_premises_table(path, *, addresses=None, now=None, strict=False):
+    """Read a premises list, keeping rows that cannot be placed aside.
+
+    As :func:`read_premises`, but a row whose address is not in the register (or
+    that has neither address nor lat/lon) is returned in ``unplaced`` rather than
+    refusing the file, and every row's raw and interpreted values are returned for
+    a preview. Other problems (a size that is not a number, a bad date, ...)
+    still refuse the file, all listed.
+
+    Parameters
+    ----------
+    path, addresses, now
+        As :func:`read_premises`.
+    strict : bool
+        Unplaced rows are errors (what :func:`read_premises` does).
+
+    Returns
+    -------
+    PremisesRead
     """
     path = Path(path)
     source = str(path)
@@ -991,7 +1214,7 @@ def read_premises(path, *, addresses=None, now=None):
         has_register=addresses is not None,
         source=source,
     )
-    records, points, pending, errors = [], {}, [], []
+    records, points, pending, errors, unplaced = [], {}, [], [], {}
     for row in rows:
         record, point, row_errors = _parse_row(
             row,
@@ -1002,22 +1225,60 @@ def read_premises(path, *, addresses=None, now=None):
             has_register=addresses is not None,
         )
         records.append((row.number, record))
+        if not strict:
+            keep = [e for e in row_errors if not getattr(e, "unplaceable", False)]
+            if len(keep) < len(row_errors):
+                unplaced[row.number] = "no address and no lat/lon"
+            row_errors = keep
         errors += row_errors
         if point is not None:
             points[row.number] = point
-        elif not row_errors:
+        elif not row_errors and row.number not in unplaced:
             pending.append((row.number, record["address"]))
     placed, place_errors = _place_by_address(pending, addresses, columns, source)
     points.update(placed)
-    errors += place_errors
+    if strict:
+        errors += place_errors
+    else:
+        for e in place_errors:
+            unplaced[e.row] = "address not found in the address register"
     ids, id_errors = _ids(records, columns, source)
     errors += id_errors
     if errors:
         errors.sort(key=lambda e: e.row if isinstance(e.row, int) else 0)
         raise collected_error(errors, source=source)
-    located = [points[n] for n, _ in records]
-    final = [{**r, "premises_id": i} for (_, r), i in zip(records, ids, strict=True)]
-    return _frame(final, located, source)
+    final = [
+        (n, {**r, "premises_id": i}) for (n, r), i in zip(records, ids, strict=True)
+    ]
+    kept = [(n, r) for n, r in final if n in points]
+    layer = _frame([r for _, r in kept], [points[n] for n, _ in kept], source)
+    return PremisesRead(
+        layer=layer,
+        unplaced=[
+            {"row": n, **r, "reason": unplaced[n]} for n, r in final if n in unplaced
+        ],
+        preview=[
+            _preview_row(row, r, points.get(n), columns)
+            for row, (n, r) in zip(rows, final, strict=True)
+        ],
+        columns=columns,
+    )
+
+
+def _preview_row(row, record, point, columns):
+    raw = {}
+    for col, name in columns.items():
+        value = row.values.get(name)
+        raw[col] = "" if value is None else str(value)
+    return {
+        "row": row.number,
+        "premises_id": record["premises_id"],
+        "placed": point is not None,
+        "lon": None if point is None else point[0],
+        "lat": None if point is None else point[1],
+        "raw": raw,
+        "value": {c: record[c] for c in record if c in columns or c == "premises_id"},
+    }
 
 
 def _frame(records, points, source):

@@ -21,15 +21,24 @@ import geopandas as gpd
 import ijson
 import pandas as pd
 
-from layers import addresses as addr
 from layers.errors import InputError
 from layers.schemas import CRS, conform
+from layers.sources import addresses as addr
+from layers.sources.nace import (
+    DEFAULT_NACE_STANDARD,
+    NACE_STANDARDS,
+    nace_section,
+    nace_standard_of,
+)
 
 __all__ = [
     "KOMMUNE_ALIASES",
+    "NACE_STANDARDS",
+    "SMALL_FIRM_EMPLOYEES",
     "EstablishmentsReport",
     "iter_underenheter",
     "nace_section",
+    "nace_standard_of",
     "read_establishments",
 ]
 
@@ -41,36 +50,16 @@ except ImportError:  # pragma: no cover - depends on the build
 # Kommune number today -> every number the same kommune has had in the registers.
 KOMMUNE_ALIASES = {"3222": frozenset({"3222", "3029", "0230"})}
 
-# SN2007 / NACE rev. 2: (first division, last division, section).
-_NACE_SECTIONS = (
-    (1, 3, "A"),
-    (5, 9, "B"),
-    (10, 33, "C"),
-    (35, 35, "D"),
-    (36, 39, "E"),
-    (41, 43, "F"),
-    (45, 47, "G"),
-    (49, 53, "H"),
-    (55, 56, "I"),
-    (58, 63, "J"),
-    (64, 66, "K"),
-    (68, 68, "L"),
-    (69, 75, "M"),
-    (77, 82, "N"),
-    (84, 84, "O"),
-    (85, 85, "P"),
-    (86, 88, "Q"),
-    (90, 93, "R"),
-    (94, 96, "S"),
-    (97, 98, "T"),
-    (99, 99, "U"),
-)
-_DIVISION_SECTION = {d: s for lo, hi, s in _NACE_SECTIONS for d in range(lo, hi + 1)}
+# Jobs counted for an establishment in the 1-4 size class: the register publishes
+# no count below 5 (``harRegistrertAntallAnsatte`` true, ``antallAnsatte`` absent).
+# 2 is a stated estimate (the class's lower middle), flagged per record.
+SMALL_FIRM_EMPLOYEES = 2
 
 _ORGNR_RE = re.compile(r"\d{9}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_FIELDS = ("oppstartsdato", "nedleggelsesdato", "slettedato")
 _GZIP_MAGIC = b"\x1f\x8b"
+_BOM = b"\xef\xbb\xbf"
 _SNIFF_BYTES = 4096
 _JSON_BUFFER = 256 * 1024
 
@@ -105,8 +94,9 @@ _COLUMNS = (
     "name",
     "parent_orgnr",
     "nace",
-    "nace_section",
+    "nace_standard",
     "employees",
+    "employees_estimated",
     "org_form",
     "start_date",
     "address",
@@ -135,6 +125,14 @@ class EstablishmentsReport:
         (counted for organisasjonsnumre seen in the kommune).
     placed, unplaced : int
         Kept establishments with and without an address point.
+    employees_estimated : int
+        Kept establishments in the 1-4 class, counted as
+        :data:`SMALL_FIRM_EMPLOYEES` jobs each.
+    nace_sn2025, nace_sn2007 : int
+        Kept establishments whose industry code is read in each standard.
+    nace_assumed : int
+        Of those, codes that exist in both standards, given the file's prevailing
+        standard (or :data:`DEFAULT_NACE_STANDARD` when no code tells).
     """
 
     read: int
@@ -144,28 +142,10 @@ class EstablishmentsReport:
     duplicates: int
     placed: int
     unplaced: int
-
-
-def nace_section(code):
-    """Return the SN2007 / NACE rev. 2 section letter of an industry code.
-
-    Parameters
-    ----------
-    code : str or None
-        Næringskode such as ``"47.111"`` or ``"47"``.
-
-    Returns
-    -------
-    str
-        Section letter ``A``-``U``; ``""`` for a missing or unknown code
-        (e.g. ``"00.000"``, uoppgitt).
-    """
-    if code is None:
-        return ""
-    digits = str(code).strip()[:2]
-    if len(digits) != 2 or not digits.isdigit():
-        return ""
-    return _DIVISION_SECTION.get(int(digits), "")
+    employees_estimated: int = 0
+    nace_sn2025: int = 0
+    nace_sn2007: int = 0
+    nace_assumed: int = 0
 
 
 # ---------------------------------------------------------------------- streaming
@@ -178,9 +158,14 @@ def _open_binary(path):
         if raw.read(2) == _GZIP_MAGIC:
             raw.seek(0)
             with gzip.GzipFile(fileobj=raw) as gz:
-                yield io.BufferedReader(gz, buffer_size=_JSON_BUFFER)
+                f = io.BufferedReader(gz, buffer_size=_JSON_BUFFER)
+                if f.peek(len(_BOM))[: len(_BOM)] == _BOM:
+                    f.read(len(_BOM))
+                yield f
         else:
             raw.seek(0)
+            if raw.read(len(_BOM)) != _BOM:  # a UTF-8 BOM is skipped
+                raw.seek(0)
             yield raw
 
 
@@ -266,7 +251,7 @@ def _nest(paths, values):
                 break
         else:
             if keys[-1] == "adresse":
-                value = [line for line in value.splitlines() if line.strip()]
+                value = _split_lines(value)
             node[keys[-1]] = value
     return rec
 
@@ -343,9 +328,49 @@ def _orgnr(value, *, source, row, field):
     return text
 
 
-def _employees(value, *, source, row):
+_TRUE = frozenset({"true", "ja", "1", "yes"})
+_FALSE = frozenset({"false", "nei", "0", "no", ""})
+
+
+def _flag(value, *, source, row, field):
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().casefold()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InputError(
+        f"{field} must be true or false, got {value!r}",
+        file=source,
+        row=row,
+        field=field,
+    )
+
+
+def _employees(rec, *, source, row):
+    """Return (employees, estimated) of one record.
+
+    ``antallAnsatte`` is the count when present. The register leaves it out for
+    establishments with 1-4 employees and says only ``harRegistrertAntallAnsatte``:
+    true; those count :data:`SMALL_FIRM_EMPLOYEES` jobs, flagged as estimated.
+    False or absent, without a count, is 0 employees.
+    """
+    value = rec.get("antallAnsatte")
+    registered = _flag(
+        rec.get("harRegistrertAntallAnsatte"),
+        source=source,
+        row=row,
+        field="harRegistrertAntallAnsatte",
+    )
     if value is None or value == "":
-        return 0
+        return (SMALL_FIRM_EMPLOYEES, True) if registered else (0, False)
+    return _count(value, source=source, row=row), False
+
+
+def _count(value, *, source, row):
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if isinstance(value, float) and value.is_integer() and value >= 0:
@@ -382,12 +407,28 @@ def _sub(rec, key):
     return value if isinstance(value, dict) else {}
 
 
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]|/n")
+
+
+def _split_lines(text):
+    """Address lines of one cell: split on line breaks and on a literal ``/n``.
+
+    Some vintages of the CSV download write a multi-line address with the two
+    characters ``/n`` between the lines instead of a line break.
+    """
+    return [part.strip() for part in _LINE_BREAK.split(text) if part.strip()]
+
+
 def _lines(value):
     if value is None:
         return []
     if isinstance(value, str):
-        value = value.splitlines()
-    return [str(v).strip() for v in value if v is not None and str(v).strip()]
+        return _split_lines(value)
+    out = []
+    for v in value:
+        if v is not None:
+            out.extend(_split_lines(str(v)))
+    return out
 
 
 def _kommunenummer(value):
@@ -405,7 +446,7 @@ def _check(rec, number, source):
         row=number,
         field="organisasjonsnummer",
     )
-    employees = _employees(rec.get("antallAnsatte"), source=source, row=number)
+    employees = _employees(rec, source=source, row=number)
     dates = {
         f: _date(rec.get(f), source=source, row=number, field=f) for f in _DATE_FIELDS
     }
@@ -422,8 +463,9 @@ def _row(rec, orgnr, employees, dates):
         _text(rec.get("navn")),
         _text(rec.get("overordnetEnhet")),
         nace,
-        nace_section(nace),
-        employees,
+        nace_standard_of(nace),  # "" until the file's standard is known
+        employees[0],
+        employees[1],
         _text(_sub(rec, "organisasjonsform").get("kode")),
         dates["oppstartsdato"],
         ", ".join(lines),
@@ -478,13 +520,50 @@ def _address_book(addresses, kommuner):
     return addr.read_addresses(addresses, kommune=kommuner)
 
 
-def read_establishments(path, addresses, *, kommune="3222"):
+def _apply_standards(frame, nace_standard):
+    """Fill ``nace_standard`` and ``nace_section`` per record, in place.
+
+    A record's standard is the one its code can only belong to; a code that
+    exists in both is read in the standard most records of the file show (a
+    file is one vintage), else ``nace_standard`` or the default.
+    """
+    told = frame["nace_standard"]
+    known = told[told != ""]
+    if nace_standard not in (None, "auto"):
+        if nace_standard not in NACE_STANDARDS:
+            raise InputError(
+                f"unknown industry standard {nace_standard!r}; "
+                f"expected one of {', '.join(NACE_STANDARDS)}"
+            )
+        prevailing = nace_standard
+    elif len(known):
+        counts = known.value_counts()
+        prevailing = "SN2025" if counts.get("SN2025", 0) >= counts.max() else "SN2007"
+    else:
+        prevailing = DEFAULT_NACE_STANDARD
+    assumed = told == ""
+    frame["nace_standard"] = told.where(~assumed, prevailing)
+    frame["nace_section"] = [
+        nace_section(code, std)
+        for code, std in zip(frame["nace"], frame["nace_standard"], strict=True)
+    ]
+    return {
+        "nace_sn2025": int((frame["nace_standard"] == "SN2025").sum()),
+        "nace_sn2007": int((frame["nace_standard"] == "SN2007").sum()),
+        "nace_assumed": int(assumed.sum()),
+    }
+
+
+def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"):
     """Read underenheter located in one kommune and place them on address points.
 
     Records are kept when ``beliggenhetsadresse.kommunenummer`` is the kommune or
     one of its former numbers (:data:`KOMMUNE_ALIASES`: Lørenskog is 3222, 3029 in
     2020-2023 and 0230 before 2020). Closed records (``nedleggelsesdato`` or
-    ``slettedato`` set) are dropped. For a repeated organisasjonsnummer the last
+    ``slettedato`` set) are dropped; the bulk download holds no closed units at
+    all, but API pages and older CSV files may. An establishment with
+    ``harRegistrertAntallAnsatte`` true and no ``antallAnsatte`` (the 1-4 class)
+    counts :data:`SMALL_FIRM_EMPLOYEES` jobs with ``employees_estimated`` True. For a repeated organisasjonsnummer the last
     occurrence wins. Establishments whose address cannot be matched are kept with
     ``placed`` False and no geometry. Every record in the file is validated, also
     those outside the kommune.
@@ -494,11 +573,14 @@ def read_establishments(path, addresses, *, kommune="3222"):
     path : str or os.PathLike
         Underenheter file, see :func:`iter_underenheter`.
     addresses : geopandas.GeoDataFrame, str, os.PathLike or None
-        Address points from :func:`layers.addresses.read_addresses`, or a Kartverket
-        address file to read (filtered to the kommune). ``None`` leaves every
+        Address points (:func:`layers.sources.addresses.read_addresses`), or a
+        Kartverket address file to read (filtered to the kommune). ``None`` leaves every
         establishment unplaced.
     kommune : str
         Four-digit kommune number.
+    nace_standard : {"auto", "SN2025", "SN2007"}
+        Standard of the codes that exist in both (``auto``: the one the file's
+        other codes show). Codes that exist in only one are always read in it.
 
     Returns
     -------
@@ -517,7 +599,8 @@ def read_establishments(path, addresses, *, kommune="3222"):
     kommuner = KOMMUNE_ALIASES.get(kommune, frozenset({kommune}))
     rows, counts = _scan(path, kommuner, source)
     frame = pd.DataFrame.from_records(rows, columns=list(_COLUMNS))
-    frame = frame.astype({"employees": "int64"})
+    frame = frame.astype({"employees": "int64", "employees_estimated": bool})
+    counts.update(_apply_standards(frame, nace_standard))
     book = _address_book(addresses, kommuner)
     if book is None or frame.empty:
         geometry = gpd.GeoSeries([None] * len(frame), index=frame.index, crs=CRS)
@@ -533,6 +616,9 @@ def read_establishments(path, addresses, *, kommune="3222"):
     )
     n_placed = int(placed.sum())
     report = EstablishmentsReport(
-        **counts, placed=n_placed, unplaced=len(frame) - n_placed
+        **counts,
+        placed=n_placed,
+        unplaced=len(frame) - n_placed,
+        employees_estimated=int(frame["employees_estimated"].sum()),
     )
     return conform("establishments", gdf, source=source), report

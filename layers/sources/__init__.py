@@ -1,0 +1,1 @@
+"""Importers, one module per open source (Kartverket, Brønnøysund, Entur, brokers)."""
