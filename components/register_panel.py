@@ -261,8 +261,15 @@ def history_view(entries, lang, *, limit=HISTORY_LIMIT):
                                 t(key, lang) if key in STRINGS else action,
                                 className=f"history-action history-{action}",
                             ),
-                            f" {t('register_by', lang)} ",
-                            html.Span(entry["user"], className="history-user"),
+                            # Editors' names only for logged-in users (issue 9).
+                            *(
+                                [
+                                    f" {t('register_by', lang)} ",
+                                    html.Span(entry["user"], className="history-user"),
+                                ]
+                                if auth.current_user()
+                                else []
+                            ),
                         ],
                         className="history-head",
                     ),
@@ -296,7 +303,7 @@ def meta_text(listing, lang):
     if listing is None:
         return ""
     return t(
-        "register_meta",
+        "register_meta" if auth.current_user() else "register_meta_reader",
         lang,
         id=listing["premises_id"],
         version=listing["version"],

@@ -63,7 +63,8 @@ def register(app):
             x_port=proxies,
             x_prefix=proxies,
         )
-    config.setdefault("MAX_CONTENT_LENGTH", FORM_MAX_BYTES)
+    if not config.get("MAX_CONTENT_LENGTH"):
+        config["MAX_CONTENT_LENGTH"] = FORM_MAX_BYTES
     server.extensions["naring_csp"] = None
     server.before_request(_limit_request)
     server.after_request(_security_headers)

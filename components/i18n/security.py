@@ -40,6 +40,10 @@ STRINGS = {
         "nb": "Mange lager filer akkurat nå. Prøv igjen om {seconds} sekunder.",
         "en": "Many files are being made right now. Try again in {seconds} seconds.",
     },
+    "register_meta_reader": {
+        "nb": "Id {id} · versjon {version} · sist endret {time}",
+        "en": "Id {id} · version {version} · last changed {time}",
+    },
     "too_large": {
         "nb": "Forespørselen er for stor (høyst {limit}).",
         "en": "The request is too large (at most {limit}).",
