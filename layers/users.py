@@ -2,9 +2,12 @@
 
 Users live in the ``users`` table inside the store's GeoPackage file, next to the
 register (see :mod:`layers.register`). Passwords are stored only as Werkzeug
-hashes (scrypt). After ``MAX_FAILURES`` consecutive failed logins an account is
-locked for ``LOCK_MINUTES``: :func:`authenticate` then raises :class:`LockedError`,
-even for the right password.
+hashes (scrypt). The web login uses :func:`verify_password` with throttling
+(:func:`login_wait`, :func:`note_login_failure`: a doubling wait per account and
+per address, never a long lock) and server-side session records
+(:func:`start_session`, :func:`session_account`, :func:`end_session`,
+:func:`end_sessions`). :func:`authenticate` keeps the older hard lock (after
+``MAX_FAILURES`` failures, ``LOCK_MINUTES``) for callers that want it.
 
 Command line (wired in ``layers/cli.py``)::
 
