@@ -110,7 +110,13 @@ def _write(folder, path, value):
 def _slot(folder, n):
     """Hold one of ``n`` slot locks shared by every process, or raise ExportBusy."""
     for k in range(n):
-        fh = open(folder / f"slot-{k}.lock", "a")  # noqa: SIM115 (held while yielding)
+        try:
+            fh = open(folder / f"slot-{k}.lock", "a")  # noqa: SIM115 (held below)
+        except OSError:
+            # A folder we cannot write: bound this process at least.
+            with _local_slot():
+                yield
+            return
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

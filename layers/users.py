@@ -343,7 +343,7 @@ THROTTLE_TABLE = "login_throttle"
 # long, since it only ever slows the address that keeps failing.
 THROTTLE = {
     "account": {"free": 5, "cap": 60},
-    "address": {"free": 10, "cap": 900},
+    "address": {"free": 10, "cap": 300},
 }
 THROTTLE_FORGET_S = 24 * 3600
 

@@ -579,3 +579,11 @@ def test_cli_entry_point_runs_passwd(reg_store):
     args = _parser().parse_args(["users", "passwd", "ola", "--store", str(reg_store)])
     assert args.users_command == "passwd"
     assert register_panel.MAX_UPLOAD_BYTES < server_routes.callback_limit(True)
+
+
+def test_backoff_doubles_and_is_capped():
+    """Free failures cost nothing; then 1, 2, 4 … seconds, never above the cap."""
+    waits = [users.backoff_seconds(n, free=5, cap=60) for n in range(0, 20)]
+    assert waits[:6] == [0] * 6
+    assert waits[6:10] == [1, 2, 4, 8]
+    assert max(waits) == 60 and users.backoff_seconds(10**6, free=5, cap=60) == 60
