@@ -60,8 +60,9 @@ def content_key(store):
 
     Logins and other in-place writes to tables that no export reads leave it.
     """
-    from layers.register import register_info
+    from layers.register import register_info, require_store
 
+    require_store(store)  # a StoreError that says what is wrong
     st = os.stat(store.path)
     info = register_info(store)
     register = None if info is None else (info.rows, info.imported_at)
