@@ -55,7 +55,9 @@ DEFAULT_NEXT = "/lokaler/register"
 MAX_FIELD = 1024
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 # Plain HTML forms post the token as a field; everything else as a header.
-FORM_ROUTES = ("/login", "/logout")
+ADMIN_PATH = "/admin/sessions"
+LOGOUT_ALL_PATH = "/admin/logout-all"
+FORM_ROUTES = ("/login", "/logout", LOGOUT_ALL_PATH)
 # Static files: no session work, so no "Vary: Cookie" spoils their caching.
 STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
 # What a broken or read-only store raises while the app runs.
@@ -91,6 +93,10 @@ def register(app):
     server.after_request(_after_request)
     server.add_url_rule("/login", "login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", _logout, methods=["POST"])
+    server.add_url_rule(ADMIN_PATH, "admin_sessions", _admin_sessions)
+    server.add_url_rule(
+        LOGOUT_ALL_PATH, "admin_logout_all", _admin_logout_all, methods=["POST"]
+    )
 
 
 # --------------------------------------------------------------------------
@@ -461,3 +467,105 @@ def _message_page(lang, title, message):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --------------------------------------------------------------------------
+# Administrators: log an account out everywhere.
+# --------------------------------------------------------------------------
+
+_ADMIN_PAGE = """<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} – {{ app_title }}</title>
+<link rel="stylesheet" href="{{ css_app }}">
+<link rel="stylesheet" href="{{ css_register }}"></head>
+<body class="auth-body">
+<header class="page-header"><div class="header-bar">
+<p class="app-title"><a class="auth-home" href="{{ home }}">{{ app_title }}</a></p>
+</div></header>
+<main class="auth-page"><section class="auth-form">
+<h1>{{ title }}</h1>
+<p class="muted">{{ intro }}</p>
+{% if done %}<p id="admin-done" role="status">{{ done }}</p>{% endif %}
+<table class="admin-sessions"><tbody>
+{% for user in accounts %}<tr><td>{{ user.username }}</td><td>{{ user.role }}</td><td>
+<form method="post" action="{{ action }}">
+<input type="hidden" name="_csrf_token" value="{{ csrf }}">
+<input type="hidden" name="username" value="{{ user.username }}">
+<button class="btn" type="submit">{{ button }}</button>
+</form></td></tr>
+{% endfor %}</tbody></table>
+<p><a href="{{ back }}">{{ back_label }}</a></p>
+</section></main></body></html>
+"""
+
+
+def _require_admin(lang):
+    """The logged-in admin, or a response to return (login page or 403)."""
+    user = current_user()
+    if user is None:
+        return None, flask.redirect(
+            flask.url_for("login", next=ADMIN_PATH, **_lang_arg(lang))
+        )
+    if user["role"] != "admin":
+        page = _message_page(lang, t("admin_title", lang), t("admin_only", lang))
+        return None, (page, 403)
+    return user, None
+
+
+def _lang_arg(lang):
+    return {"lang": lang} if lang != "nb" else {}
+
+
+def _admin_sessions():
+    lang = _lang()
+    _user, refusal = _require_admin(lang)
+    if refusal is not None:
+        return refusal
+    accounts = users.list_users(data.store())
+    done = flask.request.args.get("done", "")
+    known = {a["username"] for a in accounts}
+    app = flask.current_app
+    dash_app = app.extensions.get("naring_dash")
+    asset = dash_app.get_asset_url if dash_app else (lambda p: "/assets/" + p)
+    html = flask.render_template_string(
+        _ADMIN_PAGE,
+        lang=lang,
+        title=t("admin_title", lang),
+        app_title=t("app_title", lang),
+        intro=t("admin_intro", lang),
+        done=t("admin_done", lang, user=done) if done in known else "",
+        accounts=accounts,
+        action=flask.url_for("admin_logout_all", **_lang_arg(lang)),
+        csrf=csrf_token(),
+        button=t("admin_logout_all", lang),
+        css_app=asset("app.css"),
+        css_register=asset("register.css"),
+        home=_with_lang("/", lang),
+        back=_with_lang(DEFAULT_NEXT, lang),
+        back_label=t("admin_back", lang),
+    )
+    response = flask.make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _admin_logout_all():
+    lang = _lang()
+    admin, refusal = _require_admin(lang)
+    if refusal is not None:
+        return refusal
+    username = flask.request.form.get("username", "")[:64]
+    try:
+        users.end_sessions(data.store(), username)
+    except InputError:
+        flask.abort(404)
+    if username == admin["username"]:
+        # Their own sessions too, this one included.
+        flask.session.clear()
+        csrf_token()
+        return flask.redirect(flask.url_for("login", **_lang_arg(lang)))
+    return flask.redirect(
+        flask.url_for("admin_sessions", done=username, **_lang_arg(lang))
+    )

@@ -393,3 +393,45 @@ def test_forged_session_without_record_is_nobody(client):
     with client.session_transaction() as session:
         session.update(user="kari", role="editor", login_at=now, seen=now, sid="x")
     assert _logged_in(client) is None
+
+
+ADMIN = ("anne.admin", "anne-passord-2026")
+
+
+def _form_token(client, path):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_admin_logs_an_editor_out_everywhere(dash_app, client, reg_store):
+    """An admin's "log out everywhere" ends the editor's sessions, not the admin's."""
+    users.add_user(open_store(reg_store), *ADMIN, "admin")
+    editor = dash_app.server.test_client()
+    login(editor, *EDITOR)
+    login(client, *ADMIN)
+    page = client.get(auth.ADMIN_PATH)
+    assert page.status_code == 200 and "Logg ut overalt" in page.get_data(True)
+    token = _form_token(client, auth.ADMIN_PATH)
+    response = client.post(
+        auth.LOGOUT_ALL_PATH, data={"_csrf_token": token, "username": "kari"}
+    )
+    assert response.status_code == 302 and "done=kari" in response.headers["Location"]
+    assert _logged_in(editor) is None
+    assert _logged_in(client) == "anne.admin"
+
+
+def test_admin_page_is_for_admins_only(client):
+    """Readers are sent to the login; editors get 403; a forged POST is 403."""
+    response = client.get(auth.ADMIN_PATH)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    login(client, *EDITOR)
+    assert client.get(auth.ADMIN_PATH).status_code == 403
+    assert client.post(auth.LOGOUT_ALL_PATH, data={"username": "ola"}).status_code == (
+        403
+    )
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    response = client.post(
+        auth.LOGOUT_ALL_PATH, data={"_csrf_token": token, "username": "ola"}
+    )
+    assert response.status_code == 403

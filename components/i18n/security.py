@@ -44,6 +44,23 @@ STRINGS = {
         "nb": "Id {id} · versjon {version} · sist endret {time}",
         "en": "Id {id} · version {version} · last changed {time}",
     },
+    "admin_title": {"nb": "Innlogginger", "en": "Logins"},
+    "admin_intro": {
+        "nb": "Logg en konto ut overalt: alle øktene dens avsluttes med en gang, på "
+        "alle enheter (for eksempel etter en tapt PC).",
+        "en": "Log an account out everywhere: all its sessions end at once, on every "
+        "device (for example after a lost laptop).",
+    },
+    "admin_logout_all": {"nb": "Logg ut overalt", "en": "Log out everywhere"},
+    "admin_done": {
+        "nb": "{user} er logget ut overalt.",
+        "en": "{user} is logged out everywhere.",
+    },
+    "admin_only": {
+        "nb": "Bare administratorer kan se denne siden.",
+        "en": "Only administrators can see this page.",
+    },
+    "admin_back": {"nb": "Til lokaleregisteret", "en": "To the premises register"},
     "too_large": {
         "nb": "Forespørselen er for stor (høyst {limit}).",
         "en": "The request is too large (at most {limit}).",
