@@ -39,6 +39,8 @@ def create_app(settings=None):
         # not loaded into the dashboard.
         assets_path_ignore=["vendor"],
         suppress_callback_exceptions=False,
+        # A store that fails during a callback: a message, not a 500.
+        on_error=server_routes.callback_error,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"}
         ],
@@ -49,8 +51,9 @@ def create_app(settings=None):
     # set; ours needs a request (the store), so set the validation layout first.
     app.validation_layout = layout.validation_layout()
     app.layout = layout.serve_layout
-    server_routes.register(app)
     auth.register(app)
+    # After auth: its limits and headers depend on the checked login.
+    server_routes.register(app)
     register_cli(app.server)
     return app
 

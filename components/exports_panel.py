@@ -13,7 +13,7 @@ import flask
 from dash import MATCH, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components import data, exports, ids
+from components import export_guard, exports, ids
 from components.i18n import lang_or_default, t
 from layers.errors import StoreError
 from layers.schemas import AREA_IDS
@@ -210,15 +210,13 @@ def update_export_download(_html, _pdf, _xlsx, context):
     kind = trigger["kind"]
     lang = lang_or_default((context or {}).get("lang"))
     try:
-        store = data.store()
-        name, content, _mime = make_export(
+        name, content, _mime = export_guard.meeting_pack_export(
             kind,
             context,
-            exports.read_layers(store),
-            data.figures(),
-            sources=exports.context_sources(store),
             online=bool(flask.current_app.config.get("ONLINE_BASEMAPS", False)),
         )
+    except export_guard.ExportBusy as exc:
+        return None, t("export_busy", lang, seconds=exc.retry_after)
     except (exports.ExportError, StoreError) as exc:
         return None, t("export_failed", lang, error=str(exc))
     return dcc.send_bytes(content, name), t("export_done", lang, name=name)

@@ -48,6 +48,10 @@ def serve_layout():
     return html.Div(
         [
             dcc.Location(id=ids.PAGE_URL, refresh="callback-nav"),
+            # Store faults during callbacks (components/server_routes.py).
+            html.Div(
+                id="page-alert", className="page-alert", role="alert", hidden=True
+            ),
             html.Header(id=ids.PAGE_HEADER, className="page-header"),
             html.Main(id=ids.PAGE_CONTENT, className="page-content"),
         ],
@@ -63,6 +67,7 @@ def validation_layout():
         html.Header(id=ids.PAGE_HEADER),
         html.Main(id=ids.PAGE_CONTENT),
         html.Div(id="page-shell"),
+        html.Div(id="page-alert"),
         html.A(id=ids.PAGE_LANG_NB),
         html.A(id=ids.PAGE_LANG_EN),
     ]

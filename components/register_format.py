@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dash import html
 
+from components import auth
 from components.i18n import STRINGS, fmt_date, fmt_m2, fmt_num, status_name, t
 from components.i18n.errors import error_text
 from components.i18n.map import premises_type_name
@@ -161,8 +162,15 @@ def history_view(entries, lang, *, limit=HISTORY_LIMIT):
                                 t(key, lang) if key in STRINGS else action,
                                 className=f"history-action history-{action}",
                             ),
-                            f" {t('register_by', lang)} ",
-                            html.Span(entry["user"], className="history-user"),
+                            # Editors' names only for logged-in users (issue 9).
+                            *(
+                                [
+                                    f" {t('register_by', lang)} ",
+                                    html.Span(entry["user"], className="history-user"),
+                                ]
+                                if auth.current_user()
+                                else []
+                            ),
                         ],
                         className="history-head",
                     ),
@@ -196,7 +204,7 @@ def meta_text(listing, lang):
     if listing is None:
         return ""
     return t(
-        "register_meta",
+        "register_meta" if auth.current_user() else "register_meta_reader",
         lang,
         id=listing["premises_id"],
         version=listing["version"],

@@ -27,6 +27,16 @@ SETTINGS = {
         "NARING_ONLINE_BASEMAPS",
         "offer online basemaps (Kartverket, OpenStreetMap) as a choice: 1 or 0",
     ),
+    "PROXY_FIX": (
+        "0",
+        "NARING_PROXY_FIX",
+        "number of reverse proxies in front whose X-Forwarded-* headers are trusted",
+    ),
+    "EXPORT_SLOTS": (
+        "1",
+        "NARING_EXPORT_SLOTS",
+        "exports (PDF, HTML, XLSX) built at once across all workers; 0: no bound",
+    ),
 }
 
 
@@ -47,9 +57,23 @@ def resolve(overrides=None):
     config.update(overrides or {})
     config["NARING_STORE"] = str(config["NARING_STORE"])
     config["ONLINE_BASEMAPS"] = str(config["ONLINE_BASEMAPS"]) not in ("0", "false", "")
+    config["PROXY_FIX"] = _count(config, "PROXY_FIX")
+    config["EXPORT_SLOTS"] = _count(config, "EXPORT_SLOTS")
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _persistent_secret(Path(config["NARING_STORE"]).parent)
     return config
+
+
+def _count(config, name):
+    try:
+        value = int(str(config[name]).strip() or 0)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a whole number, got {config[name]!r}"
+        ) from None
+    if not 0 <= value <= 64:
+        raise ValueError(f"{name} must be between 0 and 64, got {value}")
+    return value
 
 
 def _persistent_secret(folder):

@@ -53,6 +53,20 @@ def store_with_users(source, folder):
     return path
 
 
+def session_fields(store_path, username, role="editor"):
+    """Cookie-session fields of a fresh login of ``username`` (recorded in the store).
+
+    For tests that fake a login inside ``test_request_context``: every request
+    checks its session against the store's session records.
+    """
+    import secrets
+
+    sid = secrets.token_urlsafe(16)
+    users.start_session(open_store(store_path), username, sid, lifetime_s=3600)
+    now = int(time.time())
+    return {"user": username, "role": role, "login_at": now, "seen": now, "sid": sid}
+
+
 # --------------------------------------------------------------------------
 # Flask test client.
 # --------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Logins, sessions and CSRF protection (components/auth.py), through Flask's client."""
 
+import contextlib
+import re
+import sqlite3
 import time
 
 import pytest
@@ -107,18 +110,74 @@ def test_login_failure_is_generic(client, username, password):
         assert "user" not in session
 
 
-def test_lockout_after_five_failures(client, reg_store):
-    """The fifth failure locks the account; then even the right password is refused."""
-    for _ in range(4):
+def _age_failures(store, seconds):
+    """Move every recorded failure ``seconds`` into the past."""
+    with contextlib.closing(sqlite3.connect(store)) as con:
+        con.execute("UPDATE login_throttle SET last_at = last_at - ?", (seconds,))
+        con.commit()
+
+
+def test_failures_slow_down_without_locking(client, reg_store):
+    """After five free failures the next attempt must wait; after the wait it works."""
+    for _ in range(6):
         assert login(client, "kari", "wrong-password").status_code == 401
-    response = login(client, "kari", "wrong-password")
-    assert response.status_code == 429
-    assert "sperret i 15 minutter" in response.get_data(as_text=True)
     response = login(client, *EDITOR)
     assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Vent" in response.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "user" not in session
-    assert users.list_users(open_store(reg_store))[0]["locked_until"]
+    _age_failures(reg_store, users.THROTTLE["account"]["cap"] + 1)
+    assert login(client, *EDITOR).status_code == 302
+
+
+def test_stranger_cannot_lock_an_editor_out_for_long(client, reg_store):
+    """However many failures a stranger causes, the account's wait is at most the cap."""
+    for _ in range(40):
+        login(client, "kari", "wrong-password")
+        _age_failures(reg_store, 3600)  # the attacker always waits its turn
+    store = open_store(reg_store)
+    with contextlib.closing(sqlite3.connect(reg_store)) as con:
+        failures, last_at = con.execute(
+            "SELECT failures, last_at FROM login_throttle WHERE key = 'account:kari'"
+        ).fetchone()
+    assert failures == 40
+    wait = users.login_wait(store, [("account:kari", "account")], now=last_at)
+    assert 0 < wait <= users.THROTTLE["account"]["cap"]
+
+
+def test_unknown_and_known_accounts_answer_alike(client, reg_store):
+    """A wrong password and an unknown user get the same status and page."""
+    first = login(client, "kari", "wrong-password")
+    second = login(client, "nobody-here", "wrong-password")
+    assert first.status_code == second.status_code == 401
+    a = first.get_data(as_text=True).replace("kari", "X")
+    b = second.get_data(as_text=True).replace("nobody-here", "X")
+    strip = re.compile(r'value="[^"]{20,}"')
+    assert strip.sub("", a) == strip.sub("", b)
+
+
+def test_unknown_account_is_hashed_too(client, monkeypatch):
+    """An unknown user name costs one password hash check, like a known one."""
+    calls = []
+    real = users.check_password_hash
+
+    def counting(hashed, password):
+        calls.append(hashed)
+        return real(hashed, password)
+
+    monkeypatch.setattr(users, "check_password_hash", counting)
+    login(client, "nobody-here", "wrong-password")
+    login(client, "kari", "wrong-password")
+    assert len(calls) == 2 and calls[0] != calls[1]
+
+
+def test_address_throttle_covers_many_accounts(client, reg_store):
+    """Guessing across many user names from one address is slowed down too."""
+    free = users.THROTTLE["address"]["free"]
+    for k in range(free + 1):
+        assert login(client, f"guess{k:03d}", "wrong-password").status_code == 401
+    assert login(client, "ola", "ola-passord-2026").status_code == 429
 
 
 def test_login_post_without_csrf_is_403(client):
@@ -267,3 +326,112 @@ def test_static_files_carry_no_cookies(client):
     assert response.status_code == 200
     assert not response.headers.getlist("Set-Cookie")
     assert "Cookie" not in response.headers.get("Vary", "")
+
+
+def _copy_of(dash_app, client):
+    """A second client holding a copy of ``client``'s cookies (a stolen cookie)."""
+    other = dash_app.server.test_client()
+    for name in ("session", "_csrf_token"):
+        cookie = client.get_cookie(name)
+        other.set_cookie(name, cookie.value)
+    return other
+
+
+def _logged_in(client):
+    client.get("/")
+    with client.session_transaction() as session:
+        return session.get("user")
+
+
+def test_logout_ends_every_copy_of_the_session(dash_app, client):
+    """After logout, a copy of the cookie taken before it is logged out too."""
+    login(client, *EDITOR)
+    copy = _copy_of(dash_app, client)
+    assert _logged_in(copy) == "kari"
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    assert client.post("/logout", data={"_csrf_token": token}).status_code == 302
+    assert _logged_in(copy) is None
+
+
+def test_new_password_ends_sessions(dash_app, client, reg_store):
+    """A password change (CLI `users passwd`) ends every session of the user."""
+    login(client, *EDITOR)
+    assert _logged_in(client) == "kari"
+    users.change_password(open_store(reg_store), "kari", "a-new-password-2026")
+    assert _logged_in(client) is None
+
+
+def test_password_change_alone_ends_sessions(client, reg_store):
+    """Even a bare set_password makes old sessions invalid (the hash changed)."""
+    login(client, *EDITOR)
+    users.set_password(open_store(reg_store), "kari", "a-new-password-2026")
+    assert _logged_in(client) is None
+
+
+def test_logout_everywhere(dash_app, client, reg_store):
+    """`users logout-all NAME` ends that user's sessions, not other users'."""
+    login(client, *EDITOR)
+    other = dash_app.server.test_client()
+    login(other, "ola", "ola-passord-2026")
+    assert users.end_sessions(open_store(reg_store), "kari") == 1
+    assert _logged_in(client) is None
+    assert _logged_in(other) == "ola"
+
+
+def test_deleted_account_is_logged_out(client, reg_store):
+    """Deleting an account ends its login at the next request."""
+    login(client, *EDITOR)
+    users.delete_user(open_store(reg_store), "kari")
+    assert _logged_in(client) is None
+
+
+def test_forged_session_without_record_is_nobody(client):
+    """A signed cookie naming a user but no recorded session logs nobody in."""
+    client.get("/")
+    now = int(time.time())
+    with client.session_transaction() as session:
+        session.update(user="kari", role="editor", login_at=now, seen=now, sid="x")
+    assert _logged_in(client) is None
+
+
+ADMIN = ("anne.admin", "anne-passord-2026")
+
+
+def _form_token(client, path):
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_admin_logs_an_editor_out_everywhere(dash_app, client, reg_store):
+    """An admin's "log out everywhere" ends the editor's sessions, not the admin's."""
+    users.add_user(open_store(reg_store), *ADMIN, "admin")
+    editor = dash_app.server.test_client()
+    login(editor, *EDITOR)
+    login(client, *ADMIN)
+    page = client.get(auth.ADMIN_PATH)
+    assert page.status_code == 200 and "Logg ut overalt" in page.get_data(True)
+    token = _form_token(client, auth.ADMIN_PATH)
+    response = client.post(
+        auth.LOGOUT_ALL_PATH, data={"_csrf_token": token, "username": "kari"}
+    )
+    assert response.status_code == 302 and "done=kari" in response.headers["Location"]
+    assert _logged_in(editor) is None
+    assert _logged_in(client) == "anne.admin"
+
+
+def test_admin_page_is_for_admins_only(client):
+    """Readers are sent to the login; editors get 403; a forged POST is 403."""
+    response = client.get(auth.ADMIN_PATH)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    login(client, *EDITOR)
+    assert client.get(auth.ADMIN_PATH).status_code == 403
+    assert client.post(auth.LOGOUT_ALL_PATH, data={"username": "ola"}).status_code == (
+        403
+    )
+    with client.session_transaction() as session:
+        token = session["csrf"]
+    response = client.post(
+        auth.LOGOUT_ALL_PATH, data={"_csrf_token": token, "username": "ola"}
+    )
+    assert response.status_code == 403

@@ -29,6 +29,7 @@ from tests.register_support import (
     dash_post,
     login,
     response_props,
+    session_fields,
     store_with_users,
 )
 
@@ -67,17 +68,15 @@ def app(dash_app, reg_store, monkeypatch):
 
 
 @pytest.fixture
-def as_user(app):
+def as_user(app, reg_store):
     """Context manager: a request of ``username`` (None: a reader)."""
 
     @contextlib.contextmanager
     def make(username="kari", role="editor"):
         with app.server.test_request_context("/"):
             if username:
-                now = int(time.time())
-                flask.session.update(
-                    user=username, role=role, login_at=now, seen=now, csrf="t"
-                )
+                fields = session_fields(reg_store, username, role)
+                flask.session.update(**fields, csrf="t")
             yield
 
     return make

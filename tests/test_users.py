@@ -89,9 +89,9 @@ def test_bad_user_names_are_refused(store, name):
 
 
 def test_short_password_is_refused(store):
-    """A password under 10 characters is refused."""
-    with pytest.raises(InputError, match="at least 10"):
-        users.add_user(store, "kari", "kort", "editor")
+    """A password under 12 characters is refused."""
+    with pytest.raises(InputError, match="at least 12"):
+        users.add_user(store, "kari", "elleve-tegn", "editor")
 
 
 def test_unknown_role_is_refused(store):

@@ -82,12 +82,19 @@ TEMPLATE = {
 
 
 # The interactive maps' plotly config (map page, finder, register): zoom with the
-# wheel, no selection tools, no PNG export button.
+# wheel, no selection tools, no PNG export button, and never an offer to upload
+# the data to a cloud service (plotly.js 3 shows one by default).
 MAP_GRAPH_CONFIG = {
     "scrollZoom": True,
     "displaylogo": False,
     "responsive": True,
-    "modeBarButtonsToRemove": ["select2d", "lasso2d", "toImage"],
+    "showSendToCloud": False,
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "toImage",
+        "sendChartToCloud",
+    ],
 }
 
 
