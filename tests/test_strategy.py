@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components import comparison_panel, presentation_panel
+from components import comparison_panel, tour_views
 from layers import demo, strategy
 
 
@@ -23,7 +23,7 @@ def test_checks_and_calibration_use_the_one_place():
     """The comparison check, the presentation and the demo data use these figures."""
     assert comparison_panel.PUBLISHED_JOBS == strategy.JOBS.value
     assert comparison_panel.PUBLISHED_ENTERPRISES == strategy.ENTERPRISES.value
-    assert presentation_panel.INHABITANTS == strategy.INHABITANTS.value
+    assert tour_views.INHABITANTS == strategy.INHABITANTS.value
     assert demo.DEMO_TOTAL_JOBS == strategy.JOBS.value
     assert demo.DEMO_TOTAL_ESTABLISHMENTS == strategy.ENTERPRISES.value
     assert demo.DEMO_NEW_IN_2023 == strategy.NEW_ENTERPRISES.value
