@@ -343,10 +343,7 @@ def cmd_fetch(args):
     else:
         addresses = args.addresses or _last_download(downloads, "addresses")
         if addresses is None:
-            raise InputError(
-                "no address register: run 'python -m layers fetch addresses' first, "
-                "or pass --addresses FILE"
-            )
+            raise InputError(code="fetch.no_address_register")
         ns = argparse.Namespace(
             file=path, addresses=addresses, kommune=args.kommune, as_of=None
         )
