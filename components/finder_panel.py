@@ -58,6 +58,7 @@ from components.finder_views import (
     grid_locale,
     map_legend,
     notes,
+    query_from_controls,
     toolbar,
 )
 from components.i18n import fmt_int, t
@@ -268,33 +269,6 @@ FILTER_INPUTS = (
     Input(ids.FINDER_WALK, "value"),
     Input(ids.FINDER_DEPARTURES, "value"),
 )
-
-
-def query_from_controls(
-    areas,
-    types,
-    size_min,
-    size_max,
-    rent_min,
-    rent_max,
-    rent_missing,
-    available,
-    statuses,
-    walk,
-    departures,
-):
-    """The :class:`finder.Query` of the filter controls' values."""
-    return finder.make_query(
-        areas=areas,
-        types=types,
-        size=(size_min, size_max),
-        rent=(rent_min, rent_max),
-        rent_missing=rent_missing,
-        available_by=available,
-        statuses=statuses or (),
-        min_departures=departures,
-        max_walk_m=walk,
-    )
 
 
 @callback(

@@ -1,6 +1,7 @@
-"""The finder's page parts in HTML: filters, toolbar, grid columns, detail card.
+"""The finder's page parts in HTML: filters, toolbar, grid columns, detail card,
+and the query that the filter controls' values stand for.
 
-Pure: listings, the query and the language in, Dash components out.
+Pure: listings, the query and the language in, Dash components (or a Query) out.
 """
 
 from __future__ import annotations
@@ -523,3 +524,30 @@ def notes(L, q, lang):
     if q.min_departures is not None and finder.stop_level(L, q.min_departures) is None:
         out.append(t("finder_note_no_stop", lang))
     return " ".join(out)
+
+
+def query_from_controls(
+    areas,
+    types,
+    size_min,
+    size_max,
+    rent_min,
+    rent_max,
+    rent_missing,
+    available,
+    statuses,
+    walk,
+    departures,
+):
+    """The :class:`finder.Query` of the filter controls' values."""
+    return finder.make_query(
+        areas=areas,
+        types=types,
+        size=(size_min, size_max),
+        rent=(rent_min, rent_max),
+        rent_missing=rent_missing,
+        available_by=available,
+        statuses=statuses or (),
+        min_departures=departures,
+        max_walk_m=walk,
+    )

@@ -117,6 +117,11 @@ CODES: dict[str, str] = {
     "user.exists": "the user {username!r} exists already",
     "user.passwords_differ": "the passwords differ",
     "user.unknown_command": "unknown users command {command!r}",
+    # The command line.
+    "fetch.no_address_register": (
+        "no address register: run 'python -m layers fetch addresses' first, "
+        "or pass --addresses FILE"
+    ),
     # The store.
     "store.missing": "the store {path} does not exist",
     "store.not_built": (

@@ -268,6 +268,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "Ukjent brukerkommando {command}.",
         "en": "Unknown users command {command}.",
     },
+    "fetch.no_address_register": {
+        "nb": "Mangler adresseregister: kjør «python -m layers fetch addresses» "
+        "først, eller oppgi --addresses FIL.",
+        "en": "No address register: run “python -m layers fetch addresses” first, "
+        "or pass --addresses FILE.",
+    },
     "store.missing": {
         "nb": "Datalageret {path} finnes ikke.",
         "en": "The store {path} does not exist.",
