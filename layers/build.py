@@ -83,7 +83,7 @@ def default_layers(geodata=GEODATA, *, seed=None):
     dict
         ``{layer name: (GeoDataFrame, metadata dict)}``
     """
-    from layers import addresses, demo, establishments, gtfs, premises
+    from layers import addresses, demo, establishments, gtfs, premises, timetable
     from layers.areas import draw_indicative_areas
 
     boundary = read_boundary(geodata)
@@ -143,6 +143,9 @@ def default_layers(geodata=GEODATA, *, seed=None):
     }
     out["transit_stops"] = (feed.stops, transit_meta)
     out["transit_lines"] = (feed.lines, transit_meta)
+    out.update(
+        timetable.to_tables(feed.timetable, reference_date=transit_meta["as_of"])
+    )
     out["premises"] = (
         prem,
         {**demo_meta, "source": "Demonstrasjonsdata (lokaleregister)", "details": note},

@@ -60,6 +60,7 @@ import shapely
 
 from layers.errors import InputError
 from layers.schemas import CRS, NORWAY_BOUNDS, check_lonlat, conform, empty_layer
+from layers.timetable import build_timetable, stop_sequence
 
 PEAK_START_S = 7 * 3600
 PEAK_END_S = 9 * 3600
@@ -98,7 +99,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "trips.txt": (("route_id", "service_id", "trip_id"), ("shape_id",)),
     "stop_times.txt": (
         ("trip_id", "arrival_time", "departure_time", "stop_id"),
-        ("pickup_type", "drop_off_type"),
+        ("pickup_type", "drop_off_type", "stop_sequence"),
     ),
     "calendar.txt": (("service_id", *WEEKDAYS, "start_date", "end_date"), ()),
     "calendar_dates.txt": (("service_id", "date", "exception_type"), ()),
@@ -149,6 +150,8 @@ class GtfsResult:
     feed_info : dict
         ``publisher``, ``publisher_url``, ``lang``, ``version``, ``start`` and
         ``end`` (ISO dates) from ``feed_info.txt``; empty if the file is absent.
+    timetable : layers.timetable.Timetable
+        The compact timetable travel-time queries route on (``layers.reach``).
     report : dict
         Counts of what was read and kept. With a ``bbox``, the ``*_skipped`` counts
         say what was left out: ``stops_skipped`` (rows of stops.txt),
@@ -161,6 +164,7 @@ class GtfsResult:
     reference_date: dt.date
     feed_info: dict
     report: dict
+    timetable: object = None
 
 
 def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
@@ -274,6 +278,10 @@ def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
         info = _feed_info(read("feed_info.txt"), _where(zip_name, "feed_info.txt"))
 
     places = _stop_places(stops, _where(zip_name, "stops.txt"))
+    place_of_stop = pd.Index(places["pos"]).get_indexer(_place_positions(stops))
+    timetable = build_timetable(
+        stop_times, trips, place_of_stop, places, calendar, calendar_dates
+    )
     figures = _stop_place_figures(
         stop_times, active_trips.to_numpy(), trips, stops, routes
     )
@@ -291,7 +299,7 @@ def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
         "departures_on_date": int(stops_layer["departures_day"].sum()),
         **skipped,
     }
-    return GtfsResult(stops_layer, lines_layer, ref_date, info, report)
+    return GtfsResult(stops_layer, lines_layer, ref_date, info, report, timetable)
 
 
 def area_transit_figures(stops_in_area):
@@ -903,6 +911,9 @@ def _stop_times_table(frame, trips, stops, where):
             "time_s": np.where(np.isnan(departure), arrival, departure),
             "boards": pickup != 1,
             "alights": drop_off != 1,
+            "arrival_s": arrival,
+            "departure_s": departure,
+            "seq": stop_sequence(frame["stop_sequence"], where),
         }
     )
 
