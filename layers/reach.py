@@ -867,12 +867,19 @@ def _memo(key, compute):
 
 
 def _versions(store, *names):
-    out = [str(store.path.resolve())]
-    for name in names:
-        try:
-            out.append(store.version(name))
-        except (OSError, StoreError):
-            out.append(None)
+    """A cheap token of the store version the named layers come from.
+
+    Every layer but the premises register (and the timetable) changes only by
+    ``replace_layers``, which writes a new file: its inode is the version. The
+    register is edited in place and has its own token.
+    """
+    try:
+        st = os.stat(store.path)
+    except OSError:
+        return (str(store.path), None)
+    out = [str(store.path), st.st_dev, st.st_ino]
+    if "premises" in names:
+        out.append(store.version("premises"))
     return tuple(out)
 
 
@@ -961,6 +968,29 @@ def travel_minutes(store, origin, points, **kwargs):
     median[median > result.times.max_s] = np.nan
     out[ok] = np.round(median / 60, 1)
     return out
+
+
+def premises_minutes(store, origin, **kwargs):
+    """Median travel minutes from ``origin`` to every premise, cached.
+
+    The premises finder's "reachable within N minutes from PLACE": compute once
+    per origin and store version, then each filter change compares an array.
+
+    Returns
+    -------
+    pandas.Series of float
+        Indexed by ``premises_id``; NaN where not reached (see
+        :func:`travel_minutes`). Shared: do not modify.
+    """
+    result = reach_from(store, origin, **kwargs)
+    key = ("premises", id(result), _versions(store, "premises"))
+
+    def compute():
+        premises = store.read_layer("premises")
+        minutes = travel_minutes(store, origin, premises, **kwargs)
+        return pd.Series(minutes, index=premises["premises_id"].to_numpy())
+
+    return _memo(key, compute)
 
 
 def bands(store, origin, *, bands_min=BANDS_MIN, **kwargs):

@@ -15,10 +15,12 @@ store alone:
 ``timetable_trips``
     ``trip``, ``trip_id``, ``pattern``, ``service``.
 ``timetable_stop_times``
-    ``trip``, ``position``, ``arrival_s``, ``departure_s``: seconds after midnight
-    of the trip's service day (so past 86 400 after 24:00). A missing time is the
-    other of the pair, else interpolated linearly between the trip's timed stops
-    by position.
+    One row per trip: ``trip``, ``arrival_s`` and ``departure_s``, each a BLOB of
+    little-endian int32, one per stop of the trip's pattern: seconds after
+    midnight of the trip's service day (so past 86 400 after 24:00). A missing
+    time is the other of the pair, else interpolated linearly between the trip's
+    timed stops by position. (A row per stop time would take several times the
+    space and seconds, not milliseconds, to read.)
 ``timetable_services``
     ``service``, ``service_id``, ``first_day`` (ISO date) and ``days``: one
     character per day from ``first_day``, ``1`` where the service runs, with
@@ -48,7 +50,7 @@ import pandas as pd
 
 from layers.errors import InputError
 
-FORMAT = 1
+FORMAT = 2
 TABLES = (
     "timetable_places",
     "timetable_patterns",
@@ -385,12 +387,14 @@ def to_tables(tt, **info):
             "service": tt.trip_service,
         }
     )
+    spans = list(zip(tt.trip_start[:-1], tt.trip_start[1:], strict=True))
+    arr = tt.arrival.astype("<i4")
+    dep = tt.departure.astype("<i4")
     stop_times = pd.DataFrame(
         {
-            "trip": np.repeat(np.arange(len(trip_lengths)), trip_lengths),
-            "position": _positions(trip_lengths),
-            "arrival_s": tt.arrival,
-            "departure_s": tt.departure,
+            "trip": np.arange(len(trip_lengths)),
+            "arrival_s": [arr[a:b].tobytes() for a, b in spans],
+            "departure_s": [dep[a:b].tobytes() for a, b in spans],
         }
     )
     services = pd.DataFrame(
@@ -432,7 +436,7 @@ def from_tables(tables):
     places = tables["timetable_places"].sort_values("place")
     patterns = tables["timetable_patterns"].sort_values(["pattern", "position"])
     trips = tables["timetable_trips"].sort_values("trip")
-    st = tables["timetable_stop_times"].sort_values(["trip", "position"])
+    st = tables["timetable_stop_times"].sort_values("trip")
     services = tables["timetable_services"].sort_values("service")
     info = {
         k: json.loads(v)
@@ -448,7 +452,9 @@ def from_tables(tables):
             f"reads {FORMAT}; import the GTFS feed again"
         )
     n_pat = np.bincount(patterns["pattern"].to_numpy(), minlength=int(info["patterns"]))
-    n_trip = np.bincount(st["trip"].to_numpy(), minlength=len(trips))
+    arrival = _int32s(st["arrival_s"])
+    departure = _int32s(st["departure_s"])
+    n_trip = np.array([len(b) // 4 for b in st["arrival_s"]], dtype="int64")
     if len(services):
         first_day = dt.date.fromisoformat(services["first_day"].iloc[0])
         days = np.array(
@@ -469,13 +475,18 @@ def from_tables(tables):
         trip_pattern=trips["pattern"].to_numpy(dtype="int64"),
         trip_service=trips["service"].to_numpy(dtype="int64"),
         trip_start=np.r_[0, np.cumsum(n_trip)].astype("int64"),
-        arrival=st["arrival_s"].to_numpy(dtype="int32"),
-        departure=st["departure_s"].to_numpy(dtype="int32"),
+        arrival=arrival,
+        departure=departure,
         service_ids=services["service_id"].to_numpy(dtype=object),
         first_day=first_day,
         service_days=days.reshape(len(services), -1),
         info=info,
     )
+
+
+def _int32s(blobs):
+    joined = b"".join(bytes(b) for b in blobs)
+    return np.frombuffer(joined, dtype="<i4").astype("int32")
 
 
 _LOADED: dict = {}
