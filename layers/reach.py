@@ -970,24 +970,38 @@ def travel_minutes(store, origin, points, **kwargs):
     return out
 
 
-def premises_minutes(store, origin, **kwargs):
+def premises_minutes(
+    store,
+    origin,
+    *,
+    day=None,
+    window=DEFAULT_WINDOW,
+    max_minutes=DEFAULT_MAX_MINUTES,
+    params=None,
+):
     """Median travel minutes from ``origin`` to every premise, cached.
 
-    The premises finder's "reachable within N minutes from PLACE": compute once
-    per origin and store version, then each filter change compares an array.
+    The premises finder's "reachable within N minutes from PLACE": computed once
+    per origin and store version, so that a filter change only compares an
+    array (``minutes.to_numpy() <= n``).
 
     Returns
     -------
     pandas.Series of float
-        Indexed by ``premises_id``; NaN where not reached (see
-        :func:`travel_minutes`). Shared: do not modify.
+        Indexed by ``premises_id``, sorted by it (the order of the finder's
+        listings); NaN where not reached (see :func:`travel_minutes`). Shared:
+        do not modify.
     """
-    result = reach_from(store, origin, **kwargs)
-    key = ("premises", id(result), _versions(store, "premises"))
+    params = params or ReachParams.from_env()
+    window = window if isinstance(window, str) else "-".join(window)
+    args = (str(day), window, int(max_minutes), params)
+    key = ("premises", _versions(store, "premises"), _origin_key(origin), *args)
 
     def compute():
         premises = store.read_layer("premises")
-        minutes = travel_minutes(store, origin, premises, **kwargs)
+        premises = premises.sort_values("premises_id", kind="stable")
+        kwargs = {"day": day, "window": window, "max_minutes": max_minutes}
+        minutes = travel_minutes(store, origin, premises, params=params, **kwargs)
         return pd.Series(minutes, index=premises["premises_id"].to_numpy())
 
     return _memo(key, compute)
