@@ -447,3 +447,134 @@ def test_cli_store_without_timetable_exits_3(tmp_path, capsys):
     store.replace_layers({"other_table": (gpd.pd.DataFrame({"a": [1]}), {})})
     code, _, err = _cli(capsys, "--from", SP + "1", "--store", str(store.path))
     assert code == 3 and "timetable" in err
+
+
+# -------------------------------------------------------- dashboard API
+
+
+def _line_store_with_areas(tmp_path):
+    """The line store plus one area around P0 and two premises."""
+    store = _line_store(tmp_path)
+    x, y = TO_METRIC.transform(*LINE_PLACES["1"][1:])
+    square = shapely.box(x - 200, y - 200, x + 200, y + 200)
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": ["sentrum"],
+            "name": ["Sentrum"],
+            "description_nb": "",
+            "description_en": "",
+            "ambition_nb": "",
+            "ambition_en": "",
+            "indicative": True,
+        },
+        geometry=[square],
+        crs="EPSG:25833",
+    ).to_crs("EPSG:4326")
+    premises = gpd.GeoDataFrame(
+        {
+            "premises_id": ["b", "a"],
+            "title": ["at P1", "far"],
+            "address": "",
+            "type": "kontor",
+            "size_m2": 100.0,
+            "rent_nok_m2_year": 2000.0,
+            "available_from": "",
+            "status": "ledig",
+            "contact": "",
+            "url": "",
+            "updated_at": "2024-01-01T00:00:00Z",
+        },
+        geometry=[shapely.Point(_east_of("2", 0)), shapely.Point(_east_of("3", 5000))],
+        crs="EPSG:4326",
+    )
+    store.replace_layers(
+        {"areas": (areas, {"source": "t"}), "premises": (premises, {"source": "t"})}
+    )
+    return store
+
+
+def test_area_reach_from_the_centroid(tmp_path):
+    """The area centred on P0 reaches the jobs P0 reaches (its centroid is P0)."""
+    store = _line_store_with_areas(tmp_path)
+    row = reach.area_reach(store).set_index("area_id").loc["sentrum"]
+    assert (row["jobs_15"], row["jobs_30"], row["jobs_45"]) == (12, 23, 36)
+    assert (row["establishments_15"], row["establishments_45"]) == (2, 4)
+
+
+def test_premises_minutes_sorted_and_nan_when_unreached(tmp_path):
+    """Premises minutes come sorted by id; the far one is NaN, the one at P1 10."""
+    store = _line_store_with_areas(tmp_path)
+    minutes = reach.premises_minutes(store, SP + "1")
+    assert minutes.index.tolist() == ["a", "b"]
+    assert np.isnan(minutes["a"]) and minutes["b"] == 10.0
+
+
+def test_travel_minutes_to_points(tmp_path):
+    """Walk-only and stop-served points get their median minutes."""
+    store = _line_store(tmp_path)
+    got = reach.travel_minutes(store, SP + "1", _establishments())
+    assert got[0] == pytest.approx(300 * 1.3 / (4.8 / 3.6) / 60, abs=0.05)
+    assert got[1] == 10.0 and got[3] == 40.0
+    assert np.isnan(got[4]) and np.isnan(got[5])
+
+
+def test_bands_carry_their_counts(tmp_path):
+    """The map layer's bands: 45, 30, 15 with jobs and establishments."""
+    got = reach.bands(_line_store(tmp_path), SP + "1")
+    assert got["minutes"].tolist() == [45, 30, 15]
+    assert got["jobs"].tolist() == [36, 23, 12]
+    assert got.crs == "EPSG:4326"
+
+
+def test_reach_info_states_source_and_settings(tmp_path):
+    """reach_info gives the demonstration flag, reference date and settings."""
+    info = reach.reach_info(_line_store(tmp_path))
+    assert info["demonstration"] is True
+    assert info["reference_date"] == "2024-01-09"
+    assert info["walk_kmh"] == 4.8 and info["window"] == ["07:00", "09:00"]
+
+
+def test_settings_from_the_environment():
+    """NARING_REACH_* override the defaults; nonsense is refused."""
+    from layers.errors import InputError
+
+    env = {"NARING_REACH_WALK_KMH": "4", "NARING_REACH_MAX_RIDES": "2"}
+    params = reach.ReachParams.from_env(env)
+    assert (params.walk_kmh, params.max_rides, params.detour) == (4.0, 2, 1.3)
+    with pytest.raises(InputError):
+        reach.ReachParams.from_env({"NARING_REACH_DETOUR": "0.5"})
+
+
+def test_default_store_holds_a_timetable(default_store):
+    """The built default store answers reach: Oslo S is within 45 minutes of the
+    bus terminal by median, and the answer says it is demonstration data."""
+    from layers.store import open_store
+
+    got = reach.query(open_store(default_store), "NSR:StopPlace:990001")
+    stops = got.stops.set_index("name")
+    assert stops.loc["Oslo S", "median_min"] <= 45
+    assert got.source["transit_stops"]["demonstration"] is True
+    assert got.jobs_within["45"] >= got.jobs_within["30"] >= got.jobs_within["15"] > 0
+
+
+def test_import_gtfs_replaces_the_timetable(default_store, tmp_path, capsys):
+    """`import gtfs` stores the new feed's timetable with its layers."""
+    import shutil
+
+    from layers.store import open_store
+
+    copy = tmp_path / "copy.gpkg"
+    shutil.copyfile(default_store, copy)
+    feed_path = fx.write(tmp_path / "scenario.zip", fx.scenario_tables())
+    assert main(["import", "gtfs", str(feed_path), "--store", str(copy)]) == 0
+    capsys.readouterr()
+    tt = timetable.load_timetable(open_store(copy))
+    assert sorted(tt.places["name"]) == sorted(
+        n for n, *_ in fx.SCENARIO_PLACES.values()
+    )
+    code, out, _ = _cli(
+        capsys, "--from", SP + "1", "--store", str(copy), "--window", "07:00-07:01"
+    )
+    assert code == 0
+    stops = {s["stop_id"]: s["median_min"] for s in json.loads(out)["stops"]}
+    assert stops[SP + "3"] == 15.0
