@@ -469,7 +469,7 @@ def _range_raptor(tt, ds, origin, departures, max_s, params):
 def _ranges(counts):
     """``[0..c0), [0..c1), …`` concatenated."""
     total = int(counts.sum())
-    starts = np.repeat(np.cumsum(np.r_[0, counts[:-1]]), counts)
+    starts = np.repeat(np.cumsum(counts) - counts, counts)
     return np.arange(total, dtype="int64") - starts
 
 

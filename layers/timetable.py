@@ -427,7 +427,8 @@ def to_tables(tt, **info):
 
 def _positions(lengths):
     total = int(np.sum(lengths))
-    starts = np.repeat(np.cumsum(np.r_[0, lengths[:-1]]), lengths)
+    lengths = np.asarray(lengths, dtype="int64")
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
     return np.arange(total) - starts
 
 
@@ -479,7 +480,7 @@ def from_tables(tables):
         departure=departure,
         service_ids=services["service_id"].to_numpy(dtype=object),
         first_day=first_day,
-        service_days=days.reshape(len(services), -1),
+        service_days=days.reshape(len(services), -1) if len(services) else days,
         info=info,
     )
 

@@ -578,3 +578,23 @@ def test_import_gtfs_replaces_the_timetable(default_store, tmp_path, capsys):
     assert code == 0
     stops = {s["stop_id"]: s["median_min"] for s in json.loads(out)["stops"]}
     assert stops[SP + "3"] == 15.0
+
+
+def test_trips_with_one_kept_stop_leave_an_empty_timetable(tmp_path):
+    """Trips with a single stop time are left out and counted; no day has service."""
+    from layers.errors import InputError
+
+    tables = fx.scenario_tables()
+    rows, seen = [tables["stop_times.txt"][0]], set()
+    for row in tables["stop_times.txt"][1:]:
+        if row.split(",")[0] not in seen:
+            seen.add(row.split(",")[0])
+            rows.append(row)
+    tables["stop_times.txt"] = rows
+    tt = _timetable(tmp_path, tables)
+    back = timetable.from_tables(
+        {k: v for k, (v, _) in timetable.to_tables(tt).items()}
+    )
+    assert (back.info["trips"], back.info["trips_short"]) == (0, 8)
+    with pytest.raises(InputError, match="no trip runs"):
+        reach._check_day(back, fx.DAY)
