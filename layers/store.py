@@ -368,6 +368,7 @@ class GeoPackageStore:
         """
         if not _TABLE_NAME.match(name) or not self.exists():
             return None
+        self.recover()
         st = self.path.stat()
         key, stamp = (str(self.path.resolve()), f"table:{name}"), (st.st_dev, st.st_ino)
         hit = _CACHE.get(key)
