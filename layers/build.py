@@ -83,7 +83,7 @@ def default_layers(geodata=GEODATA, *, seed=None):
     dict
         ``{layer name: (GeoDataFrame, metadata dict)}``
     """
-    from layers import demo
+    from layers import demo, timetable
     from layers.sources import addresses, establishments, gtfs, premises
     from layers.sources.areas import draw_indicative_areas
 
@@ -156,6 +156,9 @@ def default_layers(geodata=GEODATA, *, seed=None):
     )
     out["transit_stops"] = (feed.stops, transit_meta)
     out["transit_lines"] = (feed.lines, transit_meta)
+    out.update(
+        timetable.to_tables(feed.timetable, reference_date=transit_meta["as_of"])
+    )
     out["premises"] = (
         prem,
         {**demo_meta, "source": "Demonstrasjonsdata (lokaleregister)", "details": note},

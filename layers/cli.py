@@ -108,9 +108,11 @@ def _parser():
     f.add_argument("--kommune", default="3222")
     store_opt(f)
 
+    from layers.reach import add_reach_parser
     from layers.users import add_users_parser
 
     add_users_parser(sub)
+    add_reach_parser(sub)
     return p
 
 
@@ -345,7 +347,13 @@ def import_gtfs(args, store):
             "report": feed.report,
         },
     }
-    return {"transit_stops": (feed.stops, meta), "transit_lines": (feed.lines, meta)}
+    from layers.timetable import to_tables
+
+    tables = to_tables(feed.timetable, reference_date=feed.reference_date.isoformat())
+    return {
+        "transit_stops": (feed.stops, meta),
+        "transit_lines": (feed.lines, meta),
+    } | tables
 
 
 def import_premises(args, store):
@@ -517,7 +525,14 @@ COMMANDS = {
     "stats": cmd_stats,
     "fetch": cmd_fetch,
     "users": lambda args: _users(args),
+    "reach": lambda args: _reach(args),
 }
+
+
+def _reach(args):
+    from layers.reach import main_reach
+
+    return main_reach(args)
 
 
 def _users(args):

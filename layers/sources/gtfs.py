@@ -84,6 +84,7 @@ from layers.sources.gtfs_zip import (
     _unknown_stop_check,
     _where,
 )
+from layers.timetable import build_timetable
 
 __all__ = ["COLUMNS", "GtfsResult", "area_transit_figures", "read_gtfs"]
 
@@ -107,6 +108,8 @@ class GtfsResult:
     feed_info : dict
         ``publisher``, ``publisher_url``, ``lang``, ``version``, ``start`` and
         ``end`` (ISO dates) from ``feed_info.txt``; empty if the file is absent.
+    timetable : layers.timetable.Timetable
+        The compact timetable travel-time queries route on (``layers.reach``).
     report : dict
         Counts of what was read and kept. With a ``bbox``, the ``*_skipped`` counts
         say what was left out: ``stops_skipped`` (rows of stops.txt),
@@ -119,6 +122,7 @@ class GtfsResult:
     reference_date: dt.date
     feed_info: dict
     report: dict
+    timetable: object = None
 
 
 def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
@@ -237,6 +241,10 @@ def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
         info = _feed_info(read("feed_info.txt"), _where(zip_name, "feed_info.txt"))
 
     places = _stop_places(stops, _where(zip_name, "stops.txt"))
+    place_of_stop = pd.Index(places["pos"]).get_indexer(_place_positions(stops))
+    timetable = build_timetable(
+        stop_times, trips, place_of_stop, places, calendar, calendar_dates
+    )
     figures = _stop_place_figures(
         stop_times, active_trips.to_numpy(), trips, stops, routes
     )
@@ -254,7 +262,7 @@ def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
         "departures_on_date": int(stops_layer["departures_day"].sum()),
         **skipped,
     }
-    return GtfsResult(stops_layer, lines_layer, ref_date, info, report)
+    return GtfsResult(stops_layer, lines_layer, ref_date, info, report, timetable)
 
 
 def area_transit_figures(stops_in_area):

@@ -15,6 +15,7 @@ import pandas as pd
 from layers.errors import InputError
 from layers.schemas import NORWAY_BOUNDS, check_lonlat
 from layers.sources.gtfs_zip import WEEKDAYS, _where
+from layers.timetable import stop_sequence
 
 _TIME_RE = r"^\s*(\d{1,3}):([0-5]\d):([0-5]\d)\s*$"
 _HEX_RE = re.compile(r"^[0-9A-Fa-f]{6}$")
@@ -429,6 +430,9 @@ def _stop_times_table(frame, trips, stops, where):
             "time_s": np.where(np.isnan(departure), arrival, departure),
             "boards": pickup != 1,
             "alights": drop_off != 1,
+            "arrival_s": arrival,
+            "departure_s": departure,
+            "seq": stop_sequence(frame["stop_sequence"], where),
         }
     )
 

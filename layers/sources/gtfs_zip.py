@@ -53,7 +53,7 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "trips.txt": (("route_id", "service_id", "trip_id"), ("shape_id",)),
     "stop_times.txt": (
         ("trip_id", "arrival_time", "departure_time", "stop_id"),
-        ("pickup_type", "drop_off_type"),
+        ("pickup_type", "drop_off_type", "stop_sequence"),
     ),
     "calendar.txt": (("service_id", *WEEKDAYS, "start_date", "end_date"), ()),
     "calendar_dates.txt": (("service_id", "date", "exception_type"), ()),

@@ -42,6 +42,7 @@ __all__ = [
     "list_layers",
     "open_store",
     "read_layer",
+    "read_table",
     "reading",
     "replace_layers",
     "require_store",
@@ -80,6 +81,11 @@ def open_store(path=None):
 def read_layer(store, name):
     """Return layer ``name`` of ``store`` (shared, read-only; see the store)."""
     return store.read_layer(name)
+
+
+def read_table(store, name):
+    """A plain table written alongside the layers, or None (``Store.read_table``)."""
+    return store.read_table(name)
 
 
 def replace_layers(store, layers, *, reproducible=False):

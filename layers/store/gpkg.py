@@ -6,7 +6,9 @@ layers into the copy, flushes it to disk and renames it over the old file
 previous store as it was, and readers in other processes see either the old or the
 new file, never a half-written one.
 
-The interface it implements is described in :mod:`layers.store.base`.
+The interface it implements is described in :mod:`layers.store.base`. Besides layers, ``replace_layers``
+writes plain (non-spatial) tables alongside them, read back with ``read_table``
+(the timetable of ``layers.timetable``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import pyogrio
 
 from layers.errors import StoreError
@@ -28,6 +32,8 @@ from layers.schemas import GEOMETRY, OVERLAYS, SCHEMAS, conform, empty_layer
 from layers.store.base import LayerInfo, overlay
 
 META_TABLE = "store_layers"
+# Names of plain tables (see replace_layers): never a layer, GeoPackage or SQLite name.
+_TABLE_NAME = re.compile(r"^(?!gpkg|rtree|sqlite|store_)[a-z][a-z0-9_]{0,62}$")
 # GDAL stamps gpkg_contents.last_change with the current time unless this is set;
 # a fixed value makes `python -m layers build` byte-for-byte reproducible.
 FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"
@@ -200,6 +206,9 @@ class GeoPackageStore:
         layers : dict
             ``{name: (GeoDataFrame, dict of metadata)}``. Metadata keys: ``source``,
             ``licence``, ``as_of``, ``demonstration``, ``imported_at``, ``details``.
+            A value whose frame is a plain ``pandas.DataFrame`` (no geometry) is a
+            non-spatial table: written in the same step, replacing the table of
+            that name, not listed as a layer; read back with :meth:`read_table`.
         reproducible : bool
             Fix GeoPackage timestamps so that equal input gives equal bytes.
 
@@ -207,8 +216,13 @@ class GeoPackageStore:
         -------
         list of LayerInfo
         """
-        checked = {}
+        checked, tables = {}, {}
         for name, (gdf, meta) in layers.items():
+            if name not in SCHEMAS and not hasattr(gdf, "geometry"):
+                if not _TABLE_NAME.match(name):
+                    raise StoreError(f"bad table name {name!r}")
+                tables[name] = gdf
+                continue
             if name not in SCHEMAS:
                 raise StoreError(code="store.unknown_layer", params={"layer": name})
             checked[name] = (conform(name, gdf, source=name), dict(meta))
@@ -225,7 +239,7 @@ class GeoPackageStore:
                     shutil.copyfile(self.path, tmp)
                 else:
                     tmp.unlink()
-                infos = self._write(tmp, checked, reproducible)
+                infos = self._write(tmp, checked, reproducible, tables)
                 _fsync(tmp)
                 os.replace(tmp, self.path)
                 _fsync_dir(self.path.parent)
@@ -234,7 +248,7 @@ class GeoPackageStore:
                     tmp.unlink()
         return infos
 
-    def _write(self, target, checked, reproducible):
+    def _write(self, target, checked, reproducible, tables=None):
         config = {"OGR_CURRENT_DATE": FIXED_GPKG_DATE} if reproducible else {}
         old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
         pyogrio.set_gdal_config_options(config or {"OGR_CURRENT_DATE": old})
@@ -286,10 +300,38 @@ class GeoPackageStore:
                     ),
                 )
                 infos.append(info)
+            for name, frame in sorted((tables or {}).items()):
+                frame.to_sql(name, con, if_exists="replace", index=False)
         if reproducible:
             with contextlib.closing(sqlite3.connect(target)) as con:
                 con.execute("VACUUM")
         return infos
+
+    def read_table(self, name):
+        """Read a plain table written by :meth:`replace_layers` (``None`` if absent).
+
+        Cached per process like layers; callers must not modify the frame.
+        """
+        if not _TABLE_NAME.match(name) or not self.exists():
+            return None
+        self.recover()
+        st = self.path.stat()
+        # Plain tables change only with replace_layers, which swaps in a new file:
+        # the inode is their version (register and session edits leave it alone).
+        return MEMO.get(
+            "store.table",
+            self,
+            name,
+            lambda: self._read_table(name),
+            version=(st.st_dev, st.st_ino),
+        )
+
+    def _read_table(self, name):
+        with contextlib.closing(self._connect()) as con:
+            found = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone()
+            return pd.read_sql_query(f'SELECT * FROM "{name}"', con) if found else None
 
     def write_lock(self):
         """Context manager: the store's exclusive write lock (a ``flock`` on a side file).
