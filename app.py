@@ -25,7 +25,7 @@ def create_app(settings=None):
     -------
     dash.Dash
     """
-    from components import auth, layout, server_routes
+    from components import auth, frontend, layout, server_routes
     from components.export_cli import register_cli
 
     config = settings_mod.resolve(settings)
@@ -50,6 +50,8 @@ def create_app(settings=None):
     app.validation_layout = layout.validation_layout()
     app.layout = layout.serve_layout
     server_routes.register(app)
+    # Custom plotly.js, the grid's JS only where a grid is, caching, preloads.
+    frontend.register(app)
     auth.register(app)
     register_cli(app.server)
     return app

@@ -8,11 +8,13 @@
 //
 //   cd tools/plotly_bundle && npm ci && npm run build
 //
-// Writes the bundle and plotly-custom.json (version, traces, sha256) beside it.
+// Writes the bundle, its brotli-compressed copy (.br) and plotly-custom.json
+// (version, traces, sha256) beside it.
 // Same inputs (package-lock.json) give a byte-identical file.
 
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -93,14 +95,17 @@ function metaRanges(code) {
   const ranges = [];
   const visit = (node) => {
     if (!node || typeof node.type !== "string") return;
-    if (node.type === "Property" && !node.computed && node.kind === "init") {
-      const key = node.key.type === "Identifier" ? node.key.name : node.key.value;
-      if (META.has(key) && isStaticText(node.value)) {
-        let end = node.end;
-        const rest = code.slice(end).match(/^\s*,/);
-        if (rest) end += rest[0].length;
-        ranges.push([node.start, end]);
-        return;
+    // Object literals only: a destructuring pattern's `description` is a binding.
+    if (node.type === "ObjectExpression") {
+      for (const prop of node.properties) {
+        if (prop.type !== "Property" || prop.computed || prop.kind !== "init") continue;
+        const key = prop.key.type === "Identifier" ? prop.key.name : prop.key.value;
+        if (META.has(key) && isStaticText(prop.value)) {
+          let end = prop.end;
+          const rest = code.slice(end).match(/^\s*,/);
+          if (rest) end += rest[0].length;
+          ranges.push([prop.start, end]);
+        }
       }
     }
     for (const value of Object.values(node)) {
@@ -109,7 +114,7 @@ function metaRanges(code) {
     }
   };
   visit(acorn.parse(code, { ecmaVersion: "latest", sourceType: "script" }));
-  return ranges;
+  return ranges.sort((a, b) => a[0] - b[0]);
 }
 
 const compressAttributes = {
@@ -226,6 +231,16 @@ const wrapped = [
   "",
 ].join("\n");
 fs.writeFileSync(OUT_JS, wrapped);
+// Brotli at its highest quality, once, here: too slow to do per request (seconds),
+// and the app serves it to every browser that accepts `br`.
+const brotli = zlib.brotliCompressSync(Buffer.from(wrapped), {
+  params: {
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+    [zlib.constants.BROTLI_PARAM_LGWIN]: 24,
+    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: Buffer.byteLength(wrapped),
+  },
+});
+fs.writeFileSync(`${OUT_JS}.br`, brotli);
 fs.rmSync(WORK, { recursive: true, force: true });
 
 const sha256 = createHash("sha256").update(wrapped).digest("hex");
@@ -234,6 +249,7 @@ const meta = {
   esbuild: esbuildPkg.version,
   file: path.basename(OUT_JS),
   sha256,
+  brotli_bytes: brotli.length,
   traces: ["scatter", ...TRACES].sort(),
 };
 fs.writeFileSync(OUT_JSON, JSON.stringify(meta, null, 2) + "\n");
