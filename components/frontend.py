@@ -36,6 +36,7 @@ LOADER = VENDOR / "dash_loader.js"
 # "Vary: Cookie") apply to them too.
 BUNDLE_PREFIX = "/assets/bundle/"
 IMMUTABLE = "public, max-age=31536000, immutable"
+FAVICON_CACHE = "public, max-age=86400"
 GRID_BUNDLE = "dash_ag_grid.min.js"
 # The grid (community edition), which the bundle loads on first use.
 GRID_CHUNK = "dash_ag_grid/async-community.js"
@@ -114,6 +115,10 @@ def _cache_headers(response):
     if flask.request.method == "GET" and response.status_code in (200, 304):
         if _fingerprinted(flask.request):
             response.headers["Cache-Control"] = IMMUTABLE
+        elif flask.request.path == "/_favicon.ico":
+            # Its URL names Dash's version, not the file's: a day, not a year.
+            # (Chromium asks for it again whenever a page changes its address.)
+            response.headers["Cache-Control"] = FAVICON_CACHE
     return response
 
 

@@ -303,6 +303,8 @@ def test_fingerprinted_files_are_cached_for_a_year(client, pages):
         assert resp.headers.get("Cache-Control") == frontend.IMMUTABLE, url
     page = client.get("/")
     assert "immutable" not in page.headers.get("Cache-Control", "")
+    favicon = client.get("/_favicon.ico?v=1")
+    assert favicon.headers["Cache-Control"] == frontend.FAVICON_CACHE
 
 
 def test_lazy_grid_bundle_is_served(client, dash_app):
