@@ -32,9 +32,10 @@ PLOTLY_DIR = VENDOR / "plotly"
 PLOTLY_META = PLOTLY_DIR / "plotly-custom.json"
 LOADER = VENDOR / "dash_loader.js"
 
-# Served beside Dash's assets, so that the static-file rules (no session, no
-# "Vary: Cookie") apply to them too.
-BUNDLE_PREFIX = "/assets/bundle/"
+# Served beside Dash's assets (under the app's path prefix), so that the
+# static-file rules (no session, no "Vary: Cookie") apply to them too.
+BUNDLE_PATH = "assets/bundle/"
+BUNDLE_PREFIX = "/" + BUNDLE_PATH
 IMMUTABLE = "public, max-age=31536000, immutable"
 FAVICON_CACHE = "public, max-age=86400"
 GRID_BUNDLE = "dash_ag_grid.min.js"
@@ -79,10 +80,13 @@ def _hashed(stem, data):
     return f"{stem}.{hashlib.sha256(data).hexdigest()[:16]}.js"
 
 
-def bundle_url(stem):
-    """The URL of one of our bundles (``plotly-custom`` or ``dash-loader``)."""
+def bundle_url(stem, prefix="/"):
+    """The URL of one of our bundles (``plotly-custom`` or ``dash-loader``).
+
+    ``prefix`` is the app's ``requests_pathname_prefix``.
+    """
     (name,) = [n for n in bundles() if n.startswith(stem + ".")]
-    return BUNDLE_PREFIX + name
+    return prefix + BUNDLE_PATH + name
 
 
 def _serve_bundle(name):
@@ -106,7 +110,7 @@ def _fingerprinted(request):
     path = request.path
     if path.startswith("/_dash-component-suites/"):
         return check_fingerprint(path.rsplit("/", 1)[-1])[1]
-    if path.startswith(BUNDLE_PREFIX):
+    if f"/{BUNDLE_PATH}" in path:
         return True
     return path.startswith("/assets/") and "m" in request.args
 
@@ -157,7 +161,7 @@ def preload_urls(app, path):
     prefix = app.config.requests_pathname_prefix
     # Every page draws charts or maps (the comparison page's charts are built as
     # plain dicts, so its validation components do not show them).
-    urls = [bundle_url("plotly-custom")]
+    urls = [bundle_url("plotly-custom", prefix)]
     chunks = {"async-graph.js"}
     chunks.update(
         DCC_CHUNKS[t]
@@ -199,15 +203,19 @@ def register(app):
     server = app.server
     _lazy_bundles()
     server.add_url_rule(
-        BUNDLE_PREFIX + "<name>", "naring_bundle", _serve_bundle, methods=["GET"]
+        app.config.routes_pathname_prefix + BUNDLE_PATH + "<name>",
+        "naring_bundle",
+        _serve_bundle,
+        methods=["GET"],
     )
     server.after_request(_cache_headers)
 
+    prefix = app.config.requests_pathname_prefix
     app.config.external_scripts = [
         *app.config.external_scripts,
         {
-            "src": bundle_url("dash-loader"),
-            "data-plotly": bundle_url("plotly-custom"),
+            "src": bundle_url("dash-loader", prefix),
+            "data-plotly": bundle_url("plotly-custom", prefix),
             "data-ag-grid": grid_url(app),
         },
     ]
