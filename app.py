@@ -25,7 +25,7 @@ def create_app(settings=None):
     -------
     dash.Dash
     """
-    from components import auth, layout, server_routes
+    from components import auth, frontend, layout, server_routes
     from components.export_cli import register_cli
 
     config = settings_mod.resolve(settings)
@@ -54,6 +54,8 @@ def create_app(settings=None):
     auth.register(app)
     # After auth: its limits and headers depend on the checked login.
     server_routes.register(app)
+    # Custom plotly.js, the grid's JS only where a grid is, caching, preloads.
+    frontend.register(app)
     register_cli(app.server)
     return app
 

@@ -1,9 +1,10 @@
 """A default Dash page with one map of the six areas, built the textbook way.
 
-The reference for the first-load budget: ``Dash()`` with its defaults (no
-compression) and one ``dcc.Graph`` holding ``px.choropleth_map`` of the areas read
-from the store named by ``$NARING_STORE``. Served by ``gunicorn
-bench.default_map_app:server``.
+The reference for the first-load budget: ``Dash(compress=True)`` (the same
+compression as the dashboard) and one ``dcc.Graph`` holding ``px.choropleth_map``
+of the areas read from the store named by ``$NARING_STORE``, on the blank
+``white-bg`` map style (no tile server, like our offline basemap). Served by
+``gunicorn bench.default_map_app:server``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ figure = px.choropleth_map(
     hover_name="name",
     center={"lat": 59.92, "lon": 10.96},
     zoom=10.5,
+    map_style="white-bg",
 )
 
-app = Dash(__name__)
+app = Dash(__name__, compress=True)
 app.layout = html.Div([html.H1("Næringsområder i Lørenskog"), dcc.Graph(figure=figure)])
 server = app.server

@@ -331,7 +331,7 @@ def _service_days(service_ids, calendar, calendar_dates):
     dates = first + pd.to_timedelta(np.arange(n_days), unit="D")
     weekday = dates.day_of_week.to_numpy()
     if calendar is not None and len(calendar):
-        from layers.sources.gtfs import WEEKDAYS
+        from layers.sources.gtfs_zip import WEEKDAYS
 
         rows = pos.get_indexer(calendar["service_id"])
         for r, (_, c) in zip(rows, calendar.iterrows(), strict=True):
