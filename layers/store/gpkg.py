@@ -314,6 +314,37 @@ class GeoPackageStore:
         return con
 
     @contextlib.contextmanager
+    def transaction(self):
+        """One write transaction under the write lock (``BEGIN IMMEDIATE``).
+
+        Commits when the block ends, rolls back on any exception.
+        """
+        with self.write_lock():
+            con = self.connect(readonly=False)
+            try:
+                con.row_factory = sqlite3.Row
+                con.execute("BEGIN IMMEDIATE")
+                yield con
+                con.commit()
+            except BaseException:
+                if con.in_transaction:
+                    con.rollback()
+                raise
+            finally:
+                con.close()
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """A read-only connection (rows by column name), after any recovery."""
+        self.recover()
+        con = self.connect()
+        try:
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
     def _lock(self):
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a") as fh:
