@@ -1,4 +1,4 @@
-"""Command line: ``python -m layers build|import|stats|fetch|demo``.
+"""Command line: ``python -m layers build|import|stats|fetch|demo|migrate|users``.
 
 Exit codes: 0 done, 2 bad input (nothing written), 3 store problem, 4 download failed.
 """
@@ -15,6 +15,10 @@ from layers.errors import InputError, StoreError
 from layers.store import open_store
 
 EXIT_INPUT, EXIT_STORE, EXIT_FETCH = 2, 3, 4
+STORE_HELP = (
+    "store: a GeoPackage file or a postgresql:// URL (default $DATABASE_URL, "
+    "$NARING_STORE or instance/store.gpkg)"
+)
 
 
 def _now():
@@ -33,9 +37,7 @@ def _parser():
     sub = p.add_subparsers(dest="command", required=True)
 
     def store_opt(sp):
-        sp.add_argument(
-            "--store", help="store file (default $NARING_STORE or instance/store.gpkg)"
-        )
+        sp.add_argument("--store", help=STORE_HELP)
 
     sp = sub.add_parser("build", help="rebuild the default store from geodata/")
     sp.add_argument(
@@ -90,6 +92,16 @@ def _parser():
     f.add_argument("--kommune", default="3222")
     store_opt(f)
 
+    m = sub.add_parser(
+        "migrate",
+        help="copy a store (layers, register, history, users) to another backend",
+    )
+    m.add_argument("--from", dest="source", required=True, help="the store to copy")
+    m.add_argument("--to", dest="target", required=True, help="the store to write")
+    m.add_argument(
+        "--replace", action="store_true", help="overwrite a target that holds data"
+    )
+
     from layers.users import add_users_parser
 
     add_users_parser(sub)
@@ -131,6 +143,22 @@ def cmd_build(args):
     for i in infos:
         demo = " (demonstrasjonsdata)" if i.demonstration else ""
         print(f"  {i.name:16} {i.rows:7d}{demo}")
+
+
+def cmd_migrate(args):
+    from layers.store.migrate import copy_store
+
+    source, target = open_store(args.source), open_store(args.target)
+    done = copy_store(source, target, replace=args.replace)
+    print(f"Kopierte / copied {source.path} -> {target.path}")
+    for name, rows in sorted(done["layers"].items()):
+        print(f"  {name:16} {rows:7d}")
+    for table, rows in done["tables"].items():
+        print(f"  {table:16} {rows:7d}")
+    print(
+        f"Kontrollert / verified: antall og {done['figures']} områdetall / counts "
+        f"and {done['figures']} per-area figure rows are equal"
+    )
 
 
 def cmd_demo(args):
@@ -322,7 +350,7 @@ def cmd_fetch(args):
     from layers.fetch import fetch
 
     store = _existing_store(args.store)
-    downloads = store.path.parent / "downloads"
+    downloads = _downloads(store)
     downloads.mkdir(parents=True, exist_ok=True)
     path = fetch(args.source, url=args.url, dest_dir=downloads)
     print(f"Lastet ned / downloaded {path}", file=sys.stderr)
@@ -356,6 +384,16 @@ def cmd_fetch(args):
 LATEST_ADDRESSES = "addresses.latest"
 
 
+def _downloads(store):
+    # A database has no folder: downloads go to $NARING_DOWNLOADS (default
+    # instance/downloads) on the machine that runs the command.
+    import os
+
+    if isinstance(store.path, Path):
+        return store.path.parent / "downloads"
+    return Path(os.environ.get("NARING_DOWNLOADS", "instance/downloads"))
+
+
 def _last_download(folder, kind):
     # `fetch addresses` records the file it checked, whatever the URL named it.
     pointer = folder / LATEST_ADDRESSES
@@ -371,6 +409,7 @@ COMMANDS = {
     "import": cmd_import,
     "stats": cmd_stats,
     "fetch": cmd_fetch,
+    "migrate": cmd_migrate,
     "users": lambda args: _users(args),
 }
 

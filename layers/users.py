@@ -343,7 +343,10 @@ def add_users_parser(subparsers):
     -------
     argparse.ArgumentParser
     """
-    store_help = "store file (default $NARING_STORE or instance/store.gpkg)"
+    store_help = (
+        "store: a GeoPackage file or a postgresql:// URL "
+        "(default $DATABASE_URL, $NARING_STORE or instance/store.gpkg)"
+    )
     users = subparsers.add_parser("users", help="accounts of register editors")
     sub = users.add_subparsers(dest="users_command", required=True)
     add = sub.add_parser("add", help="add an account (asks for the password)")

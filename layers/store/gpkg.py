@@ -179,6 +179,10 @@ class GeoPackageStore:
             gdf = overlay(name).overlay_layer(self)
             if gdf is not None:
                 return gdf
+        return self.read_stored(name)
+
+    def read_stored(self, name):
+        """Read a layer as imported (an overlay's stored layer, not its side tables)."""
         try:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:

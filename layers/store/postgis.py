@@ -491,6 +491,10 @@ class PostGISStore:
             gdf = overlay(name).overlay_layer(self)
             if gdf is not None:
                 return gdf
+        return self.read_stored(name)
+
+    def read_stored(self, name):
+        """Read a layer as imported (an overlay's stored layer, not its side tables)."""
         table = self._table_of(name, "layer")
         if table is None:
             raise StoreError(
