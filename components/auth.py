@@ -33,7 +33,6 @@ from flask.sessions import SecureCookieSessionInterface
 from components import data
 from components.i18n import lang_or_default, t
 from layers import users
-from layers.errors import StoreError
 
 SESSION_HOURS = 8
 IDLE_MINUTES = 60
@@ -180,15 +179,14 @@ def require_editor():
     """Return the logged-in editor (``{"username", "role"}``) or raise :class:`NotEditor`.
 
     The account is looked up again in the store, so a deleted account or a
-    changed role takes effect at once.
+    changed role takes effect at once; when the store cannot be read, its
+    :class:`~layers.errors.StoreError` is raised as it is.
     """
     user = current_user()
     if user is None or user["role"] not in EDIT_ROLES:
         raise NotEditor("log in as an editor to change the register")
-    try:
-        accounts = {u["username"]: u for u in users.list_users(data.store())}
-    except StoreError as exc:
-        raise NotEditor(str(exc)) from None
+    # A StoreError (the database is down) is not a refusal: the caller says so.
+    accounts = {u["username"]: u for u in users.list_users(data.store())}
     account = accounts.get(user["username"])
     if account is None or account["role"] not in EDIT_ROLES:
         raise NotEditor("the account no longer may edit")
