@@ -57,6 +57,7 @@ _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _ENGINES = {}
 _ENGINES_LOCK = threading.Lock()
 _MIGRATED = set()
+_QUICK = threading.local()
 CONNECT_TIMEOUT_S = 5
 
 
@@ -421,21 +422,55 @@ class PostGISStore:
         """
         if not self.exists():
             return (None,)
-        with self._raw() as raw, _guard(self.url):
-            pg = raw.driver_connection
-            try:
-                if name is None or name in OVERLAYS:
-                    row = pg.execute(
-                        "SELECT value FROM store_meta WHERE key = 'version'"
-                    ).fetchone()
-                else:
-                    row = pg.execute(
-                        f"SELECT generation FROM {META_TABLE} WHERE name = %s", (name,)
-                    ).fetchone()
-            finally:
-                with contextlib.suppress(Exception):
-                    raw.rollback()
+        if name is None or name in OVERLAYS:
+            row = self._quick("SELECT value FROM store_meta WHERE key = 'version'")
+        else:
+            row = self._quick(
+                f"SELECT generation FROM {META_TABLE} WHERE name = %s", (name,)
+            )
         return (None if row is None else int(row[0]),)
+
+    def _quick(self, sql, params=None):
+        """One small autocommit query on this thread's own connection (versions).
+
+        Every request checks the store version, several times: a pool checkout
+        with its liveness check would cost more than the query. A broken
+        connection is dropped and the error raised as ``store.unavailable``; the
+        next call connects again (a kept connection that fails is replaced once
+        at once, as the pool's liveness check would).
+        """
+        import psycopg
+
+        key = (os.getpid(), self._sa_url, self.schema)
+        cons = _quick_cons()
+        for attempt in (1, 2):
+            con = cons.get(key)
+            fresh = con is None or con.closed
+            try:
+                if fresh:
+                    con = cons[key] = psycopg.connect(
+                        self._conninfo(),
+                        autocommit=True,
+                        connect_timeout=CONNECT_TIMEOUT_S,
+                        options=f"-c search_path={self.schema},public",
+                        application_name="naring-version",
+                    )
+                return con.execute(sql, params).fetchone()
+            except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+                cons.pop(key, None)
+                if con is not None:
+                    with contextlib.suppress(Exception):
+                        con.close()
+                # A connection kept from before a database restart: try a new one.
+                if fresh or attempt == 2:
+                    raise _unavailable(self.url, exc) from exc
+        raise AssertionError("unreachable")
+
+    def _conninfo(self):
+        import sqlalchemy as sa
+
+        url = sa.engine.make_url(self._sa_url)
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     def list_layers(self):
         """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
@@ -615,6 +650,12 @@ class PostGISStore:
         return out
 
 
+def _quick_cons():
+    if not hasattr(_QUICK, "cons"):
+        _QUICK.cons = {}
+    return _QUICK.cons
+
+
 def _bump(pg):
     """Bump the store version (inside the caller's transaction); return it."""
     row = pg.execute(
@@ -695,7 +736,11 @@ def _copy(table, conn, keys, data_iter):
 
 def dispose(store):
     """Close this process's pooled connections to ``store`` (tests, CLI)."""
-    engine = _ENGINES.pop((os.getpid(), store._sa_url, store.schema), None)
+    key = (os.getpid(), store._sa_url, store.schema)
+    con = _quick_cons().pop(key, None)
+    if con is not None:
+        con.close()
+    engine = _ENGINES.pop(key, None)
     if engine is not None:
         engine.dispose()
     _MIGRATED.discard((store._sa_url, store.schema))
