@@ -204,7 +204,11 @@ def import_establishments(args, store):
     from layers.build import _plain
     from layers.establishments import read_establishments
 
-    register = read_addresses(args.addresses, kommune=args.kommune)
+    if isinstance(args.addresses, (str, Path)):
+        register = read_addresses(args.addresses, kommune=args.kommune)
+        address_source = Path(args.addresses).name
+    else:  # the address register kept in the store
+        register, address_source = args.addresses, "adresseregisteret i lageret"
     gdf, report = read_establishments(args.file, register, kommune=args.kommune)
     report = _plain(report)
     print(
@@ -214,7 +218,7 @@ def import_establishments(args, store):
     )
     meta = {
         "source": "Brønnøysundregistrene, Enhetsregisteret (underenheter): "
-        f"{Path(args.file).name}; adresser: Kartverket, {Path(args.addresses).name}",
+        f"{Path(args.file).name}; adresser: Kartverket, {address_source}",
         "licence": "NLOD (Brønnøysundregistrene); CC BY 4.0 (Kartverket)",
         "as_of": args.as_of or date.today().isoformat(),
         "imported_at": _iso(_now()),
@@ -359,6 +363,7 @@ def cmd_fetch(args):
 
         register = read_addresses(path, kommune=args.kommune)
         (downloads / LATEST_ADDRESSES).write_text(path.name)
+        _keep_address_register(store, register)
         print(
             f"Adresseregisteret har {len(register)} adresser / addresses; brukes av "
             "'fetch brreg' / used by 'fetch brreg'",
@@ -371,6 +376,8 @@ def cmd_fetch(args):
     else:
         addresses = args.addresses or _last_download(downloads, "addresses")
         if addresses is None:
+            addresses = _stored_address_register(store)
+        if addresses is None:
             raise InputError(code="fetch.no_address_register")
         ns = argparse.Namespace(
             file=path, addresses=addresses, kommune=args.kommune, as_of=None
@@ -382,6 +389,34 @@ def cmd_fetch(args):
 
 
 LATEST_ADDRESSES = "addresses.latest"
+
+
+ADDRESS_TABLE = "address_register"
+
+
+def _keep_address_register(store, register):
+    """Keep the checked address register in a store that holds plain tables
+    (PostGIS): another machine's `fetch brreg` then finds it there."""
+    if not hasattr(store, "read_table"):
+        return
+    frame = register.drop(columns="geometry").assign(
+        lon=register.geometry.x, lat=register.geometry.y
+    )
+    store.replace_layers({ADDRESS_TABLE: (frame, {"source": "Kartverket adresser"})})
+
+
+def _stored_address_register(store):
+    """The address register kept in the store, as read_addresses gives it, or None."""
+    if not hasattr(store, "read_table"):
+        return None
+    import geopandas as gpd
+
+    try:
+        frame = store.read_table(ADDRESS_TABLE)
+    except StoreError:
+        return None
+    points = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]), geometry=points)
 
 
 def _downloads(store):
