@@ -75,3 +75,19 @@ def test_a_differing_copy_is_reported(source, pg_url):
     )
     with pytest.raises(StoreError, match="register_premises"):
         verify(source, target)
+
+
+def test_build_goes_straight_into_postgis(default_store, pg_url):
+    """`build --store postgresql://…` gives the same figures as the default store."""
+    from layers.stats import store_figures
+
+    done = subprocess.run(
+        [sys.executable, "-m", "layers", "build", "--store", pg_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    pg, gpkg = open_store(pg_url), open_store(default_store)
+    assert store_figures(pg) == store_figures(gpkg)
+    assert register.all_listings(pg) == register.all_listings(gpkg)

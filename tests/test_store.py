@@ -188,3 +188,59 @@ def test_reproducible_writes_give_equal_bytes(tmp_path, six_squares):
             {"areas": (six_squares, {"source": "x"})}, reproducible=True
         )
     assert _sha(tmp_path / "a.gpkg") == _sha(tmp_path / "b.gpkg")
+
+
+def test_side_tables_have_the_same_columns_on_both_backends(
+    tmp_path, pg_url, six_squares
+):
+    """The SQLite tables their owners create match the PostGIS migrations."""
+    import contextlib
+
+    from layers import register, users
+    from layers.register import staging
+    from layers.store import PostGISStore, sessions
+
+    def fill(store):
+        store.replace_layers({"areas": (six_squares, {})})
+        register.add_listing(
+            store,
+            {"title": "A", "type": "kontor", "size_m2": 100, "status": "ledig"}
+            | {"lat": 59.93, "lon": 10.96},
+            user="kari",
+        )
+        users.add_user(store, "kari", "kari-passord-2026", "editor")
+        sessions.create_session(store, "kari")
+        staging.put(store, "a" * 32, ".csv", "a.csv", b"x")
+
+    gpkg, pg = GeoPackageStore(tmp_path / "s.gpkg"), PostGISStore(pg_url)
+    fill(gpkg)
+    fill(pg)
+    tables = (
+        "store_layers",
+        "register_premises",
+        "register_history",
+        "users",
+        "sessions",
+        "register_uploads",
+    )
+    with contextlib.closing(gpkg.connect()) as con:
+        lite = {
+            t: [r[1] for r in con.execute(f"PRAGMA table_info({t})")] for t in tables
+        }
+    with pg.snapshot() as con:
+        post = {
+            t: [
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                    (pg.schema, t),
+                )
+            ]
+            for t in tables
+        }
+    # PostGIS keeps three more columns per layer (kind, generation, table name).
+    assert post.pop("store_layers")[: len(lite["store_layers"])] == lite.pop(
+        "store_layers"
+    )
+    assert post == lite
