@@ -695,13 +695,17 @@ def _write_frame(con, kind, name, frame, table):
     geometry_type = (kinds[-1] if multi else kinds[0]).upper()
     if multi:
         frame = frame.set_geometry([_multi(g) for g in frame.geometry], crs=frame.crs)
-    frame.to_postgis(
-        table,
-        con,
-        index=False,
-        chunksize=COPY_CHUNK,
-        dtype={"geometry": Geometry(geometry_type=geometry_type, srid=4326)},
-    )
+    # In slices: to_postgis copies the frame it is given (geometries as EWKB), so a
+    # national layer is written with one slice's copy in memory, not the whole.
+    dtype = {"geometry": Geometry(geometry_type=geometry_type, srid=4326)}
+    for start in range(0, max(len(frame), 1), COPY_CHUNK):
+        frame.iloc[start : start + COPY_CHUNK].to_postgis(
+            table,
+            con,
+            index=False,
+            if_exists="append" if start else "fail",
+            dtype=dtype,
+        )
     con.exec_driver_sql(f'ALTER TABLE "{table}" ADD PRIMARY KEY (fid)')
 
 
