@@ -244,3 +244,24 @@ def test_side_tables_have_the_same_columns_on_both_backends(
         "store_layers"
     )
     assert post == lite
+
+
+def test_migrations_upgrade_an_older_database_once(pg_url, six_squares):
+    """A store at an older migration is upgraded on first use, each file once."""
+    from layers.store import PostGISStore
+    from layers.store.postgis import dispose
+
+    store = PostGISStore(pg_url)
+    store.replace_layers({"areas": (six_squares, {})})
+    numbers = [n for n, _name, _path in store.migrations()]
+    assert store.applied() == numbers and store.upgrade() == []
+    with store.transaction() as con:  # back to the first migration
+        con.execute("DROP TABLE sessions")
+        con.execute("DROP TABLE register_uploads")
+        con.execute("DELETE FROM schema_migrations WHERE version > 1")
+    dispose(store)  # as a new process would start
+    again = PostGISStore(pg_url)
+    assert again.exists() and again.applied() == numbers
+    with again.snapshot() as con:
+        assert con.table_exists("sessions") and con.table_exists("register_uploads")
+    assert len(again.read_layer("areas")) == 6
