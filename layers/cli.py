@@ -1,4 +1,4 @@
-"""Command line: ``python -m layers build|import|stats|fetch|demo``.
+"""Command line: ``python -m layers build|import|stats|fetch|demo|migrate|users``.
 
 Exit codes: 0 done, 2 bad input (nothing written), 3 store problem, 4 download failed.
 """
@@ -15,6 +15,10 @@ from layers.errors import InputError, StoreError
 from layers.store import open_store
 
 EXIT_INPUT, EXIT_STORE, EXIT_FETCH = 2, 3, 4
+STORE_HELP = (
+    "store: a GeoPackage file or a postgresql:// URL (default $DATABASE_URL, "
+    "$NARING_STORE or instance/store.gpkg)"
+)
 
 
 def _now():
@@ -33,9 +37,7 @@ def _parser():
     sub = p.add_subparsers(dest="command", required=True)
 
     def store_opt(sp):
-        sp.add_argument(
-            "--store", help="store file (default $NARING_STORE or instance/store.gpkg)"
-        )
+        sp.add_argument("--store", help=STORE_HELP)
 
     sp = sub.add_parser("build", help="rebuild the default store from geodata/")
     sp.add_argument(
@@ -108,6 +110,16 @@ def _parser():
     f.add_argument("--kommune", default="3222")
     store_opt(f)
 
+    m = sub.add_parser(
+        "migrate",
+        help="copy a store (layers, register, history, users) to another backend",
+    )
+    m.add_argument("--from", dest="source", required=True, help="the store to copy")
+    m.add_argument("--to", dest="target", required=True, help="the store to write")
+    m.add_argument(
+        "--replace", action="store_true", help="overwrite a target that holds data"
+    )
+
     from layers.reach import add_reach_parser
     from layers.users import add_users_parser
 
@@ -151,6 +163,22 @@ def cmd_build(args):
     for i in infos:
         demo = " (demonstrasjonsdata)" if i.demonstration else ""
         print(f"  {i.name:16} {i.rows:7d}{demo}")
+
+
+def cmd_migrate(args):
+    from layers.store.migrate import copy_store
+
+    source, target = open_store(args.source), open_store(args.target)
+    done = copy_store(source, target, replace=args.replace)
+    print(f"Kopierte / copied {source.path} -> {target.path}")
+    for name, rows in sorted(done["layers"].items()):
+        print(f"  {name:16} {rows:7d}")
+    for table, rows in done["tables"].items():
+        print(f"  {table:16} {rows:7d}")
+    print(
+        f"Kontrollert / verified: antall og {done['figures']} områdetall / counts "
+        f"and {done['figures']} per-area figure rows are equal"
+    )
 
 
 def cmd_demo(args):
@@ -483,7 +511,7 @@ def cmd_fetch(args):
     from layers.sources.fetch import fetch, fetch_addresses
 
     store = _existing_store(args.store)
-    downloads = store.path.parent / "downloads"
+    downloads = _downloads(store)
     downloads.mkdir(parents=True, exist_ok=True)
     if args.source == "addresses" and not args.url:
         path, _url, scope = fetch_addresses(args.kommune, dest_dir=downloads)
@@ -518,12 +546,23 @@ def cmd_fetch(args):
     return 0
 
 
+def _downloads(store):
+    # A database has no folder: downloads go to $NARING_DOWNLOADS (default
+    # instance/downloads) on the machine that runs the command.
+    import os
+
+    if isinstance(store.path, Path):
+        return store.path.parent / "downloads"
+    return Path(os.environ.get("NARING_DOWNLOADS", "instance/downloads"))
+
+
 COMMANDS = {
     "build": cmd_build,
     "demo": cmd_demo,
     "import": cmd_import,
     "stats": cmd_stats,
     "fetch": cmd_fetch,
+    "migrate": cmd_migrate,
     "users": lambda args: _users(args),
     "reach": lambda args: _reach(args),
 }
