@@ -287,9 +287,8 @@ def cmd_import(args):
 
 
 def import_areas(args, store):
-    from layers.sources.areas import read_areas
-
     from layers import kommune
+    from layers.sources.areas import read_areas
 
     # Lørenskog's six areas are fixed; another kommune's file defines its areas.
     fixed = kommune.for_store(store)

@@ -211,6 +211,7 @@ def from_boundary(number, boundary, *, areas=None):
     k = Kommune(
         number=number,
         name=name,
+        kommuner_file="",  # set up from a kommune file: no bundled file names it
         centre=(round(point.y, 5), round(point.x, 5)),
         zoom=zoom,
     )
