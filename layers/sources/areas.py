@@ -254,7 +254,7 @@ def draw_indicative_areas(boundary):
         shape = shapely.set_precision(shape, 0.01)
         shapes[area_id] = shape
         taken = taken.union(shape)
-    ids = tuple(INDICATIVE_OUTLINES_UTM)  # Lørenskog's six, the sketches' order
+    ids = tuple(AREA_INFO)  # Lørenskog's six, in display order
     rows = [_area_row(area_id, indicative=True) for area_id in ids]
     geoms = gpd.GeoSeries([shapes[a] for a in ids], crs=METRIC_CRS).to_crs(CRS)
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms.values, crs=CRS)
