@@ -383,7 +383,7 @@ def test_second_kommune_in_the_browser(raelingen, page, tmp_path):
         title = page.locator(".app-title").inner_text()
         assert title == "Næringsarealer Rælingen"
         assert "renskog" not in page.content()
-        page.screenshot(path="/tmp/kt/raelingen.png")
+        page.screenshot(path=str(tmp_path / "raelingen.png"))
     finally:
         stop_gunicorn(proc)
     assert not page.log.console_errors and not page.log.outside_requests
