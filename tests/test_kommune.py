@@ -231,6 +231,16 @@ def test_init_other_kommune_without_areas(tmp_path):
     assert not any(i.demonstration for i in s.list_layers())
 
 
+def test_import_areas_replaces_the_whole_kommune_area(tmp_path):
+    """After `init` without areas, `import areas` brings the kommune's own areas."""
+    store = tmp_path / "s.gpkg"
+    assert cli.main(["init", "--kommune", "3224", "--store", str(store)]) == 0
+    areas = str(_areas_file(tmp_path / "a.geojson"))
+    assert cli.main(["import", "areas", areas, "--store", str(store)]) == 0
+    k = kommune.for_store(open_store(store))
+    assert k.areas == ("fjerdingby", "loeken") and k.number == "3224"
+
+
 def test_init_downloads_the_kommune_file(tmp_path, file_server):
     """With --url, init downloads Kartverket's file (local server) and reads it."""
     www, url = file_server
