@@ -32,7 +32,7 @@ def _iso(dt):
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m layers",
-        description="Næringsarealer Lørenskog: build, import and report the store's layers.",
+        description="Næringsarealer: build, import and report the store's layers.",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -45,6 +45,17 @@ def _parser():
         action="store_true",
         help="also replace the premises register with the demonstration listings",
     )
+    store_opt(sp)
+
+    sp = sub.add_parser("init", help="set a store up for a kommune (boundary, areas)")
+    sp.add_argument("--kommune", required=True, help="kommunenummer, e.g. 3205")
+    sp.add_argument("--areas", help="the kommune's business areas (GeoJSON/GeoPackage)")
+    sp.add_argument(
+        "--kommuner-file",
+        help="Kartverket's kommune file (default: the bundled one when it covers "
+        "the kommune, else downloaded with `fetch boundary`)",
+    )
+    sp.add_argument("--url", help="download address of Kartverket's kommune file")
     store_opt(sp)
 
     sp = sub.add_parser("demo", help="write the demonstration source files")
@@ -64,7 +75,7 @@ def _parser():
         help="Kartverket address CSV (or zip); default: the store's addresses layer "
         "(when fetched or imported, not the demonstration's)",
     )
-    e.add_argument("--kommune", default="3222")
+    e.add_argument("--kommune", help="default: the store's kommune")
     e.add_argument("--as-of", help="date of the download (default today)")
     e.add_argument(
         "--nace-standard",
@@ -77,7 +88,7 @@ def _parser():
         "addresses", help="Kartverket Matrikkelen adresse CSV (or zip)"
     )
     ad.add_argument("file")
-    ad.add_argument("--kommune", default="3222")
+    ad.add_argument("--kommune", help="default: the store's kommune")
     store_opt(ad)
     g = isub.add_parser("gtfs", help="Entur GTFS zip")
     g.add_argument("file")
@@ -102,12 +113,12 @@ def _parser():
     store_opt(st)
 
     f = sub.add_parser("fetch", help="download from the official service, then import")
-    f.add_argument("source", choices=("brreg", "addresses", "gtfs"))
+    f.add_argument("source", choices=("brreg", "addresses", "gtfs", "boundary"))
     f.add_argument("--url", help="override the download address")
     f.add_argument(
         "--addresses", help="address file for brreg (default: the last fetched)"
     )
-    f.add_argument("--kommune", default="3222")
+    f.add_argument("--kommune", help="default: the store's kommune")
     store_opt(f)
 
     m = sub.add_parser(
@@ -132,6 +143,7 @@ def main(argv=None):
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
+        _activate_kommune(args)
         return COMMANDS[args.command](args) or 0
     except InputError as exc:
         print(
@@ -152,6 +164,103 @@ def main(argv=None):
             print(str(exc), file=sys.stderr)
             return EXIT_FETCH
         raise
+
+
+def _activate_kommune(args):
+    """Serve the kommune of the store the command works on; fill in ``--kommune``."""
+    from layers import kommune
+
+    if args.command not in ("build", "init", "demo"):
+        k = kommune.activate_store(open_store(getattr(args, "store", None)))
+        if getattr(args, "kommune", "x") is None:
+            args.kommune = k.number
+
+
+def cmd_init(args):
+    from layers import kommune
+    from layers.build import init_store
+
+    number = str(args.kommune).strip()
+    if len(number) != 4 or not number.isdigit():
+        raise InputError(f"--kommune {number[:10]!r}: four digits, e.g. 3205")
+    store = open_store(args.store)
+    kommuner_file, source = _kommune_file(args, number, store)
+    config = init_store(
+        store,
+        number,
+        kommuner_file=kommuner_file,
+        areas_file=args.areas,
+        source=source,
+    )
+    kommune.activate(config)
+    print(
+        f"Satt opp {store.path} for {config.name} ({config.number}) / "
+        f"set up for kommune {config.number}: {len(config.areas)} område(r) / area(s)"
+    )
+    for i in store.list_layers():
+        print(f"  {i.name:16} {i.rows:7d}")
+
+
+def _kommune_file(args, number, store):
+    """The kommune file for ``init``: given, bundled (if it covers ``number``), fetched."""
+    from layers.build import GEODATA, KARTVERKET, KOMMUNE, read_kommuner
+    from layers.kommune import BUNDLED_KOMMUNER_FILE
+
+    if args.kommuner_file:
+        return Path(args.kommuner_file), _kommune_file_source(args.kommuner_file)
+    bundled = GEODATA / BUNDLED_KOMMUNER_FILE
+    if number == KOMMUNE or (
+        not args.url and number in set(read_kommuner(bundled)["kommunenummer"])
+    ):
+        return None, dict(KARTVERKET)
+    path = _download_kommuner(args.url, store)
+    return path, _kommune_file_source(path)
+
+
+def _download_kommuner(url, store):
+    from layers.sources.fetch import fetch
+
+    downloads = store.path.parent / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    path = fetch("boundary", url=url, dest_dir=downloads)
+    print(f"Lastet ned / downloaded {path}", file=sys.stderr)
+    return path
+
+
+def _kommune_file_source(path):
+    return {
+        "source": f"Kartverket, Administrative enheter kommuner: {Path(path).name}",
+        "licence": "© Kartverket, CC BY 4.0",
+        "as_of": date.today().isoformat(),
+    }
+
+
+def fetch_boundary(args, store):
+    """``fetch boundary``: Kartverket's kommune file -> the store's boundary, neighbours.
+
+    The kommune is the store's (or ``--kommune``); its areas and every other layer
+    are kept.
+    """
+    from layers import kommune
+    from layers.build import read_kommuner, split_kommuner
+
+    path = _download_kommuner(args.url, store)
+    boundary, neighbours = split_kommuner(read_kommuner(path), args.kommune)
+    config = kommune.for_store(store)
+    if config.number != args.kommune:
+        raise InputError(
+            f"the store is for kommune {config.number}, not {args.kommune}; "
+            "use `init --kommune` for another kommune"
+        )
+    meta = {**_kommune_file_source(path), "imported_at": _iso(_now())}
+    details = {**kommune.to_details(config)}
+    details["kommune"]["areas"] = list(
+        kommune.load(config.number).areas if kommune.has_config(config.number) else ()
+    )
+    return {
+        "boundary": (boundary, {**meta, "details": details}),
+        "neighbours": (neighbours, dict(meta)),
+    }
 
 
 def cmd_build(args):
@@ -206,9 +315,13 @@ def cmd_import(args):
 
 
 def import_areas(args, store):
+    from layers import kommune
     from layers.sources.areas import read_areas
 
-    gdf = read_areas(args.file, boundary=store.read_layer("boundary"))
+    # Lørenskog's six areas are fixed; another kommune's file defines its areas.
+    fixed = kommune.for_store(store)
+    ids = fixed.areas if kommune.has_config(fixed.number) else None
+    gdf = read_areas(args.file, boundary=store.read_layer("boundary"), area_ids=ids)
     meta = {
         "source": f"Kommunens egne områdeavgrensninger: {Path(args.file).name}",
         "licence": "",
@@ -511,6 +624,10 @@ def cmd_fetch(args):
     from layers.sources.fetch import fetch, fetch_addresses
 
     store = _existing_store(args.store)
+    if args.source == "boundary":
+        for i in store.replace_layers(fetch_boundary(args, store)):
+            print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
+        return 0
     downloads = _downloads(store)
     downloads.mkdir(parents=True, exist_ok=True)
     if args.source == "addresses" and not args.url:
@@ -558,6 +675,7 @@ def _downloads(store):
 
 COMMANDS = {
     "build": cmd_build,
+    "init": cmd_init,
     "demo": cmd_demo,
     "import": cmd_import,
     "stats": cmd_stats,

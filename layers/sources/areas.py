@@ -8,6 +8,7 @@ municipality's own polygons with ``python -m layers import areas FILE``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -253,14 +254,16 @@ def draw_indicative_areas(boundary):
         shape = shapely.set_precision(shape, 0.01)
         shapes[area_id] = shape
         taken = taken.union(shape)
-    rows = [_area_row(area_id, indicative=True) for area_id in AREA_IDS]
-    geoms = gpd.GeoSeries([shapes[a] for a in AREA_IDS], crs=METRIC_CRS).to_crs(CRS)
+    ids = tuple(AREA_INFO)  # Lørenskog's six, in display order
+    rows = [_area_row(area_id, indicative=True) for area_id in ids]
+    geoms = gpd.GeoSeries([shapes[a] for a in ids], crs=METRIC_CRS).to_crs(CRS)
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms.values, crs=CRS)
     return conform("areas", gdf, source="indicative areas")
 
 
 def _area_row(area_id, *, indicative, name=None):
-    info = AREA_INFO[area_id]
+    # Another kommune's areas have no shipped text: the name from the file only.
+    info = AREA_INFO.get(area_id) or dict.fromkeys(_TEXT_KEYS, "")
     return {
         "area_id": area_id,
         "name": name or info["name"],
@@ -272,15 +275,21 @@ def _area_row(area_id, *, indicative, name=None):
     }
 
 
+_TEXT_KEYS = ("name", "description_nb", "description_en", "ambition_nb", "ambition_en")
 ID_COLUMNS = ("area_id", "id", "omrade_id", "område_id")
+# Ids of another kommune's areas: they appear in links and class names.
+FREE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+MAX_FREE_AREAS = 40
 NAME_COLUMNS = ("name", "navn", "omradenavn", "områdenavn")
 
 
-def read_areas(path, *, boundary=None):
+def read_areas(path, *, boundary=None, area_ids=AREA_IDS):
     """Read official area polygons from a GeoJSON or GeoPackage file.
 
     Each feature needs an id (``area_id``, ``id`` or ``omrade_id``) that is one of
-    the six area ids; a name column is optional. The text of each area is taken
+    ``area_ids`` (Lørenskog's six by default); with ``area_ids=None`` (another
+    kommune) the file defines the areas: ids of lower-case letters, digits, ``-``
+    and ``_``, at most 40 areas, in the file's order. A name column is optional. The text of each area is taken
     from ``AREA_INFO``. The areas must not overlap; when ``boundary`` is given,
     each must lie mostly inside it.
 
@@ -290,11 +299,13 @@ def read_areas(path, *, boundary=None):
         A ``.geojson``/``.json`` or ``.gpkg`` file with (Multi)Polygons and a CRS.
     boundary : geopandas.GeoDataFrame, optional
         The municipal boundary.
+    area_ids : sequence of str or None
+        The areas the file must hold, or None to take them from the file.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The areas in ``AREA_IDS`` order, ``indicative`` False.
+        The areas in ``area_ids`` order (the file's without), ``indicative`` False.
 
     Raises
     ------
@@ -321,10 +332,14 @@ def read_areas(path, *, boundary=None):
         )
     name_col = next((cols[c] for c in NAME_COLUMNS if c in cols), None)
     ids = raw[id_col].astype(str).str.strip().str.lower()
+    free = area_ids is None
+    if free:
+        _check_free_ids(ids, src, id_col)
+        area_ids = tuple(dict.fromkeys(ids))
     for i, value in enumerate(ids, start=1):
-        if value not in AREA_IDS:
+        if value not in area_ids:
             raise InputError(
-                f"unknown area id {value!r}; expected one of {', '.join(AREA_IDS)}",
+                f"unknown area id {value!r}; expected one of {', '.join(area_ids)}",
                 file=src,
                 row=i,
                 field=id_col,
@@ -335,14 +350,16 @@ def read_areas(path, *, boundary=None):
         raise InputError(
             f"area id {dup.iloc[0]!r} appears twice", file=src, row=row, field=id_col
         )
-    missing = [a for a in AREA_IDS if a not in set(ids)]
+    missing = [a for a in area_ids if a not in set(ids)]
     if missing:
         raise InputError(
             f"missing area(s): {', '.join(missing)}", file=src, field=id_col
         )
     rows = []
     for i, area_id in enumerate(ids):
-        name = str(raw[name_col].iloc[i]).strip() if name_col else None
+        name = str(raw[name_col].iloc[i]).strip()[:80] if name_col else None
+        if free and not name:
+            name = area_id
         rows.append(_area_row(area_id, indicative=False, name=name or None))
     gdf = gpd.GeoDataFrame(
         pd.DataFrame(rows), geometry=raw.geometry.values, crs=raw.crs
@@ -351,8 +368,26 @@ def read_areas(path, *, boundary=None):
     _check_disjoint(gdf, src)
     if boundary is not None:
         _check_inside(gdf, boundary, src)
-    order = {a: i for i, a in enumerate(AREA_IDS)}
+    order = {a: i for i, a in enumerate(area_ids)}
     return gdf.sort_values("area_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def _check_free_ids(ids, src, id_col):
+    if len(ids) == 0:
+        raise InputError("the file holds no areas", file=src, field=id_col)
+    if len(ids) > MAX_FREE_AREAS:
+        raise InputError(
+            f"{len(ids)} areas; at most {MAX_FREE_AREAS}", file=src, field=id_col
+        )
+    for i, value in enumerate(ids, start=1):
+        if value in ("rest", "total") or not FREE_ID.fullmatch(value):
+            raise InputError(
+                f"area id {value[:40]!r}: use 1-40 lower-case letters, digits, - or _ "
+                "(not rest or total)",
+                file=src,
+                row=i,
+                field=id_col,
+            )
 
 
 def _check_disjoint(gdf, src):
