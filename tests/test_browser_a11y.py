@@ -198,3 +198,142 @@ def test_skip_link_goes_to_the_content(page, server, path):
         " || document.activeElement.id === 'page-content'"
     )
     assert inside
+
+
+# --- journeys: keyboard, connection, presentation, phone ------------------------
+
+
+def first_cell(page, col="title"):
+    """The grid cell of the first loaded row in column ``col``; and the row's id."""
+    row = page.locator("#finder-grid .ag-center-cols-container .ag-row[row-id]").first
+    rid = row.get_attribute("row-id")
+    return page.locator(f"#finder-grid .ag-row[row-id='{rid}'] [col-id={col}]"), rid
+
+
+def test_finder_keyboard_opens_the_card(page, server):
+    """Enter on a row opens its card and moves focus there; Space shortlists it."""
+    from components.i18n import t
+
+    page.goto(server + "/lokaler")
+    page.wait_for_selector("#finder-grid .ag-row[row-id]", timeout=TIMEOUT)
+    settle(page)
+    # The date field's accessible name is its label.
+    label = t("finder_available_by", "nb")
+    expect(page.get_by_label(label, exact=True)).to_have_count(1)
+    assert page.get_by_label(label, exact=True).evaluate(
+        "e => e.classList.contains('dash-datepicker-input')"
+    )
+    cell, rid = first_cell(page, "area")
+    cell.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#finder-detail [data-id='{rid}']")).to_be_visible(
+        timeout=TIMEOUT
+    )
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.id === 'finder-detail'",
+        timeout=TIMEOUT,
+    )
+    # The card's links are the next Tab stops.
+    page.keyboard.press("Tab")
+    inside = page.evaluate(
+        "() => document.getElementById('finder-detail').contains(document.activeElement)"
+        " && ['A', 'BUTTON'].includes(document.activeElement.tagName)"
+    )
+    assert inside
+    page.screenshot(path=str(shots_dir() / "journey-finder-enter.png"))
+    # Space on the row ticks it for the shortlist.
+    cell, rid = first_cell(page, "area")
+    cell.focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#finder-shortlist-count")).to_have_text(
+        "1 på kortlisten", timeout=TIMEOUT
+    )
+    # The skip link past the grid leads to the card.
+    skip = page.locator(".skip-link-inline")
+    skip.focus()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.activeElement.id === 'finder-detail'", timeout=TIMEOUT
+    )
+    assert page.log.console_errors == []
+
+
+def test_connection_lost_banner(page, server):
+    """A callback with no answer shows the banner; the next answer hides it."""
+    page.goto(server + "/")
+    page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=TIMEOUT)
+    settle(page)
+    banner = page.locator("#connection-alert")
+    expect(banner).to_be_hidden()
+    page.route("**/_dash-update-component", lambda r: r.abort("internetdisconnected"))
+    page.click("#map-area")
+    page.get_by_role("option", name="Visperud").click()
+    page.keyboard.press("Escape")
+    expect(banner).to_be_visible(timeout=TIMEOUT)
+    assert "ikke oppdatert" in banner.inner_text()
+    page.screenshot(path=str(shots_dir() / "journey-connection-lost.png"))
+    page.unroute("**/_dash-update-component")
+    page.click("#map-area")
+    page.get_by_role("option", name="Fjellhamar").click()
+    page.keyboard.press("Escape")
+    expect(page.locator("#profile-heading")).to_have_text("Fjellhamar", timeout=TIMEOUT)
+    expect(banner).to_be_hidden(timeout=TIMEOUT)
+
+
+def test_presentation_fullscreen_and_fit(page, server):
+    """The full screen button, and every view's text inside a 1280×720 screen."""
+    page.goto(server + "/presentasjon")
+    page.wait_for_selector(".present-view.is-current", timeout=TIMEOUT)
+    settle(page)
+    button = page.locator("#present-fullscreen")
+    expect(button).to_be_visible()
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true", timeout=TIMEOUT)
+    page.evaluate("() => document.exitFullscreen && document.exitFullscreen()")
+    n = int(page.inner_text("#present-progress").split("/")[1])
+    clipped = {}
+    for k in range(1, n + 1):
+        page.goto(f"{server}/presentasjon?view={k}")
+        page.wait_for_selector(".present-view.is-current", timeout=TIMEOUT)
+        settle(page)
+        page.screenshot(path=str(shots_dir() / f"presentation-1280x720-{k}.png"))
+        bad = page.evaluate(
+            """() => {
+                const out = [];
+                const view = document.querySelector('.present-view.is-current');
+                for (const el of view.querySelectorAll('h1,h2,h3,p,li,dt,dd,span')) {
+                    const r = el.getBoundingClientRect();
+                    if (!r.width || !el.textContent.trim()) continue;
+                    if (r.right > innerWidth + 1 || r.bottom > innerHeight + 1
+                        || el.scrollWidth > el.clientWidth + 1 && el.clientWidth)
+                        out.push(el.textContent.trim().slice(0, 40));
+                }
+                const text = view.querySelector('.present-text');
+                if (text && text.scrollHeight > text.clientHeight + 1)
+                    out.push('present-text scrolls');
+                return out;
+            }"""
+        )
+        if bad:
+            clipped[k] = bad[:5]
+    assert clipped == {}
+
+
+def test_map_page_at_phone_width(browser, server):
+    """390 px wide: no sideways scroll, the map one tap away at most."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(server + "/")
+        page.wait_for_selector("#map-graph .maplibregl-canvas", timeout=TIMEOUT)
+        settle(page)
+        page.screenshot(path=str(shots_dir() / "phone-390-map.png"), full_page=True)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390
+        top = page.evaluate(
+            "() => document.getElementById('map-graph').getBoundingClientRect().top"
+        )
+        assert top < 844 or page.locator(".skip-to-map").count() == 1
+    finally:
+        context.close()
