@@ -119,6 +119,87 @@
     });
   }
 
+  // --- the date picker's month and day names ---------------------------------
+  // Dash's date picker formats with date-fns and takes its locale from
+  // window.dateFns.locale (the first entry when none matches the browser): in the
+  // Norwegian UI it gets this bokmål locale, in the English UI date-fns' own.
+
+  function pageLang() {
+    var lang = document.documentElement.getAttribute("lang");
+    if (lang === "nb" || lang === "en") {
+      return lang;
+    }
+    return /[?&]lang=en(&|$)/.test(window.location.search) ? "en" : "nb";
+  }
+
+  function picker(values) {
+    return function (n, options) {
+      var width = (options && options.width) || "wide";
+      var list = values[width] || values.wide;
+      return list[n];
+    };
+  }
+
+  var NB_MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli",
+    "august", "september", "oktober", "november", "desember"];
+  var NB_DAYS = ["søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag",
+    "lørdag"];
+  var NB = {
+    code: "nb",
+    localize: {
+      ordinalNumber: function (n) {
+        return n + ".";
+      },
+      era: picker({ narrow: ["f.Kr.", "e.Kr."], abbreviated: ["f.Kr.", "e.Kr."],
+        wide: ["før Kristus", "etter Kristus"] }),
+      quarter: picker({ narrow: ["1", "2", "3", "4"],
+        abbreviated: ["K1", "K2", "K3", "K4"],
+        wide: ["1. kvartal", "2. kvartal", "3. kvartal", "4. kvartal"] }),
+      month: picker({
+        narrow: NB_MONTHS.map(function (m) { return m[0].toUpperCase(); }),
+        abbreviated: ["jan.", "feb.", "mars", "apr.", "mai", "juni", "juli",
+          "aug.", "sep.", "okt.", "nov.", "des."],
+        wide: NB_MONTHS
+      }),
+      day: picker({
+        narrow: ["S", "M", "T", "O", "T", "F", "L"],
+        short: ["sø", "ma", "ti", "on", "to", "fr", "lø"],
+        abbreviated: ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
+        wide: NB_DAYS
+      }),
+      dayPeriod: picker({ narrow: { am: "a", pm: "p" }, abbreviated:
+        { am: "a.m.", pm: "p.m." }, wide: { am: "a.m.", pm: "p.m." } })
+    },
+    formatLong: {
+      date: function (o) {
+        var w = (o && o.width) || "full";
+        return { full: "EEEE d. MMMM y", long: "d. MMMM y", medium: "d. MMM y",
+          short: "dd.MM.y" }[w];
+      },
+      time: function () {
+        return "HH:mm";
+      },
+      dateTime: function () {
+        return "{{date}} 'kl.' {{time}}";
+      }
+    },
+    formatDistance: function (token, count) {
+      return String(count);
+    },
+    formatRelative: function () {
+      return "P";
+    },
+    match: {},
+    options: { weekStartsOn: 1, firstWeekContainsDate: 4 }
+  };
+  window.dateFns = window.dateFns || {};
+  Object.defineProperty(window.dateFns, "locale", {
+    configurable: true,
+    get: function () {
+      return pageLang() === "nb" ? { nb: NB } : {};
+    }
+  });
+
   // --- connection lost ------------------------------------------------------
 
   function connectionAlert(show) {

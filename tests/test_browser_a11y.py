@@ -337,3 +337,58 @@ def test_map_page_at_phone_width(browser, server):
         assert top < 844 or page.locator(".skip-to-map").count() == 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "month_names", "day_name"),
+    [
+        (
+            "nb",
+            (
+                "januar",
+                "februar",
+                "mars",
+                "april",
+                "mai",
+                "juni",
+                "juli",
+                "august",
+                "september",
+                "oktober",
+                "november",
+                "desember",
+            ),
+            "ma",
+        ),
+        (
+            "en",
+            (
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ),
+            "Mo",
+        ),
+    ],
+)
+def test_date_picker_speaks_the_language(page, server, lang, month_names, day_name):
+    """The calendar's month and day names follow the language of the UI."""
+    page.goto(server + "/lokaler" + suffix(lang))
+    page.wait_for_selector("#finder-grid .ag-row[row-id]", timeout=TIMEOUT)
+    settle(page)
+    page.click("#finder-available")
+    popup = page.locator(".dash-datepicker-calendar-container, [role=dialog]").first
+    expect(popup).to_be_visible(timeout=TIMEOUT)
+    text = popup.inner_text()
+    page.screenshot(path=str(shots_dir() / f"datepicker-{lang}.png"))
+    assert any(m in text for m in month_names), text[:200]
+    assert day_name in text.split()

@@ -30,7 +30,8 @@ from components.exports.text import (
     source_entries,
     source_text,
 )
-from components.i18n import t
+from components.i18n import status_name, t
+from components.i18n.map import premises_type_name
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Text written as a real date / date and time (a spreadsheet can sort and filter it).
@@ -291,8 +292,13 @@ def xlsx_area(figures, area_id, layers, *, lang="nb"):
     premises = available_premises(layers, area_id)
     records = [] if premises is None else premises.to_dict("records")
     for k, rec in enumerate(records, 2):
+        shown = {
+            **rec,
+            "type": premises_type_name(rec.get("type"), lang),
+            "status": status_name(rec.get("status"), lang),
+        }
         for col, (name, _key, fmt) in enumerate(PREMISES_COLUMNS, 1):
-            set_cell(ps, k, col, rec.get(name), fmt)
+            set_cell(ps, k, col, shown.get(name), fmt)
     autofilter(ps, 1, len(PREMISES_COLUMNS), len(records) + 1)
     _widths(ps, [40, 30, 16, 12, 14, 12, 10, 30, 40, 22])
     return _workbook_bytes(wb)
