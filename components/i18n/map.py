@@ -238,8 +238,8 @@ STRINGS = {
     },
     "profile_card_transit": {"nb": "Holdeplasser", "en": "Stops"},
     "profile_card_transit_detail": {
-        "nb": "{lines} linjer · {departures} avganger i rushtimen",
-        "en": "{lines} lines · {departures} departures in the peak hour",
+        "nb": "{lines} · {departures} i rushtimen",
+        "en": "{lines} · {departures} in the peak hour",
     },
     "profile_card_jobs_detail": {
         "nb": "{density} per km² ({km2} km²)",

@@ -71,13 +71,13 @@ STRINGS = {
         "en": "available floor space",
     },
     "present_premises_detail": {
-        "nb": "{n} lokaler · median {rent}",
-        "en": "{n} premises · median {rent}",
+        "nb": "{n} · median {rent}",
+        "en": "{n} · median {rent}",
     },
     "present_stops": {"nb": "holdeplasser", "en": "public transport stops"},
     "present_transit_detail": {
-        "nb": "{lines} linjer · {deps} avganger i rushtimen",
-        "en": "{lines} lines · {deps} peak-hour departures",
+        "nb": "{lines} · {deps} i rushtimen",
+        "en": "{lines} · {deps} in the peak hour",
     },
     "present_character": {"nb": "Kjennetegn", "en": "Character"},
     "present_ambition": {"nb": "Ambisjon", "en": "Ambition"},

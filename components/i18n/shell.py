@@ -10,6 +10,14 @@ STRINGS = {
     "nav_premises": {"nb": "Ledige lokaler", "en": "Available premises"},
     "nav_present": {"nb": "Presentasjon", "en": "Presentation"},
     "lang_label": {"nb": "Språk", "en": "Language"},
+    "skip_to_content": {"nb": "Gå til innholdet", "en": "Skip to content"},
+    "connection_lost": {
+        "nb": "Mistet forbindelsen med serveren: visningen er ikke oppdatert. "
+        "Den oppdateres når forbindelsen er tilbake.",
+        "en": "Lost the connection to the server: the view is not up to date. "
+        "It updates when the connection is back.",
+    },
+    "fullscreen": {"nb": "Fullskjerm", "en": "Full screen"},
     "demo_banner": {
         "nb": "Demonstrasjonsdata: virksomheter, kollektivtilbud og lokaler er "
         "genererte eksempeldata, kalibrert til næringsstrategiens totaler. Det er "
