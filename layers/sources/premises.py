@@ -534,7 +534,7 @@ def check_url(value):
         The link has another scheme (javascript:, data:, ftp: …), no host, or
         contains whitespace.
     """
-    text = clean_text(value)
+    text = bounded_text(value, "link", limits.MAX_URL)
     if not text:
         return ""
     parts = urlsplit(text)
@@ -719,6 +719,10 @@ def _read_xlsx(path, source):
         ) from None
     try:
         sheet, raw = book.worksheets[0], formulas.worksheets[0]
+        if (sheet.max_row or 0) > limits.MAX_XLSX_ROWS + HEADER_SEARCH_ROWS:
+            raise InputError(  # the sheet's own dimension; rows are counted too
+                code="limit.rows", params={"limit": limits.MAX_XLSX_ROWS}, file=source
+            )
         values = sheet.iter_rows(values_only=True)
         cells = raw.iter_rows(values_only=True)
         rows = []
@@ -755,6 +759,8 @@ def _read_xlsx(path, source):
                     )
             rows.append(row)
         return _table(rows)
+    except InputError:
+        raise
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
         raise InputError(
             code="file.xlsx_unreadable", params={"reason": str(exc)}, file=source
@@ -972,9 +978,19 @@ def _rent(value):
 
 
 def _title(value):
-    text = clean_text(value)
+    text = bounded_text(value, "title")
     if not text:
         raise InputError(code="value.empty", params={"what": "title"})
+    return text
+
+
+def bounded_text(value, what, limit=limits.MAX_TEXT):
+    """:func:`clean_text`, refused past ``limit`` characters (the register's)."""
+    text = clean_text(value)
+    if len(text) > limit:
+        raise InputError(
+            code="value.too_long", params={"what": what, "n": len(text), "limit": limit}
+        )
     return text
 
 
@@ -1003,13 +1019,13 @@ def _parse_row(row, columns, *, source, today, now, has_register):
     record = {
         "premises_id": get("premises_id", clean_text),
         "title": get("title", _title),
-        "address": get("address", clean_text),
+        "address": get("address", lambda v: bounded_text(v, "address")),
         "type": get("type", normalise_type),
         "size_m2": get("size_m2", _size),
         "rent_nok_m2_year": get("rent_nok_m2_year", _rent),
         "available_from": get("available_from", lambda v: parse_date(v, today=today)),
         "status": get("status", normalise_status),
-        "contact": get("contact", clean_text),
+        "contact": get("contact", lambda v: bounded_text(v, "contact")),
         "url": get("url", check_url),
         "updated_at": get("updated_at", lambda v: parse_timestamp(v, now=now)),
     }

@@ -44,7 +44,9 @@ def _brreg_records():
 
 
 def _address_lines():
-    return (DATA / "addresses" / "adresser_3222.csv").read_text("utf-8-sig").splitlines()
+    return (
+        (DATA / "addresses" / "adresser_3222.csv").read_text("utf-8-sig").splitlines()
+    )
 
 
 def _premises_csv():
@@ -103,14 +105,21 @@ def _establishments(out, addr):
     put("brreg_huge_string.json", big_str, "refuse", "one 30 MB string")
     null_name = copy.deepcopy(recs)
     null_name[0]["navn"] = None
-    put("brreg_null_name.json", json.dumps(null_name), "accept", "null name: orgnr used")
+    put(
+        "brreg_null_name.json", json.dumps(null_name), "accept", "null name: orgnr used"
+    )
     nan = good.replace('"antallAnsatte": 12', '"antallAnsatte": NaN', 1)
     put("brreg_nan_employees.json", nan, "refuse", "NaN employees")
     inf = good.replace('"antallAnsatte": 12', '"antallAnsatte": 1e999', 1)
     put("brreg_inf_employees.json", inf, "refuse", "infinite employees")
     put("brreg_utf16.json", good.encode("utf-16"), "refuse", "UTF-16 JSON")
     put("brreg_truncated.json", good[: len(good) // 2], "refuse", "cut in half")
-    put("brreg_truncated.json.gz", gzip.compress(good.encode())[:-40], "refuse", "cut gz")
+    put(
+        "brreg_truncated.json.gz",
+        gzip.compress(good.encode())[:-40],
+        "refuse",
+        "cut gz",
+    )
     put("brreg_empty.json", "", "refuse", "empty file")
     put("brreg_not_list.json", '"just a string"', "refuse", "a JSON string")
     csv_text = (DATA / "brreg" / "underenheter_3222.csv").read_text("utf-8")
@@ -169,11 +178,23 @@ def _addresses(out):
 
     put("adr_nan.csv", with_cell(i_n, "NaN"), "refuse", "Nord NaN")
     put("adr_inf.csv", with_cell(i_e, "inf"), "refuse", "Øst inf")
-    put("adr_vertical_crs.csv", with_cell(i_epsg, "5941"), "refuse", "EPSG 5941 (NN2000)")
+    put(
+        "adr_vertical_crs.csv",
+        with_cell(i_epsg, "5941"),
+        "refuse",
+        "EPSG 5941 (NN2000)",
+    )
     put("adr_epsg_garbage.csv", with_cell(i_epsg, "99999"), "refuse", "unknown EPSG")
-    put("adr_long_street.csv", with_cell(i_street, "S" * 20_000), "refuse", "long street")
+    put(
+        "adr_long_street.csv",
+        with_cell(i_street, "S" * 20_000),
+        "refuse",
+        "long street",
+    )
     put("adr_header_only.csv", lines[0] + "\n", "refuse", "header only")
-    put("adr_extra_field.csv", with_cell(i_street, "Skårer;sletta"), "refuse", "extra ;")
+    put(
+        "adr_extra_field.csv", with_cell(i_street, "Skårer;sletta"), "refuse", "extra ;"
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("adresser.csv", lines[0] + "\n" + " " * (200 << 20))
@@ -205,23 +226,35 @@ def _gtfs(out):
     t = gf.feed_tables()
     put("gtfs_good.zip", "accept", "the fixture feed")
     st = list(t["stop_times.txt"]) + ["T1,09:10:00,09:10:00,NSR:Quay:999,4,0,0,"]
-    put("gtfs_unknown_stop.zip", "refuse", "stop_time of unknown stop",
-        replace={"stop_times.txt": st})
+    put(
+        "gtfs_unknown_stop.zip",
+        "refuse",
+        "stop_time of unknown stop",
+        replace={"stop_times.txt": st},
+    )
     stops = list(t["stops.txt"])
-    stops[3] = stops[3].replace("59.9290", "NaN")
+    stops[2] = stops[2].replace("59.9290", "NaN")
     put("gtfs_nan_stop.zip", "refuse", "stop_lat NaN", replace={"stops.txt": stops})
     stops = list(t["stops.txt"])
-    stops[3] = stops[3].replace("10.9560", "inf")
+    stops[2] = stops[2].replace("10.9560", "inf")
     put("gtfs_inf_stop.zip", "refuse", "stop_lon inf", replace={"stops.txt": stops})
     stops = list(t["stops.txt"])
     stops[2] = stops[2].replace("Lørenskog stasjon", "L" * 20_000)
-    put("gtfs_long_name.zip", "refuse", "20 000-char stop name",
-        replace={"stops.txt": stops})
+    put(
+        "gtfs_long_name.zip",
+        "refuse",
+        "20 000-char stop name",
+        replace={"stops.txt": stops},
+    )
     put("gtfs_no_stops.zip", "refuse", "stops.txt missing", drop=("stops.txt",))
     st = list(t["stop_times.txt"])
     st[2] = st[2].replace(",", ";")
-    put("gtfs_mixed_sep.zip", "refuse", "one stop_times row with ';'",
-        replace={"stop_times.txt": st})
+    put(
+        "gtfs_mixed_sep.zip",
+        "refuse",
+        "one stop_times row with ';'",
+        replace={"stop_times.txt": st},
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, lines in t.items():
@@ -236,8 +269,12 @@ def _gtfs(out):
             zf.writestr(name, data.encode(enc))
     put("gtfs_utf16_stops.zip", "refuse", "UTF-16 stops.txt", raw=buf.getvalue())
     put("gtfs_not_zip.zip", "refuse", "text named .zip", raw=b"stop_id,stop_name\n")
-    put("gtfs_truncated.zip", "refuse", "zip cut short",
-        raw=(out / "gtfs_good.zip").read_bytes()[:500])
+    put(
+        "gtfs_truncated.zip",
+        "refuse",
+        "zip cut short",
+        raw=(out / "gtfs_good.zip").read_bytes()[:500],
+    )
     return cases
 
 
@@ -257,12 +294,18 @@ def _premises(out):
     put("prem_cp1252.csv", text.encode("cp1252"), "accept", "cp1252 (accepted)")
     put("prem_utf16.csv", text.encode("utf-16"), "refuse", "UTF-16")
     lines = text.splitlines()
-    put("prem_long_title.csv",
-        "\n".join([lines[0], "T" * 5000 + lines[1][lines[1].index(";"):], lines[2]]),
-        "refuse", "5000-char title")
-    put("prem_mixed_sep.csv",
+    put(
+        "prem_long_title.csv",
+        "\n".join([lines[0], "T" * 5000 + lines[1][lines[1].index(";") :], lines[2]]),
+        "refuse",
+        "5000-char title",
+    )
+    put(
+        "prem_mixed_sep.csv",
         "\n".join([lines[0], lines[1], lines[2].replace(";", ",")]),
-        "refuse", "row 2 uses ','")
+        "refuse",
+        "row 2 uses ','",
+    )
     nan_row = lines[1].split(";")
     nan_row[2], nan_row[3] = "NaN", "NaN"
     put("prem_nan.csv", "\n".join([lines[0], ";".join(nan_row)]), "refuse", "lat NaN")
@@ -288,9 +331,12 @@ def _premises(out):
     nulls["features"][0]["properties"]["tittel"] = None
     put("prem_null_title.geojson", json.dumps(nulls), "refuse", "null title")
     put("prem_utf16.geojson", json.dumps(gj).encode("utf-16"), "refuse", "UTF-16")
-    put("prem_big.geojson",
+    put(
+        "prem_big.geojson",
         b'{"type":"FeatureCollection","features":[' + b" " * (40 << 20) + b"]}",
-        "refuse", "40 MB of whitespace")
+        "refuse",
+        "40 MB of whitespace",
+    )
     cases += _xlsx(out)
     return cases
 
@@ -311,19 +357,40 @@ def _xlsx(out):
         cases.append(Case(name, "premises", expect, (), why))
 
     book("prem_good.xlsx", [header, row], "accept", "one good row")
-    book("prem_formula.xlsx", [header, [*row[:5], "=10*25", "ledig"]], "refuse",
-         "formula with no cached value")
-    book("prem_long_cell.xlsx", [header, ["X" * 10_000, *row[1:]]], "refuse",
-         "10 000-char title")
-    book("prem_nan.xlsx", [header, [row[0], row[1], "NaN", "NaN", *row[4:]]],
-         "refuse", "NaN text in lat/lon")
+    book(
+        "prem_formula.xlsx",
+        [header, [*row[:5], "=10*25", "ledig"]],
+        "refuse",
+        "formula with no cached value",
+    )
+    book(
+        "prem_long_cell.xlsx",
+        [header, ["X" * 10_000, *row[1:]]],
+        "refuse",
+        "10 000-char title",
+    )
+    book(
+        "prem_nan.xlsx",
+        [header, [row[0], row[1], "NaN", "NaN", *row[4:]]],
+        "refuse",
+        "NaN text in lat/lon",
+    )
     # Many rows: written streaming (write_only) to keep the generator light.
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(header)
     for i in range(60_000):
-        ws.append([f"Kontor {i}", "Skårersletta 12B", 59.9276, 10.9584, "Kontor", 250,
-                   "ledig"])
+        ws.append(
+            [
+                f"Kontor {i}",
+                "Skårersletta 12B",
+                59.9276,
+                10.9584,
+                "Kontor",
+                250,
+                "ledig",
+            ]
+        )
     wb.save(out / "prem_many_rows.xlsx")
     cases.append(Case("prem_many_rows.xlsx", "premises", "refuse", (), "60 000 rows"))
     (out / "prem_fake.xlsx").write_bytes(b"PK\x03\x04not really a workbook")

@@ -50,6 +50,18 @@ def _digest(path):
     return h.hexdigest()
 
 
+# Runs the importer as its child and reports the child's peak memory (wait4's
+# ru_maxrss, KiB on Linux) on stdout, with the child's exit code as its own.
+_WRAPPER = r"""
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+print(ru.ru_maxrss)
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
 def run_case(case, corpus, store, work):
     """Import one case into a fresh copy of ``store``; return an :class:`Outcome`."""
     target = Path(work) / "store.gpkg"
@@ -59,77 +71,56 @@ def run_case(case, corpus, store, work):
     cmd += [*case.args, "--store", str(target)]
     started = time.monotonic()
     proc = subprocess.Popen(
-        cmd,
+        [sys.executable, "-c", _WRAPPER, *cmd],
         cwd=ROOT,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     try:
-        _out, err = proc.communicate(timeout=TIMEOUT_S)
+        out, err = proc.communicate(timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _out, err = proc.communicate()
+        out, err = proc.communicate()
     seconds = time.monotonic() - started
-    # communicate() reaped the child; its rusage is in RUSAGE_CHILDREN only as a max
-    # over all children, so each case is run from a fresh runner (see peak_of).
     rc = proc.returncode
+    rc = rc - 256 if rc > 128 else rc  # killed by a signal: negative, as Popen's
     text = err.decode("utf-8", "replace")
-    changed = rc != 0 and _digest(target) != before
-    if case.expect == "refuse":
-        changed = _digest(target) != before
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    peak = out.decode().strip().splitlines()
+    for leftover in Path(work).glob(".store.gpkg.*"):
+        leftover.unlink()
     return Outcome(
         case=case,
         rc=rc,
         traceback="Traceback (most recent call last)" in text,
-        store_changed=changed,
-        peak_mb=0.0,
+        store_changed=_digest(target) != before,
+        peak_mb=int(peak[-1]) / 1024.0 if peak and peak[-1].isdigit() else 0.0,
         seconds=seconds,
         message=(lines[0] if lines else "")[:160],
     )
 
 
-def run_all(cases, corpus, store, work, *, measure=True):
-    """Run every case; with ``measure``, each through a wrapper that reports ru_maxrss."""
+def run_all(cases, corpus, store, work, *, progress=None):
+    """Run every case; ``progress(outcome)`` is called after each."""
     results = []
     for case in cases:
         out = run_case(case, Path(corpus), store, work)
-        if measure:
-            out.peak_mb = peak_mb(case, Path(corpus), store, work)
+        if progress:
+            progress(out)
         results.append(out)
     return results
-
-
-_PEAK = r"""
-import os, resource, subprocess, sys
-p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-_, status, ru = os.wait4(p.pid, 0)
-print(ru.ru_maxrss)
-"""
-
-
-def peak_mb(case, corpus, store, work):
-    """Peak resident memory (MB) of the importer on ``case`` (a second run)."""
-    target = Path(work) / "store.gpkg"
-    shutil.copyfile(store, target)
-    cmd = [sys.executable, "-m", "layers", "import", case.kind, str(corpus / case.name)]
-    cmd += [*case.args, "--store", str(target)]
-    out = subprocess.run(
-        [sys.executable, "-c", _PEAK, *cmd],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-    )
-    return int(out.stdout.strip() or 0) / 1024.0
 
 
 def table(results):
     """Return the counts per importer and verdict as printable lines."""
     verdicts = ("refused correctly", "accepted correctly", "traceback", "wrong answer")
     kinds = sorted({r.case.kind for r in results})
-    lines = [f"{'importer':15}" + "".join(f"{v:>20}" for v in verdicts) + f"{'store changed':>15}"]
+    lines = [
+        f"{'importer':15}"
+        + "".join(f"{v:>20}" for v in verdicts)
+        + f"{'store changed':>15}"
+    ]
     for kind in [*kinds, "all"]:
         rs = [r for r in results if kind in ("all", r.case.kind)]
         row = f"{kind:15}" + "".join(
