@@ -48,6 +48,7 @@ def mib(n):
     """Return ``n`` bytes as a MiB figure for messages."""
     return round(n / (1 << 20), 1)
 
+
 # Areas: an area smaller than this share of the municipality is a slip (a sliver,
 # a polygon in degrees typed as metres), not a business area. Lørenskog: 7 000 m².
 MIN_AREA_SHARE = 1e-4
