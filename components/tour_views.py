@@ -11,7 +11,7 @@ from components import exports, exports_panel, ids
 from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, t
 from components.i18n.map import premises_type_name
 from components.tour import setup_order
-from layers import aggregates, strategy
+from layers import aggregates, kommune, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 from layers.sources.areas import AREA_INFO
 
@@ -239,7 +239,13 @@ def _view_class(index, current, extra=""):
 
 def area_view(index, current, area_id, position, count, row, premises, lang):
     """One area's view: name, ambition, character, premises and key figures."""
-    info = AREA_INFO[area_id]
+    # The shipped texts are Lørenskog's areas'; another kommune's areas have none.
+    info = (AREA_INFO.get(area_id) if kommune.is_default() else None) or {
+        "ambition_nb": "",
+        "ambition_en": "",
+        "description_nb": "",
+        "description_en": "",
+    }
     suffix = "en" if lang == "en" else "nb"
     return html.Section(
         [
@@ -268,7 +274,9 @@ def area_view(index, current, area_id, position, count, row, premises, lang):
                     premises_block(premises, area_id, lang),
                     html.Footer(
                         f"{t('present_text_source', lang)} · "
-                        f"{t('indicative_note', lang)}",
+                        f"{t('indicative_note', lang)}"
+                        if strategy.applies()
+                        else t("indicative_note", lang),
                         className="present-sources",
                     ),
                 ],
@@ -478,6 +486,7 @@ def overview_view(current, chosen, lang):
                 ],
                 className="present-text",
             ),
+            # The strategy's municipal figures: Lørenskog's only (layers/strategy.py).
             html.Div(
                 [
                     html.P(
@@ -503,7 +512,9 @@ def overview_view(current, chosen, lang):
                     ),
                 ],
                 className="present-strip",
-            ),
+            )
+            if strategy.applies()
+            else None,
         ],
         id=view_id(0),
         className=_view_class(0, current, "present-overview"),

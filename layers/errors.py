@@ -156,9 +156,19 @@ CODES: dict[str, str] = {
     "store.disk_full": "the disk of the store {path} is full; nothing was changed",
     "store.damaged": "the store {path} is damaged ({reason}); see 'python -m layers rebuild'",
     "store.io": "the store {path} could not be written ({reason}); nothing was changed",
-    "store.database_url": (
-        "DATABASE_URL is set, but the PostGIS backend is not built yet; unset it to "
-        "use the GeoPackage store"
+    "store.unavailable": (
+        "the database {store} cannot be reached ({reason}); nothing was saved, "
+        "try again when it is back"
+    ),
+    "store.bad_url": "the store URL {url} is not valid (schema must be a-z, 0-9, _)",
+    "store.migrate_same": "copy a store to another store, not to itself ({store})",
+    "store.migrate_mismatch": (
+        "the copy in {store} differs from its source: {problems}; the source is "
+        "unchanged"
+    ),
+    "store.migrate_target_used": (
+        "the target {store} holds data already (layers or register); give an empty "
+        "store, or --replace to overwrite it"
     ),
 }
 

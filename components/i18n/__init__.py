@@ -60,7 +60,53 @@ def t(key, lang=DEFAULT_LANG, **fmt):
     """
     entry = STRINGS[key]
     text = entry.get(lang_or_default(lang)) or entry[DEFAULT_LANG]
+    if "{kommune" in text or "{areas_n" in text:
+        text = _kommune_text(text, lang_or_default(lang))
     return text.format(**fmt) if fmt else text
+
+
+_NUMBER_WORDS = {
+    "nb": (
+        "null",
+        "ett",
+        "to",
+        "tre",
+        "fire",
+        "fem",
+        "seks",
+        "sju",
+        "åtte",
+        "ni",
+        "ti",
+    ),
+    "en": (
+        "no",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+    ),
+}
+
+
+def _kommune_text(text, lang):
+    """Fill in the kommune this process serves (``layers.kommune``): its name, and
+    the number of its business areas as a word (``seks``/``six``) or digits."""
+    from layers import kommune
+
+    k = kommune.active()
+    n = len(k.areas)
+    words = _NUMBER_WORDS[lang]
+    word = words[n] if n < len(words) else str(n)
+    text = text.replace("{kommune}", k.name)
+    text = text.replace("{areas_n}", word)
+    return text.replace("{areas_N}", word[:1].upper() + word[1:])
 
 
 def fmt_num(value, decimals=0, lang=DEFAULT_LANG):

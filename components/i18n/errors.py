@@ -392,9 +392,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "Ukjent lag «{layer}».",
         "en": "Unknown layer “{layer}”.",
     },
-    "store.database_url": {
-        "nb": "DATABASE_URL er satt, men PostGIS-lageret er ikke bygget ennå.",
-        "en": "DATABASE_URL is set, but the PostGIS backend is not built yet.",
+    "store.unavailable": {
+        "nb": (
+            "Databasen {store} svarer ikke ({reason}). Ingenting ble lagret; "
+            "prøv igjen når den er tilbake."
+        ),
+        "en": (
+            "The database {store} cannot be reached ({reason}). Nothing was saved; "
+            "try again when it is back."
+        ),
+    },
+    "store.bad_url": {
+        "nb": "Adressen til datalageret {url} er ugyldig (skjemanavn: a-z, 0-9, _).",
+        "en": "The store URL {url} is not valid (schema name: a-z, 0-9, _).",
+    },
+    "store.migrate_same": {
+        "nb": "Et datalager kopieres til et annet, ikke til seg selv ({store}).",
+        "en": "Copy a store to another store, not to itself ({store}).",
+    },
+    "store.migrate_mismatch": {
+        "nb": ("Kopien i {store} avviker fra kilden: {problems}. Kilden er uendret."),
+        "en": "The copy in {store} differs from its source: {problems}. "
+        "The source is unchanged.",
+    },
+    "store.migrate_target_used": {
+        "nb": (
+            "Målet {store} har data fra før (lag eller lokaleregister). Oppgi et tomt "
+            "datalager, eller --replace for å overskrive det."
+        ),
+        "en": (
+            "The target {store} holds data already (layers or register). Give an "
+            "empty store, or --replace to overwrite it."
+        ),
     },
 }
 

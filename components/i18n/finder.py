@@ -160,8 +160,8 @@ STRINGS = {
     "finder_demo_tag": {"nb": "Demonstrasjonsdata", "en": "Demonstration data"},
     # --- exports ---------------------------------------------------------------------
     "finder_export_title": {
-        "nb": "Ledige lokaler i Lørenskog – søk",
-        "en": "Available premises in Lørenskog – search",
+        "nb": "Ledige lokaler i {kommune} – søk",
+        "en": "Available premises in {kommune} – search",
     },
     "finder_export_filter": {"nb": "Filter", "en": "Filter"},
     "finder_export_what": {"nb": "Utvalg", "en": "Selection"},

@@ -2,8 +2,8 @@
 
 STRINGS = {
     "app_title": {
-        "nb": "Næringsarealer Lørenskog",
-        "en": "Business areas of Lørenskog",
+        "nb": "Næringsarealer {kommune}",
+        "en": "Business areas of {kommune}",
     },
     "nav_map": {"nb": "Kart og områder", "en": "Map and areas"},
     "nav_compare": {"nb": "Sammenligning", "en": "Comparison"},

@@ -9,6 +9,7 @@ municipality's own polygons with ``python -m layers import areas FILE``.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -256,14 +257,16 @@ def draw_indicative_areas(boundary):
         shape = shapely.set_precision(shape, 0.01)
         shapes[area_id] = shape
         taken = taken.union(shape)
-    rows = [_area_row(area_id, indicative=True) for area_id in AREA_IDS]
-    geoms = gpd.GeoSeries([shapes[a] for a in AREA_IDS], crs=METRIC_CRS).to_crs(CRS)
+    ids = tuple(AREA_INFO)  # Lørenskog's six, in display order
+    rows = [_area_row(area_id, indicative=True) for area_id in ids]
+    geoms = gpd.GeoSeries([shapes[a] for a in ids], crs=METRIC_CRS).to_crs(CRS)
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms.values, crs=CRS)
     return conform("areas", gdf, source="indicative areas")
 
 
 def _area_row(area_id, *, indicative, name=None):
-    info = AREA_INFO[area_id]
+    # Another kommune's areas have no shipped text: the name from the file only.
+    info = AREA_INFO.get(area_id) or dict.fromkeys(_TEXT_KEYS, "")
     return {
         "area_id": area_id,
         "name": name or info["name"],
@@ -275,7 +278,11 @@ def _area_row(area_id, *, indicative, name=None):
     }
 
 
+_TEXT_KEYS = ("name", "description_nb", "description_en", "ambition_nb", "ambition_en")
 ID_COLUMNS = ("area_id", "id", "omrade_id", "område_id")
+# Ids of another kommune's areas: they appear in links and class names.
+FREE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+MAX_FREE_AREAS = 40
 NAME_COLUMNS = ("name", "navn", "omradenavn", "områdenavn")
 
 
@@ -356,11 +363,13 @@ def _name(value, src, row):
     return text or None
 
 
-def read_areas(path, *, boundary=None, make_valid=False):
+def read_areas(path, *, boundary=None, area_ids=AREA_IDS, make_valid=False):
     """Read official area polygons from a GeoJSON or GeoPackage file.
 
     Each feature needs an id (``area_id``, ``id`` or ``omrade_id``) that is one of
-    the six area ids; a name column is optional. The text of each area is taken
+    ``area_ids`` (Lørenskog's six by default); with ``area_ids=None`` (another
+    kommune) the file defines the areas: ids of lower-case letters, digits, ``-``
+    and ``_``, at most 40 areas, in the file's order. A name column is optional. The text of each area is taken
     from ``AREA_INFO``. The areas must not overlap; when ``boundary`` is given,
     each must lie mostly inside it.
 
@@ -370,11 +379,13 @@ def read_areas(path, *, boundary=None, make_valid=False):
         A ``.geojson``/``.json`` or ``.gpkg`` file with (Multi)Polygons and a CRS.
     boundary : geopandas.GeoDataFrame, optional
         The municipal boundary.
+    area_ids : sequence of str or None
+        The areas the file must hold, or None to take them from the file.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The areas in ``AREA_IDS`` order, ``indicative`` False.
+        The areas in ``area_ids`` order (the file's without), ``indicative`` False.
 
     Raises
     ------
@@ -408,10 +419,14 @@ def read_areas(path, *, boundary=None, make_valid=False):
         )
     name_col = next((cols[c] for c in NAME_COLUMNS if c in cols), None)
     ids = raw[id_col].astype(str).str.strip().str.lower()
+    free = area_ids is None
+    if free:
+        _check_free_ids(ids, src, id_col)
+        area_ids = tuple(dict.fromkeys(ids))
     for i, value in enumerate(ids, start=1):
-        if value not in AREA_IDS:
+        if value not in area_ids:
             raise InputError(
-                f"unknown area id {value!r}; expected one of {', '.join(AREA_IDS)}",
+                f"unknown area id {value!r}; expected one of {', '.join(area_ids)}",
                 file=src,
                 row=i,
                 field=id_col,
@@ -422,7 +437,7 @@ def read_areas(path, *, boundary=None, make_valid=False):
         raise InputError(
             f"area id {dup.iloc[0]!r} appears twice", file=src, row=row, field=id_col
         )
-    missing = [a for a in AREA_IDS if a not in set(ids)]
+    missing = [a for a in area_ids if a not in set(ids)]
     if missing:
         raise InputError(
             f"missing area(s): {', '.join(missing)}", file=src, field=id_col
@@ -431,6 +446,9 @@ def read_areas(path, *, boundary=None, make_valid=False):
     rows = []
     for i, area_id in enumerate(ids):
         name = _name(raw[name_col].iloc[i], src, i + 1) if name_col else None
+        name = name[:80] if name else None
+        if free and not name:
+            name = area_id
         rows.append(_area_row(area_id, indicative=False, name=name))
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=raw.crs)
     gdf = conform("areas", gdf, source=src)
@@ -439,8 +457,26 @@ def read_areas(path, *, boundary=None, make_valid=False):
     _check_disjoint(gdf, src)
     if boundary is not None:
         _check_inside(gdf, boundary, src)
-    order = {a: i for i, a in enumerate(AREA_IDS)}
+    order = {a: i for i, a in enumerate(area_ids)}
     return gdf.sort_values("area_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def _check_free_ids(ids, src, id_col):
+    if len(ids) == 0:
+        raise InputError("the file holds no areas", file=src, field=id_col)
+    if len(ids) > MAX_FREE_AREAS:
+        raise InputError(
+            f"{len(ids)} areas; at most {MAX_FREE_AREAS}", file=src, field=id_col
+        )
+    for i, value in enumerate(ids, start=1):
+        if value in ("rest", "total") or not FREE_ID.fullmatch(value):
+            raise InputError(
+                f"area id {value[:40]!r}: use 1-40 lower-case letters, digits, - or _ "
+                "(not rest or total)",
+                file=src,
+                row=i,
+                field=id_col,
+            )
 
 
 def _check_disjoint(gdf, src):

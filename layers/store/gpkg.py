@@ -187,6 +187,10 @@ class GeoPackageStore:
             gdf = overlay(name).overlay_layer(self)
             if gdf is not None:
                 return gdf
+        return self.read_stored(name)
+
+    def read_stored(self, name):
+        """Read a layer as imported (an overlay's stored layer, not its side tables)."""
         try:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:
@@ -406,6 +410,37 @@ class GeoPackageStore:
         con.execute("PRAGMA journal_mode=DELETE")
         con.execute("PRAGMA synchronous=FULL")
         return con
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One write transaction under the write lock (``BEGIN IMMEDIATE``).
+
+        Commits when the block ends, rolls back on any exception.
+        """
+        with self.write_lock():
+            con = self.connect(readonly=False)
+            try:
+                con.row_factory = sqlite3.Row
+                con.execute("BEGIN IMMEDIATE")
+                yield con
+                con.commit()
+            except BaseException:
+                if con.in_transaction:
+                    con.rollback()
+                raise
+            finally:
+                con.close()
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """A read-only connection (rows by column name), after any recovery."""
+        self.recover()
+        con = self.connect()
+        try:
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
 
     @contextlib.contextmanager
     def _lock(self):
