@@ -23,8 +23,10 @@ $(STORE): | $(VENV)/.runtime
 
 store: $(STORE)
 
+# A damaged store: prints the plan (fresh layers; register and users kept; the old
+# file kept as STORE.broken-TIME); `make rebuild YES=1` carries it out.
 rebuild: $(VENV)/.runtime
-	NARING_STORE=$(STORE) $(PY) -m layers build
+	NARING_STORE=$(STORE) $(PY) -m layers rebuild $(if $(YES),--yes)
 
 run: $(VENV)/.runtime $(STORE)
 	NARING_STORE=$(STORE) $(VENV)/bin/gunicorn app:server --bind $(HOST):$(PORT) --workers 2

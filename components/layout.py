@@ -11,6 +11,8 @@ copied link restores the view.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import (
@@ -186,9 +188,18 @@ def broken_store_page(state):
         [
             html.H1(t("app_title", "nb")),
             html.H2(f"{t('broken_title', 'nb')} / {t('broken_title', 'en')}"),
-            html.P(f"{state['store']}: {state['message']}", className="broken-detail"),
+            # The file's name only: never the store's absolute path (this page is
+            # shown to anonymous readers), and the message without it.
+            html.P(
+                f"{Path(str(state['store'])).name}: "
+                f"{str(state['message']).replace(str(state['store']), '…')}",
+                className="broken-detail",
+            ),
             html.P(f"{t('broken_rebuild', 'nb')} / {t('broken_rebuild', 'en')}"),
-            html.Pre("make rebuild      # python -m layers build"),
+            html.Pre(
+                "make rebuild         # python -m layers rebuild: prints the plan\n"
+                "make rebuild YES=1   # python -m layers rebuild --yes"
+            ),
         ],
         className="broken-store",
     )

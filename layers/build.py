@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
 import tempfile
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -222,6 +225,197 @@ def build_store(store, geodata=GEODATA, *, reset_register=False):
             demonstration=True,
             now=_as_of_datetime(demo.AS_OF),
         )
+    return store.list_layers()
+
+
+# ------------------------------------------------------------------ broken stores
+
+# Tables of the GeoPackage itself and of the layers: rebuilt, never salvaged.
+_REBUILT = ("gpkg_", "rtree_", "sqlite_", "store_layers")
+_SALVAGE_CHUNK = 500
+_SALVAGE_SKIPS = 200  # bounded: jumps over unreadable rowid ranges per table
+
+
+def _kept_tables(con, layer_names):
+    rows = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+    ).fetchall()
+    return [
+        (name, sql)
+        for name, sql in rows
+        if not name.startswith(_REBUILT) and name not in layer_names
+    ]
+
+
+def _salvage_rows(con, name):
+    """Every row SQLite can still read of one table; and whether some were lost."""
+    rows, last, lost, skips = [], None, False, 0
+    while skips <= _SALVAGE_SKIPS:
+        try:
+            where = "" if last is None else f"WHERE rowid > {int(last)} "
+            chunk = con.execute(
+                f'SELECT rowid, * FROM "{name}" {where}ORDER BY rowid '
+                f"LIMIT {_SALVAGE_CHUNK}"
+            ).fetchall()
+        except sqlite3.DatabaseError:
+            lost, skips = True, skips + 1
+            last = (last or 0) + _SALVAGE_CHUNK
+            continue
+        if not chunk:
+            break
+        rows += [r[1:] for r in chunk]
+        last = chunk[-1][0]
+    return rows, lost
+
+
+def salvage(path, layer_names):
+    """Read what SQLite can of every non-layer table (register, users, history).
+
+    Returns
+    -------
+    list of dict
+        ``{"name", "sql", "rows", "lost"}`` per table; empty when the file cannot
+        be opened at all.
+    """
+    out = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        return out
+    with contextlib.closing(con):
+        try:
+            tables = _kept_tables(con, layer_names)
+        except sqlite3.DatabaseError:
+            return out
+        for name, sql in tables:
+            rows, lost = _salvage_rows(con, name)
+            try:
+                extra = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND "
+                        "type IN ('index', 'trigger') AND sql IS NOT NULL",
+                        (name,),
+                    )
+                ]
+            except sqlite3.DatabaseError:
+                extra = []
+            out.append(
+                {"name": name, "sql": sql, "rows": rows, "lost": lost, "extra": extra}
+            )
+    return out
+
+
+def rebuild_plan(store, geodata=GEODATA):
+    """What ``rebuild`` will do to a (broken) store, before it does anything.
+
+    Returns
+    -------
+    dict
+        ``layers`` (rebuilt from ``geodata``), ``tables`` (name -> rows salvaged,
+        and whether some could not be read), ``backup`` (where the old file is
+        kept), ``seed_register`` (True when no register could be salvaged).
+    """
+    from layers.register.tables import PREMISES_TABLE
+    from layers.schemas import SCHEMAS
+
+    path = Path(store.path)
+    tables = salvage(path, set(SCHEMAS)) if path.exists() else []
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return {
+        "store": str(path),
+        "layers": sorted(n for n in SCHEMAS if n != "premises"),
+        "tables": tables,
+        "backup": str(path.with_name(f"{path.name}.broken-{stamp}"))
+        if path.exists()
+        else None,
+        "seed_register": not any(t["name"] == PREMISES_TABLE for t in tables),
+    }
+
+
+def plan_text(plan):
+    """The plan as lines for the terminal (bokmål / English)."""
+    lines = [f"Plan for / plan for {plan['store']}:"]
+    if plan["backup"]:
+        lines.append(
+            f"  1. den gamle filen beholdes som / the old file is kept as "
+            f"{plan['backup']}"
+        )
+    lines.append(
+        "  2. lagene bygges på nytt fra geodata/ / the layers are rebuilt: "
+        + ", ".join(plan["layers"])
+    )
+    if plan["tables"]:
+        lines.append(
+            "  3. tabeller som tas vare på / tables kept (rows SQLite can read):"
+        )
+        for t in plan["tables"]:
+            lost = (
+                "  — NOEN RADER KUNNE IKKE LESES / SOME ROWS COULD NOT BE READ"
+                if t["lost"]
+                else ""
+            )
+            lines.append(
+                f"       {t['name']:24} {len(t['rows']):7d} rader / rows{lost}"
+            )
+    if plan["seed_register"]:
+        lines.append(
+            "  4. intet register kunne leses: registeret fylles med "
+            "demonstrasjonsoppføringer / no register could be read: it is seeded "
+            "with the demonstration listings"
+        )
+    return lines
+
+
+def rebuild_store(store, plan, geodata=GEODATA):
+    """Carry out ``plan``: a new store with fresh layers and the salvaged tables.
+
+    The new file is written next to the old one and swapped in only when whole;
+    the old file is renamed to ``plan["backup"]``, never deleted.
+    """
+    from layers.store.gpkg import GeoPackageStore
+
+    path = Path(store.path)
+    tmp = path.with_name(f".{path.name}.rebuild.tmp.gpkg")
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+    fresh = GeoPackageStore(tmp)
+    try:
+        layers = default_layers(geodata)
+        premises, _meta = layers.pop("premises")
+        fresh.replace_layers(layers, reproducible=True)
+        with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            for t in plan["tables"]:
+                con.execute(f'DROP TABLE IF EXISTS "{t["name"]}"')
+                con.execute(t["sql"])
+                if t["rows"]:
+                    marks = ",".join("?" * len(t["rows"][0]))
+                    con.executemany(
+                        f'INSERT OR IGNORE INTO "{t["name"]}" VALUES ({marks})',
+                        t["rows"],
+                    )
+                for sql in t.get("extra", ()):
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        con.execute(sql)
+        if plan["seed_register"]:
+            from layers import demo, register
+
+            register.seed_register(
+                fresh,
+                premises,
+                user="build",
+                demonstration=True,
+                now=_as_of_datetime(demo.AS_OF),
+            )
+        if plan["backup"] and path.exists():
+            os.replace(path, plan["backup"])
+            journal = Path(str(path) + "-journal")
+            if journal.exists():  # kept with the old file it belongs to
+                os.replace(journal, plan["backup"] + "-journal")
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
     return store.list_layers()
 
 

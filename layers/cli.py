@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,6 +48,15 @@ def _parser():
     )
     store_opt(sp)
 
+    sp = sub.add_parser(
+        "rebuild",
+        help="rebuild a damaged store: fresh layers, the register and users kept",
+    )
+    sp.add_argument(
+        "--yes", action="store_true", help="do it (without: print the plan only)"
+    )
+    store_opt(sp)
+
     sp = sub.add_parser("init", help="set a store up for a kommune (boundary, areas)")
     sp.add_argument("--kommune", required=True, help="kommunenummer, e.g. 3205")
     sp.add_argument("--areas", help="the kommune's business areas (GeoJSON/GeoPackage)")
@@ -65,6 +75,11 @@ def _parser():
     isub = imp.add_subparsers(dest="layer", required=True)
     a = isub.add_parser("areas", help="official area polygons (GeoJSON or GeoPackage)")
     a.add_argument("file")
+    a.add_argument(
+        "--make-valid",
+        action="store_true",
+        help="repair self-intersecting polygons (default: refuse them, naming the area)",
+    )
     store_opt(a)
     e = isub.add_parser(
         "establishments", help="Enhetsregisteret underenheter (JSON, gzip, CSV)"
@@ -163,7 +178,53 @@ def main(argv=None):
         if isinstance(exc, FetchError):
             print(str(exc), file=sys.stderr)
             return EXIT_FETCH
-        raise
+        store_error = _as_store_error(exc, getattr(args, "store", None))
+        if store_error is not None and _input_file_fault(exc, args):
+            print(
+                f"Feil i inndata / bad input: {getattr(args, 'file', '')}: cannot "
+                f"read the file ({exc})\nIngenting ble endret / nothing was changed.",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        if store_error is not None:
+            print(f"Lagerfeil / store error: {store_error}", file=sys.stderr)
+            return EXIT_STORE
+        if os.environ.get("NARING_DEBUG"):
+            raise
+        print(
+            f"Uventet feil / unexpected error: {type(exc).__name__}: {exc}\n"
+            "Ingenting ble endret / nothing was changed (NARING_DEBUG=1 shows where).",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _input_file_fault(exc, args):
+    """True when an OSError names the input file (not the store)."""
+    name = getattr(exc, "filename", None)
+    files = {getattr(args, k, None) for k in ("file", "addresses")} - {None}
+    return bool(name) and any(Path(str(name)) == Path(f) for f in files)
+
+
+def _as_store_error(exc, path):
+    """A StoreError for an OS or SQLite fault of the store, else None."""
+    import errno
+    import sqlite3
+
+    from layers.store import open_store
+
+    where = str(open_store(path).path) if path is not False else "?"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return StoreError(code="store.damaged", params={"path": where, "reason": exc})
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return StoreError(code="store.disk_full", params={"path": where})
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StoreError(
+                code="store.read_only", params={"path": where, "reason": exc.strerror}
+            )
+        return StoreError(code="store.io", params={"path": where, "reason": exc})
+    return None
 
 
 def _activate_kommune(args):
@@ -274,6 +335,25 @@ def cmd_build(args):
         print(f"  {i.name:16} {i.rows:7d}{demo}")
 
 
+def cmd_rebuild(args):
+    """Print what a rebuild will do; with --yes, do it (the old file is kept)."""
+    from layers.build import plan_text, rebuild_plan, rebuild_store
+
+    store = open_store(args.store)
+    plan = rebuild_plan(store)
+    for line in plan_text(plan):
+        print(line)
+    if not args.yes:
+        print(
+            "Ingenting er endret ennå; kjør igjen med --yes (make rebuild YES=1) / "
+            "nothing changed yet; run again with --yes (make rebuild YES=1)"
+        )
+        return 0
+    infos = rebuild_store(store, plan)
+    print(f"Bygget / rebuilt {store.path}: {len(infos)} lag / layers")
+    return 0
+
+
 def cmd_migrate(args):
     from layers.store.migrate import copy_store
 
@@ -321,7 +401,12 @@ def import_areas(args, store):
     # Lørenskog's six areas are fixed; another kommune's file defines its areas.
     fixed = kommune.for_store(store)
     ids = fixed.areas if kommune.has_config(fixed.number) else None
-    gdf = read_areas(args.file, boundary=store.read_layer("boundary"), area_ids=ids)
+    gdf = read_areas(
+        args.file,
+        boundary=store.read_layer("boundary"),
+        area_ids=ids,
+        make_valid=getattr(args, "make_valid", False),
+    )
     meta = {
         "source": f"Kommunens egne områdeavgrensninger: {Path(args.file).name}",
         "licence": "",
@@ -675,6 +760,7 @@ def _downloads(store):
 
 COMMANDS = {
     "build": cmd_build,
+    "rebuild": cmd_rebuild,
     "init": cmd_init,
     "demo": cmd_demo,
     "import": cmd_import,

@@ -35,8 +35,14 @@ STRINGS = {
         "en": "The data store cannot be read",
     },
     "broken_rebuild": {
-        "nb": "Bygg det på nytt med kommandoen under, og last siden på nytt.",
-        "en": "Rebuild it with the command below, then reload the page.",
+        "nb": "Kjør den første kommandoen under: den viser hva som vil skje. "
+        "Kartlagene bygges på nytt; registeret og brukerne beholdes (det som kan "
+        "leses), og den gamle filen tas vare på. Kjør så den andre, og last siden "
+        "på nytt.",
+        "en": "Run the first command below: it shows what will happen. The map "
+        "layers are rebuilt; the register and the users are kept (what can be "
+        "read), and the old file is kept. Then run the second, and reload the "
+        "page.",
     },
     "not_found": {"nb": "Fant ikke siden {path}.", "en": "No page at {path}."},
     "demo": {"nb": "demonstrasjonsdata", "en": "demonstration data"},

@@ -8,6 +8,7 @@ municipality's own polygons with ``python -m layers import areas FILE``.
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -16,8 +17,10 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point, Polygon
 
+from layers import limits
 from layers.errors import InputError
 from layers.schemas import AREA_IDS, CRS, METRIC_CRS, conform
+from layers.sources import guard
 
 # Text in our own words, drawn from the facts in Lørenskog kommune's
 # Næringsstrategi 2025–2037.
@@ -283,7 +286,84 @@ MAX_FREE_AREAS = 40
 NAME_COLUMNS = ("name", "navn", "omradenavn", "områdenavn")
 
 
-def read_areas(path, *, boundary=None, area_ids=AREA_IDS):
+def _prechecked(path, src):
+    """Size, encoding and JSON depth of an areas file, before GDAL reads it."""
+    guard.check_file_size(path, src, limits.MAX_AREAS_FILE_BYTES)
+    if path.suffix.lower() in (".geojson", ".json"):
+        data = path.read_bytes()
+        guard.require_utf8(data[: 1 << 16], src)
+        guard.scan_json(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), src)
+
+
+def _check_geometries(raw, ids, src, *, make_valid):
+    """Refuse invalid polygons (naming the feature) unless ``make_valid``."""
+    from shapely.validation import explain_validity
+    from shapely.validation import make_valid as fix
+
+    geoms = list(raw.geometry)
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            raise InputError(
+                code="geometry.invalid",
+                params={"feature": ids.iloc[i], "reason": "empty geometry"},
+                file=src,
+                row=i + 1,
+                field="geometry",
+            )
+        if not geom.is_valid:
+            if make_valid:
+                fixed = fix(geom)
+                if fixed.geom_type == "GeometryCollection":
+                    polys = [g for g in fixed.geoms if g.geom_type.endswith("Polygon")]
+                    fixed = shapely.union_all(polys) if polys else fixed
+                geoms[i] = fixed
+                continue
+            raise InputError(
+                code="geometry.invalid",
+                params={"feature": ids.iloc[i], "reason": explain_validity(geom)},
+                file=src,
+                row=i + 1,
+                field="geometry",
+            )
+    return geoms
+
+
+def _check_not_tiny(gdf, boundary, src):
+    """Refuse an area under ``MIN_AREA_SHARE`` of the municipality's area."""
+    muni = float(boundary.to_crs(METRIC_CRS).area.sum())
+    metric = gdf.to_crs(METRIC_CRS)
+    for i, area in enumerate(metric.area):
+        if area < limits.MIN_AREA_SHARE * muni:
+            raise InputError(
+                code="geometry.too_small",
+                params={
+                    "feature": metric.area_id.iloc[i],
+                    "area": f"{area:.1f}",
+                    "share": f"{100 * area / muni:.4f} %",
+                },
+                file=src,
+                row=i + 1,
+                field="geometry",
+            )
+
+
+def _name(value, src, row):
+    """An area's name: None when null or blank (the default text is used)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if len(text) > limits.MAX_TEXT:
+        raise InputError(
+            code="limit.text_length",
+            params={"what": "name", "n": len(text), "limit": limits.MAX_TEXT},
+            file=src,
+            row=row,
+            field="name",
+        )
+    return text or None
+
+
+def read_areas(path, *, boundary=None, area_ids=AREA_IDS, make_valid=False):
     """Read official area polygons from a GeoJSON or GeoPackage file.
 
     Each feature needs an id (``area_id``, ``id`` or ``omrade_id``) that is one of
@@ -316,6 +396,9 @@ def read_areas(path, *, boundary=None, area_ids=AREA_IDS):
     """
     path = Path(path)
     src = path.name
+    if not path.is_file():
+        raise InputError(code="file.not_found", file=src)
+    _prechecked(path, src)
     try:
         raw = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds
@@ -324,6 +407,10 @@ def read_areas(path, *, boundary=None, area_ids=AREA_IDS):
         ) from exc
     if raw.crs is None:
         raise InputError("the file has no CRS", file=src)
+    if raw.crs.is_vertical and not (raw.crs.is_projected or raw.crs.is_geographic):
+        raise InputError(
+            code="crs.vertical", params={"code": raw.crs.to_epsg() or "?"}, file=src
+        )
     cols = {c.lower(): c for c in raw.columns}
     id_col = next((cols[c] for c in ID_COLUMNS if c in cols), None)
     if id_col is None:
@@ -355,16 +442,18 @@ def read_areas(path, *, boundary=None, area_ids=AREA_IDS):
         raise InputError(
             f"missing area(s): {', '.join(missing)}", file=src, field=id_col
         )
+    geoms = _check_geometries(raw, ids, src, make_valid=make_valid)
     rows = []
     for i, area_id in enumerate(ids):
-        name = str(raw[name_col].iloc[i]).strip()[:80] if name_col else None
+        name = _name(raw[name_col].iloc[i], src, i + 1) if name_col else None
+        name = name[:80] if name else None
         if free and not name:
             name = area_id
-        rows.append(_area_row(area_id, indicative=False, name=name or None))
-    gdf = gpd.GeoDataFrame(
-        pd.DataFrame(rows), geometry=raw.geometry.values, crs=raw.crs
-    )
+        rows.append(_area_row(area_id, indicative=False, name=name))
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=raw.crs)
     gdf = conform("areas", gdf, source=src)
+    if boundary is not None:
+        _check_not_tiny(gdf, boundary, src)
     _check_disjoint(gdf, src)
     if boundary is not None:
         _check_inside(gdf, boundary, src)
