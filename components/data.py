@@ -110,13 +110,116 @@ def finder_listings():
     """Return the register's listings prepared for the finder, per store version."""
     from components import finder
 
+    s = store()
+    provider = _reach_provider(s) if has_timetable() else None
     return memo(
         "finder.listings",
         None,
         lambda: finder.prepare(
-            layer("premises"), layer("areas"), layer_or_empty("transit_stops")
+            layer("premises"),
+            layer("areas"),
+            layer_or_empty("transit_stops"),
+            reach=provider,
         ),
     )
+
+
+# --------------------------------------------------------------------------
+# Travel-time reach (layers/reach.py: cached there per store version).
+# --------------------------------------------------------------------------
+
+
+def _reach_provider(s):
+    from layers import reach
+
+    def minutes(origin):
+        return reach.premises_minutes(s, origin).to_numpy()
+
+    return minutes
+
+
+def has_timetable():
+    """Whether the store holds a timetable for travel times."""
+    return memo("reach.has_timetable", None, lambda: _has_timetable(store()))
+
+
+def _has_timetable(s):
+    from layers import reach
+
+    try:
+        reach.store_timetable(s)
+    except StoreError:
+        return False
+    return True
+
+
+def reach_info():
+    """:func:`layers.reach.reach_info`, or None when the store has no timetable."""
+    if not has_timetable():
+        return None
+    from layers import reach
+
+    return memo("reach.info", None, lambda: reach.reach_info(store()))
+
+
+def area_reach():
+    """``{area id: row}`` of :func:`layers.reach.area_reach` (empty: no timetable).
+
+    A row: ``jobs_15/30/45`` and ``establishments_15/30/45`` from the area's
+    centroid, 07:00-09:00 on the timetable's reference date.
+    """
+    if not has_timetable():
+        return {}
+    from layers import reach
+
+    def build():
+        frame = reach.area_reach(store())
+        return {r["area_id"]: r for r in frame.to_dict("records")}
+
+    return memo("reach.areas", None, build)
+
+
+def reach_places():
+    """The timetable's stop places (``stop_id``, ``name``, ``lon``, ``lat``),
+    sorted by name; empty without a timetable."""
+    import pandas as pd
+
+    if not has_timetable():
+        return pd.DataFrame(columns=["stop_id", "name", "lon", "lat"])
+    from layers import reach
+
+    def build():
+        places = reach.stop_places(store())[["stop_id", "name", "lon", "lat"]]
+        key = places["name"].astype(str).str.casefold()
+        return (
+            places.assign(_k=key)
+            .sort_values(["_k", "stop_id"])
+            .drop(columns="_k")
+            .reset_index(drop=True)
+        )
+
+    return memo("reach.places", None, build)
+
+
+def reach_from(origin):
+    """:func:`layers.reach.reach_from` for the default window (cached there)."""
+    from layers import reach
+
+    return reach.reach_from(store(), origin)
+
+
+def reach_bands(origin):
+    """:func:`layers.reach.bands` for the default window (cached there)."""
+    from layers import reach
+
+    return reach.bands(store(), origin)
+
+
+def travel_minutes(origin, points):
+    """:func:`layers.reach.travel_minutes` for the default window."""
+    from layers import reach
+
+    return reach.travel_minutes(store(), origin, points)
 
 
 def boundary():

@@ -41,7 +41,7 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
-from components import data, finder, ids
+from components import data, finder, ids, reach_views
 from components.exports import sheets
 from components.figures import MAP_GRAPH_CONFIG, basemap
 from components.figures.finder_map import (
@@ -104,6 +104,7 @@ def layout(state, lang):
     base = basemap.current()
     fig = map_figure(L, mask, base, lang, selected)
     today = finder.local_today()
+    places = data.reach_places() if data.has_timetable() else None
     return html.Div(
         [
             dcc.Store(id=ids.FINDER_LANG, data=lang),
@@ -118,7 +119,7 @@ def layout(state, lang):
             dcc.Store(id=ids.FINDER_SYNC),
             dcc.Download(id=ids.FINDER_DOWNLOAD),
             html.H2(t("finder_heading", lang), className="visually-hidden"),
-            filter_controls(L, q, lang),
+            filter_controls(L, q, lang, reach=places),
             html.Section(
                 [
                     toolbar(int(mask.sum()), shortlist, notes(L, q, lang), lang),
@@ -190,7 +191,14 @@ def layout(state, lang):
                                         className="finder-map-hint",
                                     ),
                                     html.Section(
-                                        detail_card(L, selected, q, today, lang),
+                                        detail_card(
+                                            L,
+                                            selected,
+                                            q,
+                                            today,
+                                            lang,
+                                            reach=card_reach(L, selected),
+                                        ),
                                         id=ids.FINDER_DETAIL,
                                         className="finder-detail",
                                         **{"aria-live": "polite"},
@@ -240,6 +248,9 @@ def validation_components():
         dcc.Checklist(id=ids.FINDER_STATUS),
         dcc.Input(id=ids.FINDER_WALK),
         dcc.Input(id=ids.FINDER_DEPARTURES),
+        dcc.Input(id=ids.FINDER_REACH_MINUTES),
+        dcc.Dropdown(id=ids.FINDER_REACH_FROM),
+        dcc.Store(id=ids.FINDER_REACH_CLICK),
         html.Button(id=ids.FINDER_RESET),
         html.Span(id=ids.FINDER_COUNT),
         html.Span(id=ids.FINDER_NOTE),
@@ -268,6 +279,8 @@ FILTER_INPUTS = (
     Input(ids.FINDER_STATUS, "value"),
     Input(ids.FINDER_WALK, "value"),
     Input(ids.FINDER_DEPARTURES, "value"),
+    Input(ids.FINDER_REACH_MINUTES, "value"),
+    Input(ids.FINDER_REACH_FROM, "value"),
 )
 
 
@@ -388,7 +401,7 @@ def update_selection(cell, click, query, request, pages, lang):
         size = int((pages or {}).get("pageSize") or 0)
         if index is not None and size > 0:
             goto = index // size
-    card = detail_card(L, pid, q, finder.local_today(), lang)
+    card = detail_card(L, pid, q, finder.local_today(), lang, reach=card_reach(L, pid))
     return {"id": pid}, card, patch, goto
 
 
@@ -431,6 +444,8 @@ def update_shortlist_clear(n_clicks):
     Output(ids.FINDER_STATUS, "value"),
     Output(ids.FINDER_WALK, "value"),
     Output(ids.FINDER_DEPARTURES, "value"),
+    Output(ids.FINDER_REACH_MINUTES, "value"),
+    Output(ids.FINDER_REACH_FROM, "value"),
     Input(ids.FINDER_RESET, "n_clicks"),
     prevent_initial_call=True,
 )
@@ -450,7 +465,88 @@ def update_reset(n_clicks):
         list(finder.DEFAULT_STATUSES),
         None,
         None,
+        None,
+        None,
     )
+
+
+# --------------------------------------------------------------------------
+# Travel-time reach: the detail card's figures, the "from" choices, map clicks.
+# --------------------------------------------------------------------------
+
+
+def card_reach(L, pid):
+    """The detail card's reach figures of listing ``pid`` (None: no timetable).
+
+    Travel times from the named places (``NARING_REACH_PLACES``, by default the
+    stations of the store) to the listing, and the jobs within 30 minutes of it.
+    """
+    k = L.index.get(pid) if pid else None
+    if k is None or not data.has_timetable():
+        return None
+    import os
+
+    import geopandas as gpd
+
+    lat, lon = float(L.frame["lat"].iat[k]), float(L.frame["lon"].iat[k])
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
+    places = reach_views.named_places(
+        data.reach_places(), os.environ.get("NARING_REACH_PLACES")
+    )
+    rows = []
+    for stop_id, name in places:
+        try:
+            minutes = float(data.travel_minutes(stop_id, point)[0])
+        except ValueError:
+            continue
+        rows.append((name, minutes))
+    try:
+        jobs = data.reach_from((lat, lon)).jobs_within["30"]
+    except ValueError:
+        return None
+    return {"places": rows, "jobs_30": jobs, "info": data.reach_info()}
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "options"),
+    Input(ids.FINDER_REACH_FROM, "search_value"),
+    State(ids.FINDER_REACH_FROM, "value"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_options(search, value, lang):
+    """The "from" choices: the stop places, and the addresses matching the search."""
+    if not data.has_timetable():
+        raise PreventUpdate
+    addresses = data.layer_or_empty("addresses")
+    extra = reach_views.address_matches(addresses, search)
+    return reach_views.place_options(data.reach_places(), lang, value, extra)
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
+    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
+    Input(ids.FINDER_REACH_CLICK, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_click(click, lang):
+    """A click on the finder's map: travel from that point."""
+    origin = finder.reach_origin(
+        f"{(click or {}).get('lat')},{(click or {}).get('lon')}"
+    )
+    if origin is None or not data.has_timetable():
+        raise PreventUpdate
+    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+
+
+clientside_callback(
+    ClientsideFunction("reach", "attach"),
+    Output(ids.FINDER_REACH_CLICK, "data"),
+    Input(ids.FINDER_MAP, "figure"),
+    State(ids.FINDER_MAP, "id"),
+    State(ids.FINDER_REACH_CLICK, "id"),
+)
 
 
 EXPORTS = {

@@ -22,7 +22,7 @@ from tests.conftest import square_centre
 from tests.test_finder import premises, stops
 
 CALL = ["visperud"], ["lager/logistikk"], 800, 1500
-DEFAULTS = [None, None, "keep", None, ["ledig"], None, None]
+DEFAULTS = [None, None, "keep", None, ["ledig"], None, None, None, None]
 
 
 @pytest.fixture
