@@ -1,0 +1,151 @@
+"""Travel-time reach in the dashboard: the finder filter, its URL form, the
+detail card, the area profile, comparison and exports (engine: test_reach.py)."""
+
+import numpy as np
+import pytest
+from dash.exceptions import PreventUpdate
+
+from components import data, finder, finder_panel, ids, reach_views
+from components.finder_views import count_text
+from layers import reach
+from layers.finder import Query, query_from_params, query_to_params, reach_origin
+from tests.test_finder_panel import find, text
+
+LORENSKOG_SENTRUM = "NSR:StopPlace:5362"
+GRORUD = "VYG:StopPlace:GRO"
+
+
+@pytest.fixture
+def app_ctx(dash_app):
+    with dash_app.server.test_request_context("/"):
+        yield dash_app
+
+
+def controls(minutes, origin):
+    """The finder's controls: defaults, then the reach filter."""
+    return (
+        [],
+        [],
+        None,
+        None,
+        None,
+        None,
+        "keep",
+        None,
+        ["ledig"],
+        None,
+        None,
+        minutes,
+        origin,
+    )
+
+
+def test_reach_origin_is_checked():
+    assert reach_origin(LORENSKOG_SENTRUM) == LORENSKOG_SENTRUM
+    assert reach_origin(" 59.93, 10.95 ") == "59.930000,10.950000"
+    assert reach_origin("<script>") is None
+    assert reach_origin("91,10") is None
+    assert reach_origin("nan,10") is None
+    assert reach_origin("x" * 65) is None
+    assert reach_origin("") is None
+
+
+def test_url_round_trip():
+    q = finder.make_query(reach_minutes="30", reach_from=GRORUD)
+    params = query_to_params(q)
+    assert params["tmin"] == "30" and params["tfrom"] == GRORUD
+    state = {k: v for k, v in params.items() if v is not None}
+    assert query_from_params(state) == q
+    assert Query.from_dict(q.to_dict()) == q
+    point = finder.make_query(reach_minutes=20, reach_from="59.93,10.95")
+    state = {k: v for k, v in query_to_params(point).items() if v is not None}
+    assert query_from_params(state) == point
+    assert query_to_params(Query())["tfrom"] is None
+
+
+def test_filter_reduces_listings_as_premises_minutes_says(app_ctx, default_store):
+    L = finder_panel.listings()
+    store = data.store()
+    minutes = reach.premises_minutes(store, LORENSKOG_SENTRUM)
+    assert list(minutes.index) == list(L.frame["premises_id"])
+    base = finder.filter_mask(
+        L, finder_panel.query_from_controls(*controls(None, None))
+    )
+    for n in (10, 20, 45):
+        q = finder_panel.query_from_controls(*controls(n, LORENSKOG_SENTRUM))
+        mask = finder.filter_mask(L, q)
+        expected = base & (minutes.to_numpy() <= n)
+        assert np.array_equal(mask, expected)
+    few = finder.filter_mask(
+        L, finder_panel.query_from_controls(*controls(10, LORENSKOG_SENTRUM))
+    )
+    assert 0 < few.sum() < base.sum()
+    # The callback's count follows the mask.
+    out = finder_panel.update_results(
+        *controls(10, LORENSKOG_SENTRUM), finder_panel.version_key(), None, "nb"
+    )
+    assert out[2] == count_text(int(few.sum()), "nb")
+    assert out[0]["params"]["tmin"] == "10"
+    assert out[0]["params"]["tfrom"] == LORENSKOG_SENTRUM
+
+
+def test_filter_without_place_keeps_everything_and_says_so(app_ctx):
+    L = finder_panel.listings()
+    q = finder_panel.query_from_controls(*controls(10, None))
+    base = finder_panel.query_from_controls(*controls(None, None))
+    assert np.array_equal(finder.filter_mask(L, q), finder.filter_mask(L, base))
+    out = finder_panel.update_results(
+        *controls(10, None), finder_panel.version_key(), None, "en"
+    )
+    assert "Choose a place" in out[3]
+
+
+def test_unknown_stop_matches_nothing(app_ctx):
+    L = finder_panel.listings()
+    q = finder_panel.query_from_controls(*controls(90, "NSR:StopPlace:1"))
+    assert finder.filter_mask(L, q).sum() == 0
+
+
+def test_layout_restores_the_reach_filter_from_the_url(app_ctx):
+    page = finder_panel.layout({"tmin": "20", "tfrom": GRORUD}, "nb")
+    assert find(page, ids.FINDER_REACH_MINUTES).value == 20
+    dropdown = find(page, ids.FINDER_REACH_FROM)
+    assert dropdown.value == GRORUD
+    labels = {o["value"]: o["label"] for o in dropdown.options}
+    assert labels[GRORUD] == "Grorud stasjon"
+    point = finder_panel.layout({"tmin": "20", "tfrom": "59.93,10.95"}, "en")
+    labels = {
+        o["value"]: o["label"] for o in find(point, ids.FINDER_REACH_FROM).options
+    }
+    assert labels["59.930000,10.950000"].startswith("Point on the map")
+
+
+def test_address_search_and_map_click(app_ctx):
+    options = finder_panel.update_reach_options("Skårer", None, "nb")
+    addresses = [o for o in options if o["label"].startswith("Adresse:")]
+    assert addresses and all("Skårer" in o["label"] for o in addresses)
+    assert len(addresses) <= reach_views.MAX_ADDRESS_OPTIONS
+    value, options = finder_panel.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
+    assert value == "59.930000,10.950000"
+    assert any(o["value"] == value for o in options)
+    with pytest.raises(PreventUpdate):
+        finder_panel.update_reach_click({"lat": "x", "lon": 10}, "en")
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_detail_card_travel_times_and_jobs(app_ctx, lang):
+    L = finder_panel.listings()
+    pid = L.frame["premises_id"].iat[0]
+    card = finder_panel.card_reach(L, pid)
+    names = [name for name, _m in card["places"]]
+    assert "Lørenskog stasjon" in names and "Grorud stasjon" in names
+    assert len(names) == len(set(names))
+    lat, lon = float(L.frame["lat"].iat[0]), float(L.frame["lon"].iat[0])
+    jobs = reach.reach_from(data.store(), (lat, lon)).jobs_within["30"]
+    assert card["jobs_30"] == jobs
+    page = finder_panel.layout({"sel": pid}, lang)
+    detail = text(find(page, ids.FINDER_DETAIL))
+    assert "Lørenskog stasjon" in detail
+    heading = "Reisetid med kollektivtransport" if lang == "nb" else "Travel time"
+    assert heading in detail
+    assert ("demonstrasjonsdata" if lang == "nb" else "demonstration") in detail
