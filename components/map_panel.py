@@ -245,7 +245,13 @@ def profile(area, sections, size, lang):
         "map.profile",
         key,
         lambda: profile_panel.profile(
-            data.frames(), data.figures(), area, sections, size, lang
+            data.frames(),
+            data.figures(),
+            area,
+            sections,
+            size,
+            lang,
+            reach=(data.area_reach(), data.reach_info()),
         ),
     )
 

@@ -227,3 +227,59 @@ def profile_block(row, info, lang):
         className="reach-profile",
         id="reach-profile",
     )
+
+
+def comparison_section(reach_rows, info, names, lang):
+    """The comparison page's reach table: one row per area (None: no timetable).
+
+    ``reach_rows``: ``{area id: row}`` (``data.area_reach``); ``names``: area
+    id -> display name.
+    """
+    if not reach_rows or not info:
+        return None
+    head = [html.Th(t("compare_col_area", lang), scope="col")]
+    for band in BANDS:
+        head.append(
+            html.Th(t("reach_jobs_band", lang, band=band), scope="col", className="num")
+        )
+    for band in BANDS:
+        head.append(
+            html.Th(t("reach_est_band", lang, band=band), scope="col", className="num")
+        )
+    body = []
+    for area_id, row in reach_rows.items():
+        cells = [html.Th(names.get(area_id, area_id), scope="row")]
+        for key in ("jobs", "establishments"):
+            for band in BANDS:
+                cells.append(
+                    html.Td(fmt_int(row[f"{key}_{band}"], lang), className="num")
+                )
+        body.append(html.Tr(cells))
+    notes = [html.P(source_text(info, lang), className="card-source")]
+    if info.get("demonstration"):
+        notes.append(html.P(t("reach_demo", lang), className="muted"))
+    caption = t("reach_profile_heading", lang)
+    return html.Section(
+        [
+            html.H3(caption),
+            html.P(t("reach_profile_lead", lang)),
+            html.Div(
+                html.Table(
+                    [
+                        html.Caption(caption, className="visually-hidden"),
+                        html.Thead(html.Tr(head)),
+                        html.Tbody(body),
+                    ],
+                    className="data-table reach-table",
+                    id="compare-reach-table",
+                ),
+                className="table-scroll",
+                tabIndex=0,
+                role="region",
+                **{"aria-label": caption},
+            ),
+            *notes,
+        ],
+        className="compare-reach",
+        id="compare-reach",
+    )

@@ -1,12 +1,16 @@
 """Travel-time reach in the dashboard: the finder filter, its URL form, the
 detail card, the area profile, comparison and exports (engine: test_reach.py)."""
 
+import json
+
 import numpy as np
 import pytest
 from dash.exceptions import PreventUpdate
+from plotly.utils import PlotlyJSONEncoder
 
 from components import data, finder, finder_panel, ids, reach_views
 from components.finder_views import count_text
+from components.i18n import t
 from layers import reach
 from layers.finder import Query, query_from_params, query_to_params, reach_origin
 from tests.test_finder_panel import find, text
@@ -148,4 +152,45 @@ def test_detail_card_travel_times_and_jobs(app_ctx, lang):
     assert "Lørenskog stasjon" in detail
     heading = "Reisetid med kollektivtransport" if lang == "nb" else "Travel time"
     assert heading in detail
-    assert ("demonstrasjonsdata" if lang == "nb" else "demonstration") in detail
+    assert t("reach_demo", lang) in detail
+
+
+def _text(tree):
+    return json.dumps(tree, cls=PlotlyJSONEncoder, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_profile_shows_the_area_reach_with_source_and_demo(app_ctx, lang):
+    from components import map_panel
+
+    rows = data.area_reach()
+    expected = reach.area_reach(data.store()).set_index("area_id")
+    assert rows["visperud"]["jobs_30"] == expected.loc["visperud", "jobs_30"]
+    page = _text(map_panel.profile("visperud", (), (0, 7), lang))
+    jobs = reach_views.fmt_int(rows["visperud"]["jobs_30"], lang)
+    label = "Arbeidsplasser innen 30 min" if lang == "nb" else "Jobs within 30 min"
+    assert label in page and jobs in page
+    info = data.reach_info()
+    assert info["source"] in page
+    assert t("reach_demo", lang) in page
+    assert "07:00" in page
+    # The whole municipality has no centroid figure.
+    assert "profile-reach" not in _text(map_panel.profile(None, (), (0, 7), lang))
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_comparison_has_the_reach_table(app_ctx, lang):
+    from components import comparison_panel
+
+    page = comparison_panel.layout({}, lang)
+    table = find(page, "compare-reach-table")
+    body = text(table)
+    rows = data.area_reach()
+    assert len(table.children[2].children) == len(rows) == 6
+    for band in (15, 30, 45):
+        assert (
+            reach_views.fmt_int(rows["stasjonsomradet"][f"jobs_{band}"], lang) in body
+        )
+    section = text(find(page, "compare-reach"))
+    assert data.reach_info()["source"] in section
+    assert t("reach_demo", lang) in section
