@@ -179,6 +179,42 @@ def area_reach():
     return memo("reach.areas", None, build)
 
 
+def area_reach_row(area_id):
+    """One area's reach row (as in :func:`area_reach`), computing only that area
+    (the profile of one area should not wait for all six); None: no timetable."""
+    if not has_timetable():
+        return None
+    from layers import reach
+    from layers.schemas import CRS, METRIC_CRS
+
+    def build():
+        areas = layer("areas")
+        hit = areas[areas["area_id"] == area_id]
+        if not len(hit):
+            return None
+        c = hit.geometry.to_crs(METRIC_CRS).centroid.to_crs(CRS).iloc[0]
+        r = reach.reach_from(store(), (c.y, c.x))
+        row = {"area_id": area_id, "lon": c.x, "lat": c.y}
+        for band in (15, 30, 45):
+            row[f"jobs_{band}"] = r.jobs_within[str(band)]
+            row[f"establishments_{band}"] = r.establishments_within[str(band)]
+        return row
+
+    return memo("reach.area_row", area_id, build)
+
+
+def export_figures():
+    """:func:`figures` with each area's reach figures (``reach_views.with_reach``),
+    for the exports."""
+    from components import reach_views
+
+    return memo(
+        "reach.export_figures",
+        None,
+        lambda: reach_views.with_reach(figures(), area_reach(), reach_info()),
+    )
+
+
 def reach_places():
     """The timetable's stop places (``stop_id``, ``name``, ``lon``, ``lat``),
     sorted by name; empty without a timetable."""

@@ -251,7 +251,7 @@ def profile(area, sections, size, lang):
             sections,
             size,
             lang,
-            reach=(data.area_reach(), data.reach_info()),
+            reach=({area: data.area_reach_row(area)}, data.reach_info()),
         ),
     )
 

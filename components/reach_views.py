@@ -283,3 +283,36 @@ def comparison_section(reach_rows, info, names, lang):
         className="compare-reach",
         id="compare-reach",
     )
+
+
+REACH_FIGURES = tuple(
+    f"reach_{key}_{band}" for key in ("jobs", "establishments") for band in BANDS
+)
+
+
+def with_reach(figures, reach_rows, info):
+    """The engine's figure rows with the reach figures of each area added.
+
+    ``reach_jobs_15/30/45`` and ``reach_establishments_15/30/45`` (None for
+    ``rest`` and ``total``, which have no centroid), each with the timetable as
+    its source, so the exports show them like any other figure. New dicts: the
+    shared rows are not changed.
+    """
+    if not reach_rows or not info:
+        return list(figures)
+    src = {
+        "source": info.get("source", ""),
+        "as_of": info.get("as_of", ""),
+        "demonstration": bool(info.get("demonstration")),
+        "licence": info.get("licence", ""),
+    }
+    out = []
+    for row in figures:
+        reach_row = reach_rows.get(row["area_id"])
+        extra = {}
+        for name in REACH_FIGURES:
+            _r, key, band = name.split("_")
+            extra[name] = None if reach_row is None else reach_row[f"{key}_{band}"]
+        sources = {**row.get("sources", {}), **dict.fromkeys(REACH_FIGURES, src)}
+        out.append({**row, **extra, "sources": sources})
+    return out

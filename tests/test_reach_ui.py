@@ -194,3 +194,46 @@ def test_comparison_has_the_reach_table(app_ctx, lang):
     section = text(find(page, "compare-reach"))
     assert data.reach_info()["source"] in section
     assert t("reach_demo", lang) in section
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_exports_carry_the_reach_figures(app_ctx, lang):
+    import io
+
+    import openpyxl
+    from pypdf import PdfReader
+
+    from components import exports, exports_panel
+
+    figures = data.export_figures()
+    rows = data.area_reach()
+    by_id = {r["area_id"]: r for r in figures}
+    assert by_id["visperud"]["reach_jobs_30"] == rows["visperud"]["jobs_30"]
+    assert by_id["total"]["reach_jobs_30"] is None
+    src = by_id["visperud"]["sources"]["reach_jobs_30"]
+    assert src["source"] == data.reach_info()["source"] and src["demonstration"]
+    assert "reach_jobs_30" not in data.figures()[0]  # the shared rows unchanged
+    store = data.store()
+    layers = exports.read_layers(store)
+    context = exports_panel.context_data("visperud", lang)
+    _name, xlsx, _m = exports_panel.make_export("xlsx", context, layers, figures)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    cells = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    label = t("export_figure_reach_jobs_30", lang)
+    assert cells[label] == rows["visperud"]["jobs_30"]
+    context = exports_panel.context_data(None, lang)
+    _name, xlsx, _m = exports_panel.make_export("xlsx", context, layers, figures)
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    header = [c.value for c in ws[1]]
+    col = header.index(label) + 1
+    values = {ws.cell(r, 1).value: ws.cell(r, col).value for r in range(2, 9)}
+    assert values["fjellhamar"] == rows["fjellhamar"]["jobs_30"]
+    context = exports_panel.context_data("visperud", lang)
+    _name, pdf, _m = exports_panel.make_export("pdf", context, layers, figures)
+    pages = " ".join(
+        p.extract_text().replace("\xa0", " ") for p in PdfReader(io.BytesIO(pdf)).pages
+    )
+    flat = " ".join(pages.split())
+    assert " ".join(label.split()) in flat or label.split(" (")[0] in flat
+    jobs = reach_views.fmt_int(rows["visperud"]["jobs_30"], lang).replace("\xa0", " ")
+    assert jobs in flat

@@ -111,4 +111,28 @@ STRINGS = {
         "nb": "{jobs} arbeidsplasser innen 30 min med kollektivtransport",
         "en": "{jobs} jobs within 30 min by public transport",
     },
+    "export_figure_reach_jobs_15": {
+        "nb": "Arbeidsplasser innen 15 min kollektiv",
+        "en": "Jobs within 15 min by public transport",
+    },
+    "export_figure_reach_jobs_30": {
+        "nb": "Arbeidsplasser innen 30 min kollektiv (morgenrush)",
+        "en": "Jobs within 30 min by public transport (morning peak)",
+    },
+    "export_figure_reach_jobs_45": {
+        "nb": "Arbeidsplasser innen 45 min kollektiv",
+        "en": "Jobs within 45 min by public transport",
+    },
+    "export_figure_reach_establishments_15": {
+        "nb": "Virksomheter innen 15 min kollektiv",
+        "en": "Establishments within 15 min by public transport",
+    },
+    "export_figure_reach_establishments_30": {
+        "nb": "Virksomheter innen 30 min kollektiv",
+        "en": "Establishments within 30 min by public transport",
+    },
+    "export_figure_reach_establishments_45": {
+        "nb": "Virksomheter innen 45 min kollektiv",
+        "en": "Establishments within 45 min by public transport",
+    },
 }
