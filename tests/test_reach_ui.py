@@ -237,3 +237,15 @@ def test_exports_carry_the_reach_figures(app_ctx, lang):
     assert " ".join(label.split()) in flat or label.split(" (")[0] in flat
     jobs = reach_views.fmt_int(rows["visperud"]["jobs_30"], lang).replace("\xa0", " ")
     assert jobs in flat
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_presentation_area_view_shows_jobs_within_30_min(app_ctx, lang):
+    from components import presentation_panel
+
+    views = presentation_panel.later_views(["visperud", "ahus"], 1, lang)
+    rows = data.area_reach()
+    for view, area in zip(views, ["visperud", "ahus"], strict=False):
+        body = text(view)
+        jobs = reach_views.fmt_int(rows[area]["jobs_30"], lang)
+        assert t("reach_tour_fact", lang, jobs=jobs) in body
