@@ -43,8 +43,9 @@ from dash.exceptions import PreventUpdate
 
 from components import data, finder, ids, reach_views
 from components.exports import sheets
-from components.figures import MAP_GRAPH_CONFIG, basemap
+from components.figures import MAP_GRAPH_CONFIG, basemap, reach_layer
 from components.figures.finder_map import (
+    FIRST_BAND_TRACE,
     SELECTED_TRACE,
     ZOOM_LISTING,
     map_figure,
@@ -103,6 +104,8 @@ def layout(state, lang):
     key = version_key()
     base = basemap.current()
     fig = map_figure(L, mask, base, lang, selected)
+    if q.reach_from and data.has_timetable():
+        fig = _with_bands(fig, q.reach_from, lang)
     today = finder.local_today()
     places = data.reach_places() if data.has_timetable() else None
     return html.Div(
@@ -186,6 +189,16 @@ def layout(state, lang):
                                         **{"aria-label": t("finder_map_aria", lang)},
                                     ),
                                     map_legend(L, lang),
+                                    html.Div(
+                                        reach_views.band_legend(
+                                            data.reach_info(),
+                                            _origin_name(q.reach_from, lang),
+                                            lang,
+                                        ),
+                                        id=ids.FINDER_REACH_LEGEND,
+                                        className="reach-legend",
+                                        **{"aria-live": "polite"},
+                                    ),
                                     html.P(
                                         t("finder_map_hint", lang),
                                         className="finder-map-hint",
@@ -251,6 +264,8 @@ def validation_components():
         dcc.Input(id=ids.FINDER_REACH_MINUTES),
         dcc.Dropdown(id=ids.FINDER_REACH_FROM),
         dcc.Store(id=ids.FINDER_REACH_CLICK),
+        html.Div(id=ids.FINDER_REACH_LEGEND),
+        html.Button(id=ids.FINDER_REACH_HERE),
         html.Button(id=ids.FINDER_RESET),
         html.Span(id=ids.FINDER_COUNT),
         html.Span(id=ids.FINDER_NOTE),
@@ -537,6 +552,72 @@ def update_reach_click(click, lang):
     )
     if origin is None or not data.has_timetable():
         raise PreventUpdate
+    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+
+
+def _origin_name(origin, lang):
+    if not origin or not data.has_timetable():
+        return ""
+    return reach_views.place_label(origin, data.reach_places(), lang)
+
+
+def _bands(origin):
+    """The bands from ``origin`` and its point, or (None, None) when unknown."""
+    try:
+        bands = data.reach_bands(origin)
+        o = data.reach_from(origin).times.origin
+    except ValueError:
+        return None, None
+    return bands, (o.lat, o.lon)
+
+
+def _with_bands(fig, origin, lang):
+    bands, point = _bands(origin)
+    if bands is None:
+        return fig
+    per_band, lat, lon = reach_layer.band_data(bands, point, lang)
+    first = FIRST_BAND_TRACE
+    for k, values in enumerate(per_band):
+        fig.data[first + k].update(values)
+    fig.data[first + len(per_band)].update(lat=lat, lon=lon)
+    return fig
+
+
+@callback(
+    Output(ids.FINDER_MAP, "figure", allow_duplicate=True),
+    Output(ids.FINDER_REACH_LEGEND, "children"),
+    Input(ids.FINDER_REACH_FROM, "value"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_bands(origin, lang):
+    """The place to travel from changed: draw its travel-time bands on the map."""
+    origin = finder.reach_origin(origin)
+    bands, point = _bands(origin) if origin and data.has_timetable() else (None, None)
+    patch = reach_layer.patch_bands(Patch(), FIRST_BAND_TRACE, bands, point, lang)
+    legend = None
+    if bands is not None:
+        legend = reach_views.band_legend(
+            data.reach_info(), _origin_name(origin, lang), lang
+        )
+    return patch, legend
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
+    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
+    Input(ids.FINDER_REACH_HERE, "n_clicks"),
+    State(ids.FINDER_SELECTED, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_here(n_clicks, selected, lang):
+    """The detail card's "travel from here": the listing's point is the origin."""
+    L = listings()
+    k = L.index.get((selected or {}).get("id"))
+    if not n_clicks or k is None:
+        raise PreventUpdate
+    origin = finder.reach_origin(f"{L.frame['lat'].iat[k]},{L.frame['lon'].iat[k]}")
     return origin, reach_views.place_options(data.reach_places(), lang, origin)
 
 

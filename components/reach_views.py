@@ -181,6 +181,7 @@ def detail_facts(card, lang):
         html.H4(t("reach_detail_heading", lang), className="finder-detail-sub"),
         html.Dl(rows, className="finder-facts reach-facts"),
         html.P(" ".join(notes), className="finder-hint reach-note"),
+        here_button(lang),
     ]
 
 
@@ -316,3 +317,44 @@ def with_reach(figures, reach_rows, info):
         sources = {**row.get("sources", {}), **dict.fromkeys(REACH_FIGURES, src)}
         out.append({**row, **extra, "sources": sources})
     return out
+
+
+def band_legend(info, origin_name, lang):
+    """The bands' legend: colours, the place, the departure window (None: hidden)."""
+    from components.figures.reach_layer import BAND_COLOURS
+
+    if not info or not origin_name:
+        return None
+    swatches = [
+        html.Li(
+            [
+                html.Span(
+                    className="reach-swatch",
+                    style={"background": BAND_COLOURS[band]},
+                ),
+                t("reach_band_label", lang, band=band),
+            ]
+        )
+        for band in BANDS
+    ]
+    notes = [t("reach_map_legend", lang, window=window_text(info, lang))]
+    if info.get("demonstration"):
+        notes.append(t("reach_demo", lang))
+    return [
+        html.P(
+            [html.Strong(t("reach_map_layer", lang)), f" · {origin_name}"],
+            className="reach-legend-title",
+        ),
+        html.Ul(swatches, className="reach-legend-bands"),
+        html.P(" ".join(notes), className="finder-hint"),
+    ]
+
+
+def here_button(lang):
+    """The detail card's "travel from here" button."""
+    return html.Button(
+        t("reach_from_here", lang),
+        id=ids.FINDER_REACH_HERE,
+        type="button",
+        className="btn btn-small",
+    )

@@ -249,3 +249,46 @@ def test_presentation_area_view_shows_jobs_within_30_min(app_ctx, lang):
         body = text(view)
         jobs = reach_views.fmt_int(rows[area]["jobs_30"], lang)
         assert t("reach_tour_fact", lang, jobs=jobs) in body
+
+
+def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
+    from components.figures.finder_map import FIRST_BAND_TRACE
+
+    patch, legend = finder_panel.update_reach_bands(LORENSKOG_SENTRUM, "en")
+    ops = patch.to_plotly_json()["operations"]
+    written = {
+        (op["location"][1], op["location"][2]): op["params"]["value"]
+        for op in ops
+        if op["operation"] == "Assign"
+    }
+    # 45, 30, 15 minutes: each band a polygon, the smallest drawn last.
+    for k, band in enumerate((45, 30, 15)):
+        geojson = written[(FIRST_BAND_TRACE + k, "geojson")]
+        assert geojson["features"][0]["properties"]["band"] == str(band)
+        assert geojson["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        assert written[(FIRST_BAND_TRACE + k, "locations")] == [str(band)]
+    assert len(written[(FIRST_BAND_TRACE + 3, "lat")]) == 1
+    body = text(legend)
+    assert "Lørenskog sentrum" in body and "07:00–09:00" in body
+    assert t("reach_demo", "en") in body
+    cleared, legend = finder_panel.update_reach_bands(None, "en")
+    ops = cleared.to_plotly_json()["operations"]
+    assert all(
+        op["params"]["value"] in ([], {"type": "FeatureCollection", "features": []})
+        for op in ops
+    )
+    assert legend is None
+
+
+def test_travel_from_the_selected_listing(app_ctx):
+    L = finder_panel.listings()
+    pid = L.frame["premises_id"].iat[3]
+    value, options = finder_panel.update_reach_here(1, {"id": pid}, "nb")
+    lat, lon = float(L.frame["lat"].iat[3]), float(L.frame["lon"].iat[3])
+    assert value == f"{lat:.6f},{lon:.6f}"
+    assert any(o["value"] == value for o in options)
+    fig = finder_panel.layout({"tfrom": value, "tmin": "30"}, "nb")
+    graph = find(fig, ids.FINDER_MAP).figure
+    from components.figures.finder_map import FIRST_BAND_TRACE
+
+    assert graph.data[FIRST_BAND_TRACE + 2].locations == ("15",)

@@ -94,6 +94,10 @@ STRINGS = {
         "en": "Reached within 15, 30 and 45 min by public transport and walking "
         "from the point. {window}.",
     },
+    "reach_from_here": {
+        "nb": "Reis herfra (vis reisetidssoner)",
+        "en": "Travel from here (show travel-time bands)",
+    },
     "reach_map_origin": {"nb": "Startpunkt", "en": "Starting point"},
     "reach_band_hover": {
         "nb": "Innen {band} min: {jobs} arbeidsplasser, {est} virksomheter",
