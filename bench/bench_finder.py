@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 BUDGET = 3.0
+REACH_BUDGET = 3.0  # filter with a travel-time condition / without (issue 12)
 ECHO_IN, ECHO_OUT = "bench-echo-in", "bench-echo-out"
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -199,14 +200,26 @@ def main(argv=None):
         ["ledig"],
         800,
         4,
+        None,  # reach: minutes
+        None,  # reach: from
     ]
     broad = [[], [], None, None, None, None, "keep", None, ["ledig"], None, None]
+    broad += [None, None]
+    # The same searches within 30 min by public transport of Lørenskog stasjon
+    # (the travel times per origin are computed once, then cached).
+    reach_from = "NSR:StopPlace:5497"
+    narrow_reach = [*narrow[:-2], 30, reach_from]
+    broad_reach = [*broad[:-2], 30, reach_from]
     state = [key, None, "nb"]
     bodies = {
         "echo": [payload(echo_dep, ["hello"])],
         "filter": [
             payload(results_dep, narrow, state, [f"{ids.FINDER_SIZE_MAX}.value"]),
             payload(results_dep, broad, state, [f"{ids.FINDER_AREAS}.value"]),
+        ],
+        "reach": [
+            payload(results_dep, narrow_reach, state, [f"{ids.FINDER_SIZE_MAX}.value"]),
+            payload(results_dep, broad_reach, state, [f"{ids.FINDER_AREAS}.value"]),
         ],
     }
     queries = {
@@ -272,6 +285,7 @@ def main(argv=None):
     labels = {
         "echo": "echo callback (baseline)",
         "filter": "filter change (update_results)",
+        "reach": "same + within 30 min by transit",
         "page": "grid page of 20 (update_rows)",
     }
     for name, label in labels.items():
@@ -293,6 +307,12 @@ def main(argv=None):
     print(
         f"\nfilter change / echo = {ratio:.2f} (budget <= {BUDGET:.0f}x): "
         f"{'OK' if ratio <= BUDGET else 'OVER BUDGET'}"
+    )
+    reach_ratio = statistics.median(times["reach"]) / statistics.median(times["filter"])
+    print(
+        f"filter change with travel time / without = {reach_ratio:.2f} "
+        f"(budget <= {REACH_BUDGET:.0f}x): "
+        f"{'OK' if reach_ratio <= REACH_BUDGET else 'OVER BUDGET'}"
     )
     print(
         f"filter change response: {max(s[0] for s in sizes['filter'])} bytes, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dash import html
 
-from components import data, exports_panel, figures, ids
+from components import data, exports_panel, figures, ids, reach_views
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name
 from components.profile_panel import graph, source_line
@@ -274,6 +274,9 @@ def layout(state, lang):
                 className="sources",
             ),
             comparison_charts(rows, names, lang),
+            reach_views.comparison_section(
+                data.area_reach(), data.reach_info(), names, lang
+            ),
             # The strategy's published totals are Lørenskog's: no check elsewhere.
             html.Section(
                 [

@@ -110,13 +110,152 @@ def finder_listings():
     """Return the register's listings prepared for the finder, per store version."""
     from components import finder
 
+    s = store()
+    provider = _reach_provider(s) if has_timetable() else None
     return memo(
         "finder.listings",
         None,
         lambda: finder.prepare(
-            layer("premises"), layer("areas"), layer_or_empty("transit_stops")
+            layer("premises"),
+            layer("areas"),
+            layer_or_empty("transit_stops"),
+            reach=provider,
         ),
     )
+
+
+# --------------------------------------------------------------------------
+# Travel-time reach (layers/reach.py: cached there per store version).
+# --------------------------------------------------------------------------
+
+
+def _reach_provider(s):
+    from layers import reach
+
+    def minutes(origin):
+        return reach.premises_minutes(s, origin).to_numpy()
+
+    return minutes
+
+
+def has_timetable():
+    """Whether the store holds a timetable for travel times."""
+    return memo("reach.has_timetable", None, lambda: _has_timetable(store()))
+
+
+def _has_timetable(s):
+    from layers import reach
+
+    try:
+        reach.store_timetable(s)
+    except StoreError:
+        return False
+    return True
+
+
+def reach_info():
+    """:func:`layers.reach.reach_info`, or None when the store has no timetable."""
+    if not has_timetable():
+        return None
+    from layers import reach
+
+    return memo("reach.info", None, lambda: reach.reach_info(store()))
+
+
+def area_reach():
+    """``{area id: row}`` of :func:`layers.reach.area_reach` (empty: no timetable).
+
+    A row: ``jobs_15/30/45`` and ``establishments_15/30/45`` from the area's
+    centroid, 07:00-09:00 on the timetable's reference date.
+    """
+    if not has_timetable():
+        return {}
+    from layers import reach
+
+    def build():
+        frame = reach.area_reach(store())
+        return {r["area_id"]: r for r in frame.to_dict("records")}
+
+    return memo("reach.areas", None, build)
+
+
+def area_reach_row(area_id):
+    """One area's reach row (as in :func:`area_reach`), computing only that area
+    (the profile of one area should not wait for all six); None: no timetable."""
+    if not has_timetable():
+        return None
+    from layers import reach
+    from layers.schemas import CRS, METRIC_CRS
+
+    def build():
+        areas = layer("areas")
+        hit = areas[areas["area_id"] == area_id]
+        if not len(hit):
+            return None
+        c = hit.geometry.to_crs(METRIC_CRS).centroid.to_crs(CRS).iloc[0]
+        r = reach.reach_from(store(), (c.y, c.x))
+        row = {"area_id": area_id, "lon": c.x, "lat": c.y}
+        for band in (15, 30, 45):
+            row[f"jobs_{band}"] = r.jobs_within[str(band)]
+            row[f"establishments_{band}"] = r.establishments_within[str(band)]
+        return row
+
+    return memo("reach.area_row", area_id, build)
+
+
+def export_figures():
+    """:func:`figures` with each area's reach figures (``reach_views.with_reach``),
+    for the exports."""
+    from components import reach_views
+
+    return memo(
+        "reach.export_figures",
+        None,
+        lambda: reach_views.with_reach(figures(), area_reach(), reach_info()),
+    )
+
+
+def reach_places():
+    """The timetable's stop places (``stop_id``, ``name``, ``lon``, ``lat``),
+    sorted by name; empty without a timetable."""
+    import pandas as pd
+
+    if not has_timetable():
+        return pd.DataFrame(columns=["stop_id", "name", "lon", "lat"])
+    from layers import reach
+
+    def build():
+        places = reach.stop_places(store())[["stop_id", "name", "lon", "lat"]]
+        key = places["name"].astype(str).str.casefold()
+        return (
+            places.assign(_k=key)
+            .sort_values(["_k", "stop_id"])
+            .drop(columns="_k")
+            .reset_index(drop=True)
+        )
+
+    return memo("reach.places", None, build)
+
+
+def reach_from(origin):
+    """:func:`layers.reach.reach_from` for the default window (cached there)."""
+    from layers import reach
+
+    return reach.reach_from(store(), origin)
+
+
+def reach_bands(origin):
+    """:func:`layers.reach.bands` for the default window (cached there)."""
+    from layers import reach
+
+    return reach.bands(store(), origin)
+
+
+def travel_minutes(origin, points):
+    """:func:`layers.reach.travel_minutes` for the default window."""
+    from layers import reach
+
+    return reach.travel_minutes(store(), origin, points)
 
 
 def boundary():

@@ -91,7 +91,7 @@ def write_export(kind, *, area, out, lang, store):
     try:
         s = open_store(path)
         layers = read_layers(s)
-        figures = store_figures(s)
+        figures = _with_reach(store_figures(s), s)
         sources = context_sources(s)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -150,3 +150,16 @@ def register_cli(flask_app):
         The app (``dash_app.server``); its config must hold ``NARING_STORE``.
     """
     flask_app.cli.add_command(export_group)
+
+
+def _with_reach(figures, s):
+    """The figures with each area's travel-time reach (none without a timetable)."""
+    from components import reach_views
+    from layers import reach
+
+    try:
+        info = reach.reach_info(s)
+    except (StoreError, ValueError):
+        return figures
+    rows = {r["area_id"]: r for r in reach.area_reach(s).to_dict("records")}
+    return reach_views.with_reach(figures, rows, info)

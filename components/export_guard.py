@@ -243,7 +243,7 @@ def meeting_pack_export(kind, context, *, online):
             kind,
             clean,
             exports.read_layers(store),
-            data.figures(),
+            data.export_figures(),
             sources=exports.context_sources(store),
             online=params["online"],
         )

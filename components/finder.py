@@ -37,10 +37,10 @@ from layers.finder import (  # noqa: F401
 from layers.schemas import PREMISES_TYPES, REST_ID
 
 
-def prepare(premises, areas, stops):
+def prepare(premises, areas, stops, *, reach=None):
     """:func:`layers.finder.prepare`, sorting types by their bokmål names."""
     names = [premises_type_name(k, "nb") for k in PREMISES_TYPES]
-    return _query.prepare(premises, areas, stops, type_names=names)
+    return _query.prepare(premises, areas, stops, type_names=names, reach=reach)
 
 
 def area_name(listings, area_id, lang="nb"):

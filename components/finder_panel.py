@@ -41,10 +41,11 @@ from dash import (
 )
 from dash.exceptions import PreventUpdate
 
-from components import data, finder, ids
+from components import data, finder, ids, reach_views
 from components.exports import sheets
-from components.figures import MAP_GRAPH_CONFIG, basemap
+from components.figures import MAP_GRAPH_CONFIG, basemap, reach_layer
 from components.figures.finder_map import (
+    FIRST_BAND_TRACE,
     SELECTED_TRACE,
     ZOOM_LISTING,
     map_figure,
@@ -103,7 +104,10 @@ def layout(state, lang):
     key = version_key()
     base = basemap.current()
     fig = map_figure(L, mask, base, lang, selected)
+    if q.reach_from and data.has_timetable():
+        fig = _with_bands(fig, q.reach_from, lang)
     today = finder.local_today()
+    places = data.reach_places() if data.has_timetable() else None
     return html.Div(
         [
             dcc.Store(id=ids.FINDER_LANG, data=lang),
@@ -118,7 +122,7 @@ def layout(state, lang):
             dcc.Store(id=ids.FINDER_SYNC),
             dcc.Download(id=ids.FINDER_DOWNLOAD),
             html.H2(t("finder_heading", lang), className="visually-hidden"),
-            filter_controls(L, q, lang),
+            filter_controls(L, q, lang, reach=places),
             html.Section(
                 [
                     toolbar(int(mask.sum()), shortlist, notes(L, q, lang), lang),
@@ -194,12 +198,29 @@ def layout(state, lang):
                                         **{"aria-label": t("finder_map_aria", lang)},
                                     ),
                                     map_legend(L, lang),
+                                    html.Div(
+                                        reach_views.band_legend(
+                                            data.reach_info(),
+                                            _origin_name(q.reach_from, lang),
+                                            lang,
+                                        ),
+                                        id=ids.FINDER_REACH_LEGEND,
+                                        className="reach-legend",
+                                        **{"aria-live": "polite"},
+                                    ),
                                     html.P(
                                         t("finder_map_hint", lang),
                                         className="finder-map-hint",
                                     ),
                                     html.Section(
-                                        detail_card(L, selected, q, today, lang),
+                                        detail_card(
+                                            L,
+                                            selected,
+                                            q,
+                                            today,
+                                            lang,
+                                            reach=card_reach(L, selected),
+                                        ),
                                         id=ids.FINDER_DETAIL,
                                         className="finder-detail",
                                         tabIndex="-1",  # skip link, Enter in grid
@@ -250,6 +271,11 @@ def validation_components():
         dcc.Checklist(id=ids.FINDER_STATUS),
         dcc.Input(id=ids.FINDER_WALK),
         dcc.Input(id=ids.FINDER_DEPARTURES),
+        dcc.Input(id=ids.FINDER_REACH_MINUTES),
+        dcc.Dropdown(id=ids.FINDER_REACH_FROM),
+        dcc.Store(id=ids.FINDER_REACH_CLICK),
+        html.Div(id=ids.FINDER_REACH_LEGEND),
+        html.Button(id=ids.FINDER_REACH_HERE),
         html.Button(id=ids.FINDER_RESET),
         html.Span(id=ids.FINDER_COUNT),
         html.Span(id=ids.FINDER_NOTE),
@@ -278,6 +304,8 @@ FILTER_INPUTS = (
     Input(ids.FINDER_STATUS, "value"),
     Input(ids.FINDER_WALK, "value"),
     Input(ids.FINDER_DEPARTURES, "value"),
+    Input(ids.FINDER_REACH_MINUTES, "value"),
+    Input(ids.FINDER_REACH_FROM, "value"),
 )
 
 
@@ -398,7 +426,7 @@ def update_selection(cell, click, query, request, pages, lang):
         size = int((pages or {}).get("pageSize") or 0)
         if index is not None and size > 0:
             goto = index // size
-    card = detail_card(L, pid, q, finder.local_today(), lang)
+    card = detail_card(L, pid, q, finder.local_today(), lang, reach=card_reach(L, pid))
     return {"id": pid}, card, patch, goto
 
 
@@ -441,6 +469,8 @@ def update_shortlist_clear(n_clicks):
     Output(ids.FINDER_STATUS, "value"),
     Output(ids.FINDER_WALK, "value"),
     Output(ids.FINDER_DEPARTURES, "value"),
+    Output(ids.FINDER_REACH_MINUTES, "value"),
+    Output(ids.FINDER_REACH_FROM, "value"),
     Input(ids.FINDER_RESET, "n_clicks"),
     prevent_initial_call=True,
 )
@@ -460,7 +490,154 @@ def update_reset(n_clicks):
         list(finder.DEFAULT_STATUSES),
         None,
         None,
+        None,
+        None,
     )
+
+
+# --------------------------------------------------------------------------
+# Travel-time reach: the detail card's figures, the "from" choices, map clicks.
+# --------------------------------------------------------------------------
+
+
+def card_reach(L, pid):
+    """The detail card's reach figures of listing ``pid`` (None: no timetable).
+
+    Travel times from the named places (``NARING_REACH_PLACES``, by default the
+    stations of the store) to the listing, and the jobs within 30 minutes of it.
+    """
+    k = L.index.get(pid) if pid else None
+    if k is None or not data.has_timetable():
+        return None
+    import os
+
+    import geopandas as gpd
+
+    lat, lon = float(L.frame["lat"].iat[k]), float(L.frame["lon"].iat[k])
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
+    places = reach_views.named_places(
+        data.reach_places(), os.environ.get("NARING_REACH_PLACES")
+    )
+    rows = []
+    for stop_id, name in places:
+        try:
+            minutes = float(data.travel_minutes(stop_id, point)[0])
+        except ValueError:
+            continue
+        rows.append((name, minutes))
+    try:
+        jobs = data.reach_from((lat, lon)).jobs_within["30"]
+    except ValueError:
+        return None
+    return {"places": rows, "jobs_30": jobs, "info": data.reach_info()}
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "options"),
+    Input(ids.FINDER_REACH_FROM, "search_value"),
+    State(ids.FINDER_REACH_FROM, "value"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_options(search, value, lang):
+    """The "from" choices: the stop places, and the addresses matching the search."""
+    if not data.has_timetable():
+        raise PreventUpdate
+    addresses = data.layer_or_empty("addresses")
+    extra = reach_views.address_matches(addresses, search)
+    return reach_views.place_options(data.reach_places(), lang, value, extra)
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
+    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
+    Input(ids.FINDER_REACH_CLICK, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_click(click, lang):
+    """A click on the finder's map: travel from that point."""
+    origin = finder.reach_origin(
+        f"{(click or {}).get('lat')},{(click or {}).get('lon')}"
+    )
+    if origin is None or not data.has_timetable():
+        raise PreventUpdate
+    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+
+
+def _origin_name(origin, lang):
+    if not origin or not data.has_timetable():
+        return ""
+    return reach_views.place_label(origin, data.reach_places(), lang)
+
+
+def _bands(origin):
+    """The bands from ``origin`` and its point, or (None, None) when unknown."""
+    try:
+        bands = data.reach_bands(origin)
+        o = data.reach_from(origin).times.origin
+    except ValueError:
+        return None, None
+    return bands, (o.lat, o.lon)
+
+
+def _with_bands(fig, origin, lang):
+    bands, point = _bands(origin)
+    if bands is None:
+        return fig
+    per_band, lat, lon = reach_layer.band_data(bands, point, lang)
+    first = FIRST_BAND_TRACE
+    for k, values in enumerate(per_band):
+        fig.data[first + k].update(values)
+    fig.data[first + len(per_band)].update(lat=lat, lon=lon)
+    return fig
+
+
+@callback(
+    Output(ids.FINDER_MAP, "figure", allow_duplicate=True),
+    Output(ids.FINDER_REACH_LEGEND, "children"),
+    Input(ids.FINDER_REACH_FROM, "value"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_bands(origin, lang):
+    """The place to travel from changed: draw its travel-time bands on the map."""
+    origin = finder.reach_origin(origin)
+    bands, point = _bands(origin) if origin and data.has_timetable() else (None, None)
+    patch = reach_layer.patch_bands(Patch(), FIRST_BAND_TRACE, bands, point, lang)
+    legend = None
+    if bands is not None:
+        legend = reach_views.band_legend(
+            data.reach_info(), _origin_name(origin, lang), lang
+        )
+    return patch, legend
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
+    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
+    Input(ids.FINDER_REACH_HERE, "n_clicks"),
+    State(ids.FINDER_SELECTED, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_here(n_clicks, selected, lang):
+    """The detail card's "travel from here": the listing's point is the origin."""
+    L = listings()
+    k = L.index.get((selected or {}).get("id"))
+    if not n_clicks or k is None:
+        raise PreventUpdate
+    origin = finder.reach_origin(f"{L.frame['lat'].iat[k]},{L.frame['lon'].iat[k]}")
+    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+
+
+clientside_callback(
+    ClientsideFunction("reach", "attach"),
+    Output(ids.FINDER_REACH_CLICK, "data"),
+    Input(ids.FINDER_MAP, "figure"),
+    State(ids.FINDER_MAP, "id"),
+    State(ids.FINDER_REACH_CLICK, "id"),
+)
 
 
 EXPORTS = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from components import finder, ids
+from components import finder, ids, reach_views
 from components.figures import PREMISES_COLORS
 from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, status_name, t
 from components.i18n.map import premises_type_name
@@ -116,8 +116,11 @@ def _fact(label, value):
     return html.Div([html.Dt(label), html.Dd(value)], className="finder-fact")
 
 
-def detail_card(listings_, pid, query, today, lang):
-    """The card of one listing, or a hint when none is chosen. Text only."""
+def detail_card(listings_, pid, query, today, lang, reach=None):
+    """The card of one listing, or a hint when none is chosen. Text only.
+
+    ``reach``: the listing's travel times (``reach_views.detail_facts``), if any.
+    """
     k = listings_.index.get(pid) if pid else None
     if k is None:
         return html.P(t("finder_detail_empty", lang), className="finder-detail-empty")
@@ -195,6 +198,7 @@ def detail_card(listings_, pid, query, today, lang):
             ),
             *badges,
             html.Dl(facts, className="finder-facts"),
+            *reach_views.detail_facts(reach, lang),
             dcc.Link(
                 t("finder_detail_register", lang),
                 href=register_href,
@@ -204,6 +208,31 @@ def detail_card(listings_, pid, query, today, lang):
         className="finder-detail-card",
         **{"data-id": r["premises_id"]},
     )
+
+
+def _reach_fieldset(q, lang, reach):
+    """The reach filter (``reach``: the stop places, or None without a timetable:
+    then the fields stay, for the callbacks, with a note)."""
+    note = []
+    if reach is None:
+        import pandas as pd
+
+        reach = pd.DataFrame(columns=["stop_id", "name", "lon", "lat"])
+        note = [html.P(t("reach_none", lang), className="finder-hint")]
+    minutes = _number_input(
+        ids.FINDER_REACH_MINUTES, q.reach_minutes, t("reach_minutes", lang), "30"
+    )
+    return [
+        html.Fieldset(
+            [
+                html.Legend(t("reach_filter", lang)),
+                minutes,
+                *reach_views.from_fields(q, reach, lang),
+                *note,
+            ],
+            className="finder-group finder-reach",
+        )
+    ]
 
 
 def _options(values, label):
@@ -230,7 +259,7 @@ def _number_input(id_, value, label, placeholder="", inline=False):
     )
 
 
-def filter_controls(L, q, lang):
+def filter_controls(L, q, lang, reach=None):
     return html.Div(
         [
             html.H2(t("finder_filters", lang), className="finder-filters-title"),
@@ -323,6 +352,7 @@ def filter_controls(L, q, lang):
                 ],
                 className="finder-group",
             ),
+            *_reach_fieldset(q, lang, reach),
             html.Fieldset(
                 [
                     html.Legend(t("finder_rent_legend", lang)),
@@ -523,6 +553,8 @@ def notes(L, q, lang):
         out.append(t("finder_note_rent", lang))
     if q.min_departures is not None and finder.stop_level(L, q.min_departures) is None:
         out.append(t("finder_note_no_stop", lang))
+    if q.reach_minutes is not None and not q.reach_from:
+        out.append(t("reach_note_no_place", lang))
     return " ".join(out)
 
 
@@ -538,6 +570,8 @@ def query_from_controls(
     statuses,
     walk,
     departures,
+    reach_minutes=None,
+    reach_from=None,
 ):
     """The :class:`finder.Query` of the filter controls' values."""
     return finder.make_query(
@@ -550,4 +584,6 @@ def query_from_controls(
         statuses=statuses or (),
         min_departures=departures,
         max_walk_m=walk,
+        reach_minutes=reach_minutes,
+        reach_from=reach_from,
     )

@@ -245,7 +245,13 @@ def profile(area, sections, size, lang):
         "map.profile",
         key,
         lambda: profile_panel.profile(
-            data.frames(), data.figures(), area, sections, size, lang
+            data.frames(),
+            data.figures(),
+            area,
+            sections,
+            size,
+            lang,
+            reach=({area: data.area_reach_row(area)}, data.reach_info()),
         ),
     )
 

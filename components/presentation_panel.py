@@ -76,7 +76,7 @@ def build_views(chosen):
 def later_views(chosen, current, lang):
     """The area views and the closing view (re-rendered when the choice changes)."""
     fr = data.frames()
-    rows = data.figures()
+    rows = data.export_figures()  # with the reach figures
     by_id = exports.figures_by_id(rows)
     out = [
         area_view(

@@ -334,7 +334,48 @@ def filter_note(sections, size, lang):
     )
 
 
-def profile(fr, area_rows, area_id, sections, size, lang):
+def reach_section(row, info, lang):
+    """Jobs and establishments within 15/30/45 min by public transport from the
+    area's centroid (``layers.reach.area_reach``), with the timetable's source.
+
+    None when there is no row (the whole municipality, or no timetable).
+    """
+    from components import reach_views
+
+    if not row or not info:
+        return None
+    rows = [
+        element(
+            "Tr",
+            [element("Th", label, scope="row"), element("Td", value, className="num")],
+        )
+        for label, value in reach_views.figure_rows(row, lang)
+    ]
+    src = {
+        "source": info.get("source"),
+        "as_of": info.get("as_of"),
+        "demonstration": info.get("demonstration"),
+    }
+    return element(
+        "Section",
+        [
+            element("H3", t("reach_profile_heading", lang), className="card-title"),
+            element("P", t("reach_profile_lead", lang), className="card-detail"),
+            element("Table", element("Tbody", rows), className="reach-table"),
+            element(
+                "P", reach_views.window_text(info, lang) + ".", className="card-detail"
+            ),
+            source_line(src, lang),
+            element("P", t("reach_demo", lang), className="muted")
+            if info.get("demonstration")
+            else None,
+        ],
+        className="card reach-profile",
+        id="profile-reach",
+    )
+
+
+def profile(fr, area_rows, area_id, sections, size, lang, reach=None):
     """The whole profile of ``area_id`` (None: the whole municipality).
 
     Parameters
@@ -346,6 +387,9 @@ def profile(fr, area_rows, area_id, sections, size, lang):
     sections, size
         The map's filters.
     lang : str
+    reach : (dict, dict), optional
+        ``({area id: reach row}, reach info)`` (``data.area_reach``,
+        ``data.reach_info``): the area's reach section.
 
     Returns
     -------
@@ -353,6 +397,7 @@ def profile(fr, area_rows, area_id, sections, size, lang):
         Elements in Dash's JSON form (see :func:`element`).
     """
     area_id = area_id if area_id in AREA_IDS else None
+    reach_rows, reach_info = reach or ({}, None)
     sources = next(
         (r["sources"] for r in area_rows if r["area_id"] == (area_id or TOTAL_ID)), {}
     )
@@ -384,6 +429,7 @@ def profile(fr, area_rows, area_id, sections, size, lang):
         filter_note(sections, size, lang),
         cards(fig, sources, fr, area_id, lang),
         area_text(fr, area_id, lang) if area_id else None,
+        reach_section(reach_rows.get(area_id), reach_info, lang) if area_id else None,
         charts(fr, mask, area_id, lang),
         employers_table(aggregates.top_employers(fr, mask), lang),
     ]

@@ -143,6 +143,15 @@ def as_of_line(row, lang):
     return " · ".join(parts)
 
 
+def _reach_detail(row, lang):
+    """``22 021 jobs within 30 min by public transport`` (None: no reach figure;
+    ``reach_views.with_reach`` adds it to the rows)."""
+    jobs = row.get("reach_jobs_30")
+    if jobs is None:
+        return None
+    return t("reach_tour_fact", lang, jobs=fmt_int(jobs, lang))
+
+
 def area_figures_block(row, lang):
     """The strip of an area's key figures in large type (``layers.stats`` row)."""
     rent = row.get("median_rent_nok_m2")
@@ -151,7 +160,11 @@ def area_figures_block(row, lang):
             fmt_int(row.get("establishments"), lang),
             plural(row.get("establishments"), "establishment", lang),
         ),
-        _figure(fmt_int(row.get("jobs"), lang), plural(row.get("jobs"), "job", lang)),
+        _figure(
+            fmt_int(row.get("jobs"), lang),
+            plural(row.get("jobs"), "job", lang),
+            _reach_detail(row, lang),
+        ),
         _figure(
             fmt_int(row.get("premises_m2"), lang),
             t("present_premises_m2", lang),

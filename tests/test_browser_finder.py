@@ -88,7 +88,7 @@ def test_finder_answers_the_call_and_shares_the_search(page, live_server, tmp_pa
     ids = row_ids(page)
     page.wait_for_function(
         f"() => document.querySelector('{MAP}').data.slice(3)"
-        ".reduce((n, t) => n + t.lat.filter(v => v !== null).length, 0) === 2",
+        ".reduce((n, t) => n + (t.lat || []).filter(v => v !== null).length, 0) === 2",
         timeout=TIMEOUT,
     )
     assert sorted(shown_points(page)) == sorted(ids)

@@ -229,7 +229,7 @@ def assert_search_shown(page, title, pid, matches):
     expect(row).to_contain_text(title, timeout=TIMEOUT)
     page.wait_for_function(
         f"(n) => document.querySelector('{FINDER_MAP}').data.slice(3)"
-        ".reduce((k, t) => k + t.lat.filter(v => v !== null).length, 0) === n",
+        ".reduce((k, t) => k + (t.lat || []).filter(v => v !== null).length, 0) === n",
         arg=n,
         timeout=TIMEOUT,
     )

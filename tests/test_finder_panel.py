@@ -17,12 +17,12 @@ from plotly.utils import PlotlyJSONEncoder
 from shapely.geometry import Point
 
 from components import finder, finder_panel, ids
-from components.figures import build_basemap, finder_map
+from components.figures import build_basemap, finder_map, reach_layer
 from tests.conftest import square_centre
 from tests.test_finder import premises, stops
 
 CALL = ["visperud"], ["lager/logistikk"], 800, 1500
-DEFAULTS = [None, None, "keep", None, ["ledig"], None, None]
+DEFAULTS = [None, None, "keep", None, ["ledig"], None, None, None, None]
 
 
 @pytest.fixture
@@ -119,7 +119,7 @@ def test_map_shows_only_the_matches(app_ctx):
     assert all(layer.sourcetype == "geojson" for layer in fig.layout.map.layers)
     shown = [
         c[0]
-        for trace in fig.data[finder_map.FIRST_TYPE_TRACE :]
+        for trace in fig.data[finder_map.FIRST_TYPE_TRACE : finder_map.FIRST_BAND_TRACE]
         for c, lat in zip(trace.customdata or [], trace.lat, strict=True)
         if lat is not None
     ]
@@ -145,7 +145,7 @@ def test_filter_change_after_a_store_change_sends_a_new_map(app_ctx):
     *_, version, points, fig = call_results(version="an-old-version")
     assert version == finder_panel.version_key()
     assert points["v"] == version
-    assert len(fig.data) == finder_map.FIRST_TYPE_TRACE + 8
+    assert len(fig.data) == finder_map.FIRST_BAND_TRACE + reach_layer.TRACES
 
 
 def test_reversed_range_is_pointed_out(app_ctx):

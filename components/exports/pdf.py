@@ -310,6 +310,18 @@ def figure_cards(row, styles, lang="nb", width=94 * mm):
         ("lines", [("lines", None)]),
         ("departures_peak_hour", [("departures_peak_hour", None)]),
     ]
+    if row.get("reach_jobs_30") is not None:
+        cards.append(
+            (
+                "reach_jobs_30",
+                [
+                    ("reach_jobs_30", None),
+                    ("reach_jobs_15", ""),
+                    ("reach_jobs_45", ""),
+                    ("reach_establishments_30", ""),
+                ],
+            )
+        )
     cells = []
     for main, parts in cards:
         info = row.get("sources", {}).get(main, {})
@@ -330,6 +342,8 @@ def figure_cards(row, styles, lang="nb", width=94 * mm):
         if info.get("demonstration"):
             content.append(para(t("export_demo", lang), styles["demo_small"]))
         cells.append(content)
+    if len(cells) % 2:
+        cells.append([])
     grid = [cells[k : k + 2] for k in range(0, len(cells), 2)]
     table = Table(grid, colWidths=[width / 2] * 2)
     table.setStyle(

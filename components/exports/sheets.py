@@ -133,6 +133,13 @@ XLSX_FIGURES = (
     "stops",
     "lines",
     "departures_peak_hour",
+    # Travel-time reach from the area's centroid (components.reach_views).
+    "reach_jobs_15",
+    "reach_jobs_30",
+    "reach_jobs_45",
+    "reach_establishments_15",
+    "reach_establishments_30",
+    "reach_establishments_45",
 )
 
 

@@ -2,7 +2,8 @@
 
 Traces, bottom first: areas, stops, the selected listing's halo, then one trace
 per premises type (always all types, so their positions are fixed and
-``assets/finder.js`` can show the matches by position).
+``assets/finder.js`` can show the matches by position), then the travel-time
+bands' traces (``reach_layer``, empty until a place to travel from is chosen).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from components.figures import (
     TEMPLATE,
     base_layers,
     camera,
+    reach_layer,
     separators,
 )
 from components.i18n import fmt_m2, fmt_nok, t
@@ -30,6 +32,8 @@ MAP_PX = (338, 230)  # the map's size at 1280 x 720, for the first view
 
 AREAS_TRACE, STOPS_TRACE, SELECTED_TRACE = 0, 1, 2
 FIRST_TYPE_TRACE = 3
+# The travel-time bands (components/figures/reach_layer.py), after the listings.
+FIRST_BAND_TRACE = FIRST_TYPE_TRACE + len(PREMISES_TYPES)
 
 
 def _round(values):
@@ -175,6 +179,7 @@ def map_figure(listings_, mask, base, lang, selected=None):
                 showlegend=False,
             )
         )
+    traces += reach_layer.empty_traces(lang)
     centre, zoom = camera(base.areas_bounds, MAP_PX, margin=0.08)
     fig = go.Figure(traces)
     fig.update_layout(

@@ -15,6 +15,7 @@ from components.i18n import finder as finder_text
 from components.i18n import map as map_text
 from components.i18n import plural as plural_text
 from components.i18n import presentation as presentation_text
+from components.i18n import reach as reach_text
 from components.i18n import register as register_text
 from components.i18n import security as security_text
 from components.i18n import shell
@@ -32,6 +33,7 @@ for _part in (
     finder_text,
     exports_text,
     security_text,
+    reach_text,
 ):
     _dup = set(STRINGS) & set(_part.STRINGS)
     if _dup:

@@ -42,6 +42,8 @@ from layers.finder.query import (  # noqa: F401
     make_query,
     query_from_params,
     query_to_params,
+    reach_origin,
+    reach_point,
 )
 from layers.finder.search import (  # noqa: F401
     Listings,
@@ -60,6 +62,7 @@ from layers.finder.search import (  # noqa: F401
     nearest_stops,
     ordered,
     prepare,
+    reach_minutes,
     records,
     row_index,
     safe_link,

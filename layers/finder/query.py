@@ -75,6 +75,12 @@ class Query:
         Only stops with at least this many departures in the peak hour count.
     max_walk_m : float or None
         Walking distance (straight line x ``DETOUR_FACTOR``) to such a stop.
+    reach_minutes : float or None
+        Reachable within this many minutes by public transport (median over the
+        morning-peak departure minutes, ``layers.reach``) from ``reach_from``.
+    reach_from : str or None
+        A stop place id (``NSR:StopPlace:5362``) or ``"LAT,LON"`` (an address or
+        a click on the map), see :func:`reach_origin`.
     """
 
     areas: tuple = ()
@@ -88,6 +94,8 @@ class Query:
     statuses: tuple = DEFAULT_STATUSES
     min_departures: float | None = None
     max_walk_m: float | None = None
+    reach_minutes: float | None = None
+    reach_from: str | None = None
 
     def to_dict(self):
         """Return the query as a JSON-friendly dict (lists for tuples)."""
@@ -111,6 +119,8 @@ class Query:
             statuses=d.get("statuses", DEFAULT_STATUSES),
             min_departures=d.get("min_departures"),
             max_walk_m=d.get("max_walk_m"),
+            reach_minutes=d.get("reach_minutes"),
+            reach_from=d.get("reach_from"),
         )
 
 
@@ -155,6 +165,8 @@ def make_query(
     statuses=DEFAULT_STATUSES,
     min_departures=None,
     max_walk_m=None,
+    reach_minutes=None,
+    reach_from=None,
 ):
     """Build a :class:`Query` from raw control values, dropping what is invalid.
 
@@ -177,7 +189,49 @@ def make_query(
         statuses=_choices(statuses, PREMISES_STATUSES),
         min_departures=_number(min_departures),
         max_walk_m=_number(max_walk_m),
+        reach_minutes=_number(reach_minutes),
+        reach_from=reach_origin(reach_from),
     )
+
+
+REACH_ID_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_-."
+)
+REACH_ID_MAX = 64
+
+
+def reach_origin(value):
+    """A checked origin for the reach filter, or None.
+
+    ``"LAT,LON"`` (rounded to 6 decimals, within the globe) or a stop place id
+    (letters, digits and ``:_-.``, at most 64 characters). Anything else is
+    dropped, so a URL cannot carry markup or a huge value into the query.
+    """
+    text = str(value or "").strip()
+    if not text or len(text) > REACH_ID_MAX:
+        return None
+    if "," in text:
+        parts = text.split(",")
+        try:
+            lat, lon = (float(p) for p in parts)
+        except ValueError:
+            return None
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return None
+        if abs(lat) > 90 or abs(lon) > 180:
+            return None
+        return f"{lat:.6f},{lon:.6f}"
+    if set(text) <= REACH_ID_CHARS:
+        return text
+    return None
+
+
+def reach_point(origin):
+    """``(lat, lon)`` of a ``"LAT,LON"`` origin, or None for a stop place id."""
+    if not origin or "," not in origin:
+        return None
+    lat, lon = (float(p) for p in origin.split(","))
+    return lat, lon
 
 
 def _num_text(value):
@@ -212,6 +266,8 @@ def query_to_params(query):
         "status": statuses,
         "dep": _num_text(query.min_departures) or None,
         "walk": _num_text(query.max_walk_m) or None,
+        "tmin": _num_text(query.reach_minutes) or None,
+        "tfrom": query.reach_from,
     }
 
 
@@ -234,6 +290,8 @@ def query_from_params(state):
         statuses=statuses,
         min_departures=state.get("dep"),
         max_walk_m=state.get("walk"),
+        reach_minutes=state.get("tmin"),
+        reach_from=state.get("tfrom"),
     )
 
 

@@ -13,6 +13,7 @@ import shapely
 
 from layers.aggregates import locate
 from layers.demo import AS_OF as DEMO_AS_OF
+from layers.errors import StoreError
 from layers.finder.query import (
     AREA_CHOICES,
     DEFAULT_SORT,
@@ -88,6 +89,7 @@ class Listings:
     index: dict = field(default_factory=dict)
     columns: dict = field(default_factory=dict)
     orders: dict = field(default_factory=dict)
+    reach: object = None
 
     def __len__(self):
         return len(self.frame)
@@ -169,7 +171,7 @@ def _rank(values):
     return keys.rank(method="dense").fillna(0).to_numpy(dtype=np.int64)
 
 
-def prepare(premises, areas, stops, *, type_names=None):
+def prepare(premises, areas, stops, *, type_names=None, reach=None):
     """Prepare the register's listings for searching.
 
     Parameters
@@ -184,6 +186,8 @@ def prepare(premises, areas, stops, *, type_names=None):
     type_names : list of str, optional
         The display names of ``PREMISES_TYPES`` (in that order), which sorting
         by type follows; default the type ids themselves.
+    reach : callable, optional
+        See :attr:`Listings.reach`.
 
     Returns
     -------
@@ -242,7 +246,7 @@ def prepare(premises, areas, stops, *, type_names=None):
             **{f"stop_{c}": stop_frame[c].to_numpy(dtype=object) for c in stop_frame},
         },
     )
-    return replace(listings, orders=_orders(listings))
+    return replace(listings, orders=_orders(listings), reach=reach)
 
 
 def _orders(listings):
@@ -356,7 +360,28 @@ def filter_mask(listings, query):
     if q.max_walk_m is not None:
         _stop, dist = nearest(listings, q.min_departures)
         mask &= walking_m(dist) <= q.max_walk_m
+    if q.reach_minutes is not None and q.reach_from:
+        mask &= reach_minutes(listings, q.reach_from) <= q.reach_minutes
     return mask
+
+
+def reach_minutes(listings, origin):
+    """Median minutes by public transport from ``origin`` to every listing.
+
+    NaN where not reached, or everywhere when the listings have no reach
+    provider (no timetable) or the origin is unknown to the timetable.
+    """
+    n = len(listings)
+    if listings.reach is None or not origin:
+        return np.full(n, np.nan)
+    try:
+        minutes = np.asarray(listings.reach(origin), dtype=float)
+    except (
+        ValueError,
+        StoreError,
+    ):  # an unknown stop place, a point outside the region
+        return np.full(n, np.nan)
+    return minutes if len(minutes) == n else np.full(n, np.nan)
 
 
 def age_days(updated_day, today):

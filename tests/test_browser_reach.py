@@ -1,0 +1,83 @@
+"""Travel-time reach in the finder, in headless Chromium: the filter changes the
+count and the URL, a click on the map chooses the place and draws the bands."""
+
+import os
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from components.figures.finder_map import FIRST_BAND_TRACE
+from tests.test_browser_finder import MAP, TIMEOUT, open_finder
+
+pytestmark = pytest.mark.browser
+
+SHOTS = os.environ.get("NARING_SHOTS")  # a folder to save screenshots in, if set
+
+
+def count(page):
+    return int(re.sub(r"\D", "", page.inner_text("#finder-count")))
+
+
+def band_locations(page):
+    return page.evaluate(
+        f"() => {{ const gd = document.querySelector('{MAP}');"
+        f" return [0, 1, 2].map(k => (gd.data[{FIRST_BAND_TRACE} + k].locations"
+        " || []).length); }"
+    )
+
+
+def shot(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
+
+
+def test_reach_filter_and_bands(page, live_server):
+    open_finder(page, live_server + "/lokaler")
+    total = count(page)
+    page.fill("#finder-reach-minutes", "10")
+    page.locator("#finder-reach-minutes").press("Tab")
+    # Choose "Lørenskog stasjon" in the searchable dropdown.
+    page.click("#finder-reach-from")
+    page.keyboard.type("Lørenskog stasjon")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(n) => Number(document.querySelector('#finder-count').innerText"
+        ".replace(/\\D/g, '')) !== n",
+        arg=total,
+        timeout=TIMEOUT,
+    )
+    within = count(page)
+    assert 0 < within < total
+    page.wait_for_function("() => location.search.includes('tfrom=')", timeout=TIMEOUT)
+    state = parse_qs(urlsplit(page.url).query)
+    assert state["tmin"] == ["10"] and state["tfrom"] == ["NSR:StopPlace:5497"]
+    # Bands from the station, and the legend saying when.
+    page.wait_for_function(
+        f"() => document.querySelector('{MAP}').data[{FIRST_BAND_TRACE} + 2]"
+        ".locations.length === 1",
+        timeout=TIMEOUT,
+    )
+    legend = page.inner_text("#finder-reach-legend")
+    assert "Lørenskog stasjon" in legend and "07:00–09:00" in legend
+    shot(page, "finder-reach-station.png")
+    # A click on an empty spot of the map: travel from there.
+    box = page.locator("#finder-map .maplibregl-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.2)
+    page.wait_for_function(
+        "() => /tfrom=[0-9.]+(%2C|,)[0-9.]+/.test(location.search)", timeout=TIMEOUT
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#finder-reach-legend').innerText"
+        ".includes('Punkt i kartet')",
+        timeout=TIMEOUT,
+    )
+    assert band_locations(page)[2] in (0, 1)
+    shot(page, "finder-reach-click.png")
+    # Reopening the link restores the filter.
+    url = page.url
+    page.goto(url)
+    page.wait_for_selector("#finder-count", timeout=TIMEOUT)
+    assert page.input_value("#finder-reach-minutes") == "10"
+    assert not page.log.console_errors, page.log.console_errors
+    assert not page.log.outside_requests
