@@ -48,7 +48,7 @@ def version():
     return hit[1]
 
 
-def memo(namespace, key, build):
+def memo(namespace, key, build, limit=None):
     """Return ``build()`` memoised per store version (``layers.frames.MEMO``).
 
     Parameters
@@ -59,6 +59,8 @@ def memo(namespace, key, build):
         What was computed (area, filters, language …).
     build : callable
         ``build() -> value``; called again only after the store changed.
+    limit : int, optional
+        The most entries the namespace keeps (least recently used dropped first).
 
     Returns
     -------
@@ -66,7 +68,7 @@ def memo(namespace, key, build):
         Shared and read-only.
     """
     path, stamp = version()
-    return MEMO.get(namespace, path, key, build, version=stamp)
+    return MEMO.get(namespace, path, key, build, version=stamp, limit=limit)
 
 
 def layer_infos():
