@@ -8,6 +8,8 @@ memoises with :func:`memo` are kept per process and per store version in
 
 from __future__ import annotations
 
+import time
+
 import flask
 
 from layers import aggregates, register
@@ -151,3 +153,33 @@ def status(path=None):
         msg = f"the store lacks layer(s): {', '.join(missing)}"
         return {"ok": False, "store": str(s.path), "message": msg, "layers": infos}
     return {"ok": True, "store": str(s.path), "message": "ok", "layers": infos}
+
+
+def warm(app, *steps):
+    """Run ``steps`` (callables) in a request context of ``app`` before serving.
+
+    Builds what the first request would otherwise pay for (the engine's frames,
+    the map's context, grid cells and default pages) into the memo of this
+    process; under ``gunicorn --preload`` the master does it once and the workers
+    inherit it. A store that cannot be read is logged and left to the error page.
+
+    Parameters
+    ----------
+    app : dash.Dash
+    *steps : callable
+        Called without arguments inside ``app.server.test_request_context("/")``.
+
+    Returns
+    -------
+    float or None
+        Seconds taken, or None when the store could not be read.
+    """
+    t0 = time.perf_counter()
+    try:
+        with app.server.test_request_context("/"):
+            for step in steps:
+                step()
+    except (StoreError, OSError) as exc:
+        app.server.logger.warning("warm-up skipped: %s", exc)
+        return None
+    return time.perf_counter() - t0

@@ -442,6 +442,12 @@ def layout(state, lang):
     )
 
 
+def warm():
+    """Build the map page's data and default pages in both languages (start-up)."""
+    for lang in ("nb", "en"):
+        layout({}, lang)
+
+
 def validation_components():
     """Every component a callback of this panel names, for the validation layout."""
     return [
