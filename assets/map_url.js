@@ -9,8 +9,8 @@
 
   var DEFAULT_LAYERS = ["firms"];
   var FULL_SIZE = [0, 7];
-  // The camera last seen: relayoutData holds only the latest change.
-  var last = { center: null, zoom: null };
+  // relayoutData holds only the latest change: the camera's other part comes
+  // from the query string, which this script keeps current.
 
   function noUpdate() {
     return window.dash_clientside.no_update;
@@ -20,15 +20,19 @@
     return a.length === b.length && a.every(function (v, i) { return v === b[i]; });
   }
 
-  function params(view, search) {
+  function params(view, relayout, search) {
     var q = new URLSearchParams(search || "");
-    if (last.center === null && q.has("center")) {
+    var last = { center: null, zoom: null };
+    if (q.has("center")) {
       var parts = q.get("center").split(",").map(Number);
       if (parts.length === 2 && parts.every(isFinite)) last.center = parts;
     }
-    if (last.zoom === null && q.has("zoom") && isFinite(Number(q.get("zoom")))) {
-      last.zoom = Number(q.get("zoom"));
+    if (q.has("zoom") && q.get("zoom") !== "" && isFinite(Number(q.get("zoom")))) {
+      last.zoom = Math.min(22, Math.max(0, Number(q.get("zoom"))));
     }
+    var c = relayout["map.center"];
+    if (c && isFinite(c.lat) && isFinite(c.lon)) last.center = [c.lat, c.lon];
+    if (isFinite(relayout["map.zoom"])) last.zoom = Number(relayout["map.zoom"]);
     var layers = view.layers || [];
     var size = view.size || FULL_SIZE;
     var out = {
@@ -58,11 +62,7 @@
   window.dash_clientside.naringMap = {
     updateUrl: function (view, relayout, search) {
       if (!view) return noUpdate();
-      relayout = relayout || {};
-      var c = relayout["map.center"];
-      if (c && isFinite(c.lat) && isFinite(c.lon)) last.center = [c.lat, c.lon];
-      if (isFinite(relayout["map.zoom"])) last.zoom = Number(relayout["map.zoom"]);
-      var next = params(view, search);
+      var next = params(view, relayout || {}, search);
       return next === (search || "") ? noUpdate() : next;
     }
   };

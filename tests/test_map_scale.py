@@ -93,3 +93,33 @@ def test_zoomed_in_on_a_dense_store_still_bounds_the_points(
             assert 0 < len(tr["lat"]) <= map_panel.MAX_VIEW_FIRMS
         # At the highest zoom the view holds single firms (names on hover).
         assert tr["customdata"][0][0].startswith("Skalert demofirma")
+
+
+def test_figure_memo_does_not_grow_per_camera(dash_app, default_store, monkeypatch):
+    """Pages of one view at many centres and zooms share one figure-memo entry."""
+    from layers.frames import MEMO
+
+    monkeypatch.setitem(dash_app.server.config, "NARING_STORE", str(default_store))
+
+    def entries():
+        return sum(1 for k in MEMO._entries if k[0] == "map.figure")
+
+    with dash_app.server.test_request_context("/"):
+        page_figure({"nace": "F"})
+        before = entries()
+        for k in range(12):
+            page_figure({"nace": "F", "center": f"59.9{k},10.9{k}", "zoom": str(9 + k)})
+        assert entries() == before
+
+
+def test_memo_limit_bounds_a_namespace():
+    """A namespace with a limit keeps its most recently used entries only."""
+    from layers.frames import Memo
+
+    memo = Memo()
+    for k in range(10):
+        memo.get("ns", "store", k, lambda k=k: k, version=1, limit=3)
+    memo.get("other", "store", 0, lambda: 0, version=1)
+    assert len(memo) == 4
+    assert memo.get("ns", "store", 9, lambda: "rebuilt", version=1) == 9
+    assert memo.get("ns", "store", 0, lambda: "rebuilt", version=1) == "rebuilt"
