@@ -48,7 +48,7 @@ class MapContext:
     base: Basemap  # the offline basemap: boundary, neighbours, areas
     centre: tuple  # (lat, lon)
     landmarks: object  # DataFrame: name, lon, lat
-    firms: object  # aggregates.Frames.firms
+    firms: object  # aggregates.Frames.firms (shared; unplaced rows have no lat)
     sections: tuple  # sections present, legend order
     stops: object
     premises: object  # available listings
@@ -112,7 +112,9 @@ def map_context(fr, base, landmarks, lines):
         base=base,
         centre=(round(lat, 5), round(lon, 5)),
         landmarks=landmark_frame,
-        firms=fr.firms[fr.firms["lat"].notna()],  # unplaced firms cannot be drawn
+        # The engine's frame itself, not a copy: at a million firms a copy costs
+        # hundreds of MB. The map draws them through layers.grid (placed only).
+        firms=fr.firms,
         sections=sections,
         stops=fr.stops,
         premises=fr.premises,
