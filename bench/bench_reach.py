@@ -252,6 +252,7 @@ def _child_query(store_path, runs):
     import pyproj
 
     from layers import reach, timetable
+    from layers.reach.schedule import day_schedule
     from layers.store import open_store
 
     out = {}
@@ -266,7 +267,7 @@ def _child_query(store_path, runs):
     day = reach.reference_date(tt)
     params = reach.ReachParams()
     t0 = time.perf_counter()
-    ds = timetable.day_schedule(tt, day, horizon_s=9 * 3600 + 90 * 60)
+    ds = day_schedule(tt, day, horizon_s=9 * 3600 + 90 * 60)
     out["day_schedule_s"] = time.perf_counter() - t0
     out["trips_on_day"] = ds.trips
     origin = reach.origin_at(tt, *ORIGIN_LONLAT, params)

@@ -1,0 +1,120 @@
+"""Destinations, reach counts and band polygons from travel times."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from layers.reach.params import (
+    BANDS_MIN,
+    UNREACHED,
+    percentile,
+)
+from layers.reach.raptor import (
+    _pairs_within,
+)
+from layers.schemas import CRS, METRIC_CRS
+
+# ------------------------------------------------------------- destinations
+
+
+def point_times(times, points_xy):
+    """Per-minute travel times to points (walk from the origin or from a stop).
+
+    Parameters
+    ----------
+    times : TravelTimes
+    points_xy : numpy.ndarray, shape (n, 2)
+        EPSG:25833 metres.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (minutes, n)
+        ``UNREACHED`` where not within ``times.max_s``.
+    """
+    params = times.params
+    n = len(points_xy)
+    n_min = len(times.departures_s)
+    out = np.full((n_min, n), UNREACHED, dtype="int64")
+    if n == 0:
+        return out
+    tt_xy = times.place_xy
+    direct = np.hypot(
+        points_xy[:, 0] - times.origin.x, points_xy[:, 1] - times.origin.y
+    )
+    walkable = direct <= params.max_straight_m
+    walk_direct = params.walk_seconds(direct).astype("int64")
+    reach_direct = walkable & (walk_direct <= times.max_s)
+    out[:, reach_direct] = walk_direct[reach_direct]
+    reached = np.flatnonzero((times.seconds < UNREACHED).any(axis=0))
+    if len(reached):
+        ip, jp, dist = _pairs_within(points_xy, tt_xy[reached], params.max_straight_m)
+        walk = params.walk_seconds(dist).astype("int64")
+        order = np.argsort(ip, kind="stable")
+        ip, jp, walk = ip[order], reached[jp[order]], walk[order]
+        chunk = 20_000
+        for a in range(0, len(ip), chunk):
+            b = min(a + chunk, len(ip))
+            cand = times.seconds[:, jp[a:b]] + walk[a:b]
+            cand[cand > times.max_s] = UNREACHED
+            cols = ip[a:b]
+            starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+            best = np.minimum.reduceat(cand, starts, axis=1)
+            target = cols[starts]
+            out[:, target] = np.minimum(out[:, target], best)
+    return out
+
+
+def reach_counts(times, points_xy, weights, bands_min=BANDS_MIN):
+    """Number and weight of points whose median travel time is within each band.
+
+    Parameters
+    ----------
+    times : TravelTimes
+    points_xy : numpy.ndarray, shape (n, 2)
+    weights : numpy.ndarray, shape (n,)
+        E.g. employees per establishment.
+    bands_min : sequence of int
+
+    Returns
+    -------
+    counts, weighted : dict
+        ``{"15": n, …}`` (string keys, as in the JSON), integers.
+    """
+    median = percentile(point_times(times, points_xy), 50)
+    counts, weighted = {}, {}
+    for band in bands_min:
+        inside = median <= band * 60
+        counts[str(band)] = int(inside.sum())
+        weighted[str(band)] = int(np.asarray(weights)[inside].sum())
+    return counts, weighted
+
+
+def band_polygons(times, bands_min=BANDS_MIN):
+    """Travel-time bands as polygons (see the module notes), EPSG:4326.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per band: ``minutes`` and the (Multi)Polygon, largest first.
+    """
+    import geopandas as gpd
+    import shapely
+
+    params = times.params
+    median = times.percentile(50)
+    xy = times.place_xy
+    cap = params.max_straight_m
+    rows = []
+    for band in sorted(bands_min, reverse=True):
+        left = band * 60 - median
+        use = np.flatnonzero((median < UNREACHED) & (left > 0))
+        radius = np.minimum(left[use] * params.speed_ms / params.detour, cap)
+        centres = np.vstack([[times.origin.x, times.origin.y], xy[use]])
+        origin_r = min(band * 60 * params.speed_ms / params.detour, cap)
+        radii = np.r_[origin_r, radius]
+        circles = shapely.buffer(shapely.points(centres), radii, quad_segs=8)
+        rows.append((band, shapely.union_all(circles)))
+    metric = gpd.GeoDataFrame(
+        {"minutes": [b for b, _ in rows]}, geometry=[g for _, g in rows], crs=METRIC_CRS
+    )
+    return metric.to_crs(CRS)
