@@ -177,6 +177,8 @@ def page(base, headers, deps, search=""):
             text, status = resp.read(), resp.status
     except urllib.error.HTTPError as exc:
         text, status = exc.read(), exc.code
+    except (TimeoutError, urllib.error.URLError, ConnectionError):
+        text, status = b"", 599  # no answer within the timeout
     return status, time.perf_counter() - t0, text
 
 

@@ -48,12 +48,15 @@ class MapContext:
     base: Basemap  # the offline basemap: boundary, neighbours, areas
     centre: tuple  # (lat, lon)
     landmarks: object  # DataFrame: name, lon, lat
-    firms: object  # aggregates.Frames.firms (shared; unplaced rows have no lat)
     sections: tuple  # sections present, legend order
     stops: object
     premises: object  # available listings
     premises_types: tuple
     routes: dict = field(default_factory=dict)  # group -> (lon list, lat list)
+    # The firms are not kept here (at a million a copy costs hundreds of MB, and
+    # the memo would count the engine's frame twice): the map draws them from the
+    # engine's frames through layers.grid.
+    firms: object = None
     outlines: dict = field(default_factory=dict)  # area id -> (lon list, lat list)
 
     @property
@@ -112,9 +115,6 @@ def map_context(fr, base, landmarks, lines):
         base=base,
         centre=(round(lat, 5), round(lon, 5)),
         landmarks=landmark_frame,
-        # The engine's frame itself, not a copy: at a million firms a copy costs
-        # hundreds of MB. The map draws them through layers.grid (placed only).
-        firms=fr.firms,
         sections=sections,
         stops=fr.stops,
         premises=fr.premises,
