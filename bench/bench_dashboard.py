@@ -106,7 +106,7 @@ def serve(module, store, workers=2):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
+    deadline = time.time() + 600  # the warm-up runs before the first answer
     while True:
         try:
             urllib.request.urlopen(base + "/_dash-layout", timeout=2).read()
