@@ -6,7 +6,7 @@ STORE  ?= instance/store.gpkg
 HOST   ?= 127.0.0.1
 PORT   ?= 8050
 
-.PHONY: run test test-fast browser-deps store rebuild lint format bench clean
+.PHONY: run test test-fast browser-deps pg-deps store rebuild lint format bench clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,10 @@ $(STORE): | $(VENV)/.runtime
 
 store: $(STORE)
 
+# A damaged store: prints the plan (fresh layers; register and users kept; the old
+# file kept as STORE.broken-TIME); `make rebuild YES=1` carries it out.
 rebuild: $(VENV)/.runtime
-	NARING_STORE=$(STORE) $(PY) -m layers build
+	NARING_STORE=$(STORE) $(PY) -m layers rebuild $(if $(YES),--yes)
 
 run: $(VENV)/.runtime $(STORE)
 	NARING_STORE=$(STORE) $(VENV)/bin/gunicorn app:server --preload --timeout 120 --bind $(HOST):$(PORT) --workers 2
@@ -38,8 +40,18 @@ browser-deps:
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	  fi; }
 
-test: $(VENV)/.dev browser-deps
-	$(PY) -m pytest -q
+# Debian's PostgreSQL 15 with PostGIS 3 for the PostGIS tests (installed when missing);
+# the tests start their own throw-away cluster (tests/pg/cluster.py).
+pg-deps:
+	@test -e /usr/share/postgresql/15/extension/postgis.control || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3; \
+	  else \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3; \
+	  fi; }
+
+test: $(VENV)/.dev browser-deps pg-deps
+	NARING_REQUIRE_PG=1 $(PY) -m pytest -q
 
 # Everything but the browser tier and the slow process-level tier (markers in pyproject).
 test-fast: $(VENV)/.dev

@@ -1,4 +1,4 @@
-"""Næringsarealer Lørenskog: build the Dash app and expose ``server`` for gunicorn.
+"""Næringsarealer: build the Dash app and expose ``server`` for gunicorn.
 
 Nothing happens at import: ``server`` is created on first access, so tests can
 build their own app with their own settings (one Dash app per process).
@@ -27,11 +27,16 @@ def create_app(settings=None):
     """
     from components import auth, frontend, layout, server_routes
     from components.export_cli import register_cli
+    from components.i18n import t
+    from layers import kommune
+    from layers.store import open_store
 
     config = settings_mod.resolve(settings)
+    # The kommune of the store this app serves (layers/kommune.py).
+    kommune.activate_store(open_store(config["NARING_STORE"]))
     app = dash.Dash(
         __name__,
-        title="Næringsarealer Lørenskog",
+        title=t("app_title"),
         compress=True,
         serve_locally=True,
         update_title=None,

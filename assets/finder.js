@@ -212,6 +212,51 @@
 
   // Called by the grid for each rowSelected event (see the grid's eventListeners).
   window.dashAgGridFunctions = window.dashAgGridFunctions || {};
+
+  // Enter on a cell opens the listing's card, as a click does; then the card
+  // takes the focus, so its contact, link and edit link are the next Tab stops.
+  var focusCard = false;
+  window.dashAgGridFunctions.finderCellKeyDown = function (params) {
+    var e = params && params.event;
+    if (!e || e.key !== "Enter" || !params.node || !params.node.data) {
+      return;
+    }
+    var colId = params.column && params.column.getColId ? params.column.getColId() : "";
+    if (String(colId).indexOf("ag-Grid-") === 0) {
+      return; // the checkbox column: that is the shortlist (Space ticks it)
+    }
+    e.preventDefault();
+    focusCard = true;
+    window.dash_clientside.set_props("finder-grid", {
+      cellClicked: {
+        value: params.value === undefined ? null : params.value,
+        colId: colId,
+        rowIndex: params.rowIndex,
+        rowId: params.node.id,
+        timestamp: Date.now()
+      }
+    });
+  };
+
+  function watchCard() {
+    var card = document.getElementById("finder-detail");
+    if (!card || card.__finderWatched) {
+      return;
+    }
+    card.__finderWatched = true;
+    new window.MutationObserver(function () {
+      if (focusCard && card.querySelector("[data-id]")) {
+        focusCard = false;
+        card.focus();
+      }
+    }).observe(card, { childList: true, subtree: true });
+  }
+  if (window.MutationObserver) {
+    new window.MutationObserver(watchCard).observe(document.documentElement, {
+      childList: true,
+      subtree: true
+    });
+  }
   window.dashAgGridFunctions.finderRowSelected = function (params, setEventData) {
     if (!params || !USER_SOURCES[params.source] || !params.node || !params.node.data) {
       return;

@@ -160,9 +160,10 @@ def _check_login(session, now):
         return
     try:
         account = users.session_account(data.store(), session.get("sid"))
-    except STORE_FAULTS:
+    except STORE_FAULTS as exc:
         # The store cannot say: nobody is logged in for this request, but the
-        # login is kept for when the store is back.
+        # login is kept for when the store is back (and editors are told why).
+        flask.g.naring_store_fault = exc
         return
     if account is None or account["username"] != session["user"]:
         _end_login(session)
@@ -229,8 +230,18 @@ def require_editor():
 
     The account comes from the store with this request's session check, so a
     deleted account, a changed role or an ended session takes effect at once.
+    When the store could not be read for that check, its
+    :class:`~layers.errors.StoreError` is raised as it is: the database being down
+    is not a refusal, and the caller says so.
     """
     user = current_user()
+    fault = flask.g.get("naring_store_fault") if flask.has_request_context() else None
+    if user is None and fault is not None:
+        if isinstance(fault, StoreError):
+            raise fault
+        raise StoreError(
+            code="store.unavailable", params={"store": "", "reason": str(fault)}
+        )
     if user is None or user["role"] not in EDIT_ROLES:
         raise NotEditor("log in as an editor to change the register")
     return user

@@ -20,7 +20,7 @@ PATH = "/sammenligning"
 NAV_KEY = "nav_compare"
 EXPORT_PREFIX = "compare"
 
-# Published in Lørenskog kommune, Næringsstrategi 2025–2037 (layers/strategy.py).
+# Published in the default kommune's strategy (layers/strategy.py; Lørenskog only).
 PUBLISHED_JOBS = strategy.JOBS.value
 PUBLISHED_ENTERPRISES = strategy.ENTERPRISES.value
 
@@ -274,6 +274,7 @@ def layout(state, lang):
                 className="sources",
             ),
             comparison_charts(rows, names, lang),
+            # The strategy's published totals are Lørenskog's: no check elsewhere.
             html.Section(
                 [
                     html.H3(t("compare_check_heading", lang)),
@@ -285,7 +286,9 @@ def layout(state, lang):
                     html.P(t("profile_strategy_source", lang), className="card-source"),
                 ],
                 className="check",
-            ),
+            )
+            if strategy.applies()
+            else None,
         ],
         className="compare-page",
     )

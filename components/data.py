@@ -140,11 +140,14 @@ def status(path=None):
     Returns
     -------
     dict
-        ``ok`` (bool), ``store`` (path), ``message`` and ``layers`` (name -> info).
+        ``ok`` (bool), ``store`` (path or URL without password), ``version`` (the
+        store version, when readable), ``message`` and ``layers`` (name -> info,
+        with ``rows``).
     """
     s = open_store(path or flask.current_app.config["NARING_STORE"])
     try:
         infos = {i.name: i.to_dict() for i in s.list_layers()}
+        store_version = str(s.version())
     except StoreError as exc:
         return {"ok": False, "store": str(s.path), "message": str(exc), "layers": {}}
     required = ("areas", "boundary", "establishments", "premises", "transit_stops")
@@ -152,7 +155,13 @@ def status(path=None):
     if missing:
         msg = f"the store lacks layer(s): {', '.join(missing)}"
         return {"ok": False, "store": str(s.path), "message": msg, "layers": infos}
-    return {"ok": True, "store": str(s.path), "message": "ok", "layers": infos}
+    return {
+        "ok": True,
+        "store": str(s.path),
+        "version": store_version,
+        "message": "ok",
+        "layers": infos,
+    }
 
 
 def warm(app, *steps):

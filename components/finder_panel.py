@@ -124,6 +124,11 @@ def layout(state, lang):
                     toolbar(int(mask.sum()), shortlist, notes(L, q, lang), lang),
                     html.Div(
                         [
+                            html.A(
+                                t("finder_skip_grid", lang),
+                                href="#" + ids.FINDER_DETAIL,
+                                className="skip-link skip-link-inline",
+                            ),
                             html.Div(
                                 dag.AgGrid(
                                     id=ids.FINDER_GRID,
@@ -143,7 +148,11 @@ def layout(state, lang):
                                     eventListeners={
                                         "rowSelected": [
                                             "finderRowSelected(params, setEventData)"
-                                        ]
+                                        ],
+                                        # Enter on a row opens its card.
+                                        "cellKeyDown": [
+                                            "finderCellKeyDown(params, setEventData)"
+                                        ],
                                     },
                                     dashGridOptions={
                                         "pagination": True,
@@ -193,6 +202,7 @@ def layout(state, lang):
                                         detail_card(L, selected, q, today, lang),
                                         id=ids.FINDER_DETAIL,
                                         className="finder-detail",
+                                        tabIndex="-1",  # skip link, Enter in grid
                                         **{"aria-live": "polite"},
                                     ),
                                 ],

@@ -11,6 +11,8 @@ copied link restores the view.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import (
@@ -53,7 +55,8 @@ def serve_layout():
                 id="page-alert", className="page-alert", role="alert", hidden=True
             ),
             html.Header(id=ids.PAGE_HEADER, className="page-header"),
-            html.Main(id=ids.PAGE_CONTENT, className="page-content"),
+            # tabIndex -1: the skip link moves focus here.
+            html.Main(id=ids.PAGE_CONTENT, className="page-content", tabIndex="-1"),
         ],
         id="page-shell",
         className="page-shell",
@@ -68,6 +71,7 @@ def validation_layout():
         html.Main(id=ids.PAGE_CONTENT),
         html.Div(id="page-shell"),
         html.Div(id="page-alert"),
+        html.Div(id="connection-alert"),
         html.A(id=ids.PAGE_LANG_NB),
         html.A(id=ids.PAGE_LANG_EN),
     ]
@@ -113,6 +117,15 @@ def header(pathname, search, lang):
     if any(i.demonstration for i in data.layer_infos().values()):
         banners.append(html.P(t("demo_banner", lang), className="demo-banner"))
     return [
+        html.A(t("skip_to_content", lang), href="#page-content", className="skip-link"),
+        # Shown by assets/a11y.js when a callback gets no answer from the server.
+        html.Div(
+            t("connection_lost", lang),
+            id="connection-alert",
+            className="page-alert connection-alert",
+            role="alert",
+            hidden=True,
+        ),
         html.Div(
             [
                 html.H1(t("app_title", lang), className="app-title"),
@@ -129,6 +142,7 @@ def header(pathname, search, lang):
     Output(ids.PAGE_CONTENT, "children"),
     Output(ids.PAGE_HEADER, "children"),
     Output("page-shell", "className"),
+    Output("page-shell", "lang"),
     Input(ids.PAGE_URL, "pathname"),
     State(ids.PAGE_URL, "search"),
 )
@@ -140,13 +154,14 @@ def update_page(pathname, search):
     panel = next((p for p in panels() if p.PATH == pathname), None)
     if panel is None:
         content = html.P(t("not_found", lang, path=pathname), className="not-found")
-        return content, header(pathname, search, lang), "page-shell"
+        return content, header(pathname, search, lang), "page-shell", lang
     shell_class = (
         "page-shell fullscreen"
         if getattr(panel, "FULLSCREEN", False)
         else ("page-shell")
     )
-    return panel.layout(state, lang), header(pathname, search, lang), shell_class
+    # assets/a11y.js copies the shell's lang to <html lang> (no inline script).
+    return panel.layout(state, lang), header(pathname, search, lang), shell_class, lang
 
 
 # Keep the language links pointing at the current view as its state changes.
@@ -173,9 +188,18 @@ def broken_store_page(state):
         [
             html.H1(t("app_title", "nb")),
             html.H2(f"{t('broken_title', 'nb')} / {t('broken_title', 'en')}"),
-            html.P(f"{state['store']}: {state['message']}", className="broken-detail"),
+            # The file's name only: never the store's absolute path (this page is
+            # shown to anonymous readers), and the message without it.
+            html.P(
+                f"{Path(str(state['store'])).name}: "
+                f"{str(state['message']).replace(str(state['store']), '…')}",
+                className="broken-detail",
+            ),
             html.P(f"{t('broken_rebuild', 'nb')} / {t('broken_rebuild', 'en')}"),
-            html.Pre("make rebuild      # python -m layers build"),
+            html.Pre(
+                "make rebuild         # python -m layers rebuild: prints the plan\n"
+                "make rebuild YES=1   # python -m layers rebuild --yes"
+            ),
         ],
         className="broken-store",
     )

@@ -432,6 +432,7 @@ def layout(state, lang):
                         profile(view.area, view.sections, view.size, lang),
                         id=ids.PROFILE_CONTENT,
                         className="profile-column",
+                        tabIndex="0",  # it scrolls: keyboard users can too
                         **{"aria-live": "polite", "aria-labelledby": "profile-heading"},
                     ),
                 ],

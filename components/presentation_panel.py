@@ -142,6 +142,14 @@ def layout(state, lang):
                         disabled=index == len(views) - 1,
                         className="present-btn present-btn-primary",
                     ),
+                    # assets/a11y.js: toggles the browser's full screen.
+                    html.Button(
+                        t("fullscreen", lang),
+                        id="present-fullscreen",
+                        type="button",
+                        className="present-btn fullscreen-button",
+                        **{"aria-pressed": "false"},
+                    ),
                     dcc.Link(
                         t("present_exit", lang),
                         id=ids.PRESENT_EXIT,

@@ -14,9 +14,9 @@ straight through the C JSON encoder.
 from __future__ import annotations
 
 from components import figures, ids
-from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, t
+from components.i18n import fmt_count, fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, section_name
-from layers import aggregates
+from layers import aggregates, strategy
 from layers.schemas import AREA_IDS, TOTAL_ID
 
 GRAPH_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -174,8 +174,10 @@ def cards(fig, sources, fr, area_id, lang):
                 t(
                     "profile_card_transit_detail",
                     lang,
-                    lines=fmt_int(fig["lines"], lang),
-                    departures=fmt_int(fig["departures_peak_hour"], lang),
+                    lines=fmt_count(fig["lines"], "line", lang),
+                    departures=fmt_count(
+                        fig["departures_peak_hour"], "departure", lang
+                    ),
                 ),
                 sources.get("stops"),
                 lang,
@@ -306,7 +308,9 @@ def area_text(fr, area_id, lang):
             element("P", row[f"description_{suffix}"]),
             element("H3", t("profile_ambition", lang)),
             element("P", row[f"ambition_{suffix}"]),
-            element("P", t("profile_strategy_source", lang), className="card-source"),
+            element("P", t("profile_strategy_source", lang), className="card-source")
+            if strategy.applies()
+            else None,
         ],
         className="area-text",
     )

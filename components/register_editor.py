@@ -201,6 +201,9 @@ def _edit(lang, write):
         user = auth.require_editor()
     except auth.NotEditor:
         return _denied(lang)
+    except StoreError as exc:
+        text = t("register_error", lang, message=user_message(exc, lang))
+        return _result(**_message(text, "error"))
     try:
         listing, text, values = write(user["username"])
     except register.FormErrors as exc:

@@ -14,7 +14,13 @@ SETTINGS = {
     "NARING_STORE": (
         "instance/store.gpkg",
         "NARING_STORE",
-        "path of the GeoPackage store",
+        "path of the GeoPackage store (or a postgresql:// URL)",
+    ),
+    "DATABASE_URL": (
+        None,
+        "DATABASE_URL",
+        "postgresql://user:password@host:port/db[?schema=NAME]: the PostGIS store, "
+        "used instead of NARING_STORE; all app servers share it and SECRET_KEY",
     ),
     "SECRET_KEY": (
         None,
@@ -55,11 +61,21 @@ def resolve(overrides=None):
     for name, (default, env, _doc) in SETTINGS.items():
         config[name] = os.environ.get(env, default)
     config.update(overrides or {})
+    if config["DATABASE_URL"] and "NARING_STORE" not in (overrides or {}):
+        config["NARING_STORE"] = config["DATABASE_URL"]
     config["NARING_STORE"] = str(config["NARING_STORE"])
     config["ONLINE_BASEMAPS"] = str(config["ONLINE_BASEMAPS"]) not in ("0", "false", "")
     config["PROXY_FIX"] = _count(config, "PROXY_FIX")
     config["EXPORT_SLOTS"] = _count(config, "EXPORT_SLOTS")
     if not config["SECRET_KEY"]:
+        from layers.store import is_url
+
+        if is_url(config["NARING_STORE"]):
+            # Several app servers: a key generated here would differ on each one.
+            raise ValueError(
+                "NARING_SECRET_KEY must be set when the store is a database "
+                "(every app server needs the same key)"
+            )
         config["SECRET_KEY"] = _persistent_secret(Path(config["NARING_STORE"]).parent)
     return config
 

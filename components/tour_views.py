@@ -8,10 +8,10 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components import exports, exports_panel, ids
-from components.i18n import fmt_date, fmt_int, fmt_m2, fmt_nok, t
+from components.i18n import fmt_count, fmt_date, fmt_int, fmt_m2, fmt_nok, plural, t
 from components.i18n.map import premises_type_name
 from components.tour import setup_order
-from layers import aggregates, strategy
+from layers import aggregates, kommune, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 from layers.sources.areas import AREA_INFO
 
@@ -148,28 +148,29 @@ def area_figures_block(row, lang):
     rent = row.get("median_rent_nok_m2")
     items = [
         _figure(
-            fmt_int(row.get("establishments"), lang), t("present_establishments", lang)
+            fmt_int(row.get("establishments"), lang),
+            plural(row.get("establishments"), "establishment", lang),
         ),
-        _figure(fmt_int(row.get("jobs"), lang), t("present_jobs", lang)),
+        _figure(fmt_int(row.get("jobs"), lang), plural(row.get("jobs"), "job", lang)),
         _figure(
             fmt_int(row.get("premises_m2"), lang),
             t("present_premises_m2", lang),
             t(
                 "present_premises_detail",
                 lang,
-                n=fmt_int(row.get("premises_available"), lang),
+                n=fmt_count(row.get("premises_available"), "premises", lang),
                 rent=fmt_nok(rent, lang) if rent is not None else "–",
             ),
             unit="m²",
         ),
         _figure(
             fmt_int(row.get("stops"), lang),
-            t("present_stops", lang),
+            plural(row.get("stops"), "stop", lang),
             t(
                 "present_transit_detail",
                 lang,
-                lines=fmt_int(row.get("lines"), lang),
-                deps=fmt_int(row.get("departures_peak_hour"), lang),
+                lines=fmt_count(row.get("lines"), "line", lang),
+                deps=fmt_count(row.get("departures_peak_hour"), "departure", lang),
             ),
         ),
     ]
@@ -239,7 +240,13 @@ def _view_class(index, current, extra=""):
 
 def area_view(index, current, area_id, position, count, row, premises, lang):
     """One area's view: name, ambition, character, premises and key figures."""
-    info = AREA_INFO[area_id]
+    # The shipped texts are Lørenskog's areas'; another kommune's areas have none.
+    info = (AREA_INFO.get(area_id) if kommune.is_default() else None) or {
+        "ambition_nb": "",
+        "ambition_en": "",
+        "description_nb": "",
+        "description_en": "",
+    }
     suffix = "en" if lang == "en" else "nb"
     return html.Section(
         [
@@ -268,11 +275,14 @@ def area_view(index, current, area_id, position, count, row, premises, lang):
                     premises_block(premises, area_id, lang),
                     html.Footer(
                         f"{t('present_text_source', lang)} · "
-                        f"{t('indicative_note', lang)}",
+                        f"{t('indicative_note', lang)}"
+                        if strategy.applies()
+                        else t("indicative_note", lang),
                         className="present-sources",
                     ),
                 ],
                 className="present-text",
+                tabIndex="0",  # it may scroll: keyboard users can too
             ),
             area_figures_block(row, lang),
         ],
@@ -477,7 +487,9 @@ def overview_view(current, chosen, lang):
                     html.P(t("indicative_note", lang), className="present-sources"),
                 ],
                 className="present-text",
+                tabIndex="0",  # it may scroll: keyboard users can too
             ),
+            # The strategy's municipal figures: Lørenskog's only (layers/strategy.py).
             html.Div(
                 [
                     html.P(
@@ -503,7 +515,9 @@ def overview_view(current, chosen, lang):
                     ),
                 ],
                 className="present-strip",
-            ),
+            )
+            if strategy.applies()
+            else None,
         ],
         id=view_id(0),
         className=_view_class(0, current, "present-overview"),

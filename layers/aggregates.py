@@ -33,7 +33,7 @@ import pandas as pd
 import shapely
 
 from layers.frames import MEMO
-from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID, TOTAL_ID
+from layers.schemas import AREA_IDS, AREA_PLACES, METRIC_CRS, REST_ID, TOTAL_ID
 
 # Size classes of establishments by employees (SSB's classes): lower bounds.
 SIZE_BOUNDS = (0, 1, 5, 10, 20, 50, 100, 250)
@@ -44,7 +44,7 @@ SECTIONS = (*"ABCDEFGHIJKLMNOPQRSTU", UNKNOWN_SECTION)
 # Premises and stops outside the municipality (a timetable covers the region) are
 # drawn on the map but belong to neither an area, the rest nor the total.
 OUTSIDE = "outside"
-PLACES = (*AREA_IDS, REST_ID)  # firm area codes index into this
+PLACES = AREA_PLACES  # firm area codes index into this (follows the kommune)
 TOP_EMPLOYERS = 10
 YEARS = 10
 AVAILABLE = "ledig"

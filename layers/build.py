@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sqlite3
 import tempfile
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 
-from layers.schemas import CRS
+from layers import kommune as kommune_mod
+from layers.errors import InputError
+from layers.schemas import CRS, METRIC_CRS
 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-BOUNDARY_FILE = "lorenskog_kommune_3222_boundary.geojson"
-KOMMUNER_FILE = "lorenskog_and_neighbours_kommuner_2024.geojson"
-LANDMARKS_FILE = "lorenskog_landmarks.csv"
-KOMMUNE = "3222"
+_DEFAULT = kommune_mod.default()  # Lørenskog, geodata/kommuner/3222.toml
+BOUNDARY_FILE = _DEFAULT.boundary_file
+KOMMUNER_FILE = _DEFAULT.kommuner_file
+LANDMARKS_FILE = _DEFAULT.landmarks_file
+KOMMUNE = _DEFAULT.number
+# Layers a kommune set up with `init` starts without (until their sources are
+# imported); the dashboard shows them as empty.
+EMPTY_LAYERS = ("landmarks", "establishments", "addresses", "transit_stops")
 
 KARTVERKET = {
     "source": "Kartverket, kommunegrenser (via robhop/fylker-og-kommuner, Kommuner-L)",
@@ -24,7 +33,7 @@ KARTVERKET = {
 
 
 def read_boundary(geodata=GEODATA):
-    """Read the municipal boundary of Lørenskog (Kartverket), EPSG:4326.
+    """Read the default kommune's boundary (Lørenskog, Kartverket), EPSG:4326.
 
     Parameters
     ----------
@@ -40,7 +49,7 @@ def read_boundary(geodata=GEODATA):
 
 
 def read_neighbours(geodata=GEODATA):
-    """Read the neighbouring municipalities (all but Lørenskog), EPSG:4326."""
+    """Read the default kommune's neighbours (all but Lørenskog), EPSG:4326."""
     gdf = gpd.read_file(Path(geodata) / KOMMUNER_FILE)
     gdf = gdf[gdf["kommunenummer"] != KOMMUNE]
     return gdf[["kommunenummer", "kommunenavn", "geometry"]].to_crs(CRS)
@@ -89,7 +98,10 @@ def default_layers(geodata=GEODATA, *, seed=None):
 
     boundary = read_boundary(geodata)
     out = {
-        "boundary": (boundary, dict(KARTVERKET)),
+        "boundary": (
+            boundary,
+            {**KARTVERKET, "details": kommune_mod.to_details(_DEFAULT)},
+        ),
         "neighbours": (read_neighbours(geodata), dict(KARTVERKET)),
         "landmarks": (
             read_landmarks(geodata),
@@ -214,3 +226,378 @@ def build_store(store, geodata=GEODATA, *, reset_register=False):
             now=_as_of_datetime(demo.AS_OF),
         )
     return store.list_layers()
+
+
+# ------------------------------------------------------------------ broken stores
+
+# Tables of the GeoPackage itself and of the layers: rebuilt, never salvaged.
+_REBUILT = ("gpkg_", "rtree_", "sqlite_", "store_layers")
+_SALVAGE_CHUNK = 500
+_SALVAGE_SKIPS = 200  # bounded: jumps over unreadable rowid ranges per table
+
+
+def _kept_tables(con, layer_names):
+    rows = con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+    ).fetchall()
+    return [
+        (name, sql)
+        for name, sql in rows
+        if not name.startswith(_REBUILT) and name not in layer_names
+    ]
+
+
+def _salvage_rows(con, name):
+    """Every row SQLite can still read of one table; and whether some were lost."""
+    rows, last, lost, skips = [], None, False, 0
+    while skips <= _SALVAGE_SKIPS:
+        try:
+            where = "" if last is None else f"WHERE rowid > {int(last)} "
+            chunk = con.execute(
+                f'SELECT rowid, * FROM "{name}" {where}ORDER BY rowid '
+                f"LIMIT {_SALVAGE_CHUNK}"
+            ).fetchall()
+        except sqlite3.DatabaseError:
+            lost, skips = True, skips + 1
+            last = (last or 0) + _SALVAGE_CHUNK
+            continue
+        if not chunk:
+            break
+        rows += [r[1:] for r in chunk]
+        last = chunk[-1][0]
+    return rows, lost
+
+
+def salvage(path, layer_names):
+    """Read what SQLite can of every non-layer table (register, users, history).
+
+    Returns
+    -------
+    list of dict
+        ``{"name", "sql", "rows", "lost"}`` per table; empty when the file cannot
+        be opened at all.
+    """
+    out = []
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.DatabaseError:
+        return out
+    with contextlib.closing(con):
+        try:
+            tables = _kept_tables(con, layer_names)
+        except sqlite3.DatabaseError:
+            return out
+        for name, sql in tables:
+            rows, lost = _salvage_rows(con, name)
+            try:
+                extra = [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND "
+                        "type IN ('index', 'trigger') AND sql IS NOT NULL",
+                        (name,),
+                    )
+                ]
+            except sqlite3.DatabaseError:
+                extra = []
+            out.append(
+                {"name": name, "sql": sql, "rows": rows, "lost": lost, "extra": extra}
+            )
+    return out
+
+
+def rebuild_plan(store, geodata=GEODATA):
+    """What ``rebuild`` will do to a (broken) store, before it does anything.
+
+    Returns
+    -------
+    dict
+        ``layers`` (rebuilt from ``geodata``), ``tables`` (name -> rows salvaged,
+        and whether some could not be read), ``backup`` (where the old file is
+        kept), ``seed_register`` (True when no register could be salvaged).
+    """
+    from layers.register.tables import PREMISES_TABLE
+    from layers.schemas import SCHEMAS
+
+    path = Path(store.path)
+    tables = salvage(path, set(SCHEMAS)) if path.exists() else []
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return {
+        "store": str(path),
+        "layers": sorted(n for n in SCHEMAS if n != "premises"),
+        "tables": tables,
+        "backup": str(path.with_name(f"{path.name}.broken-{stamp}"))
+        if path.exists()
+        else None,
+        "seed_register": not any(t["name"] == PREMISES_TABLE for t in tables),
+    }
+
+
+def plan_text(plan):
+    """The plan as lines for the terminal (bokmål / English)."""
+    lines = [f"Plan for / plan for {plan['store']}:"]
+    if plan["backup"]:
+        lines.append(
+            f"  1. den gamle filen beholdes som / the old file is kept as "
+            f"{plan['backup']}"
+        )
+    lines.append(
+        "  2. lagene bygges på nytt fra geodata/ / the layers are rebuilt: "
+        + ", ".join(plan["layers"])
+    )
+    if plan["tables"]:
+        lines.append(
+            "  3. tabeller som tas vare på / tables kept (rows SQLite can read):"
+        )
+        for t in plan["tables"]:
+            lost = (
+                "  — NOEN RADER KUNNE IKKE LESES / SOME ROWS COULD NOT BE READ"
+                if t["lost"]
+                else ""
+            )
+            lines.append(
+                f"       {t['name']:24} {len(t['rows']):7d} rader / rows{lost}"
+            )
+    if plan["seed_register"]:
+        lines.append(
+            "  4. intet register kunne leses: registeret fylles med "
+            "demonstrasjonsoppføringer / no register could be read: it is seeded "
+            "with the demonstration listings"
+        )
+    return lines
+
+
+def rebuild_store(store, plan, geodata=GEODATA):
+    """Carry out ``plan``: a new store with fresh layers and the salvaged tables.
+
+    The new file is written next to the old one and swapped in only when whole;
+    the old file is renamed to ``plan["backup"]``, never deleted.
+    """
+    from layers.store.gpkg import GeoPackageStore
+
+    path = Path(store.path)
+    tmp = path.with_name(f".{path.name}.rebuild.tmp.gpkg")
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        leftover.unlink(missing_ok=True)
+    fresh = GeoPackageStore(tmp)
+    try:
+        layers = default_layers(geodata)
+        premises, _meta = layers.pop("premises")
+        fresh.replace_layers(layers, reproducible=True)
+        with contextlib.closing(sqlite3.connect(tmp)) as con, con:
+            for t in plan["tables"]:
+                con.execute(f'DROP TABLE IF EXISTS "{t["name"]}"')
+                con.execute(t["sql"])
+                if t["rows"]:
+                    marks = ",".join("?" * len(t["rows"][0]))
+                    con.executemany(
+                        f'INSERT OR IGNORE INTO "{t["name"]}" VALUES ({marks})',
+                        t["rows"],
+                    )
+                for sql in t.get("extra", ()):
+                    with contextlib.suppress(sqlite3.DatabaseError):
+                        con.execute(sql)
+        if plan["seed_register"]:
+            from layers import demo, register
+
+            register.seed_register(
+                fresh,
+                premises,
+                user="build",
+                demonstration=True,
+                now=_as_of_datetime(demo.AS_OF),
+            )
+        if plan["backup"] and path.exists():
+            os.replace(path, plan["backup"])
+            journal = Path(str(path) + "-journal")
+            if journal.exists():  # kept with the old file it belongs to
+                os.replace(journal, plan["backup"] + "-journal")
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+    return store.list_layers()
+
+
+# ----------------------------------------------------------- another kommune
+
+
+def split_kommuner(kommuner, number):
+    """Split Kartverket's kommuner into ``number``'s boundary and its neighbours.
+
+    Neighbours are the kommuner whose outline lies within 50 m of the boundary
+    (Kartverket's outlines meet, a simplified copy may leave slivers).
+
+    Parameters
+    ----------
+    kommuner : geopandas.GeoDataFrame
+        ``kommunenummer``, ``kommunenavn``, (Multi)Polygons, any CRS.
+    number : str
+
+    Returns
+    -------
+    tuple of geopandas.GeoDataFrame
+        ``(boundary, neighbours)``, EPSG:4326.
+
+    Raises
+    ------
+    InputError
+        ``number`` is not in ``kommuner``.
+    """
+    cols = ["kommunenummer", "kommunenavn", "geometry"]
+    kommuner = kommuner[cols].copy()
+    kommuner["kommunenummer"] = kommuner["kommunenummer"].astype(str).str.zfill(4)
+    mine = kommuner[kommuner["kommunenummer"] == number]
+    if mine.empty:
+        raise InputError(
+            f"kommune {number} is not in the kommune file", field="kommunenummer"
+        )
+    boundary = mine.dissolve(by="kommunenummer", as_index=False)[cols]
+    metric = kommuner.to_crs(METRIC_CRS)
+    shape = boundary.to_crs(METRIC_CRS).union_all().buffer(50.0)
+    near = metric.intersects(shape) & (kommuner["kommunenummer"] != number)
+    neighbours = kommuner[near.to_numpy()].reset_index(drop=True)
+    return boundary.to_crs(CRS), neighbours.to_crs(CRS)
+
+
+def whole_kommune_area(boundary, name):
+    """The whole kommune as one area (id ``kommunen``) until areas are imported."""
+    from layers.schemas import conform
+
+    gdf = gpd.GeoDataFrame(
+        {
+            "area_id": [kommune_mod.WHOLE_AREA_ID],
+            "name": [name],
+            "description_nb": [""],
+            "description_en": [""],
+            "ambition_nb": [""],
+            "ambition_en": [""],
+            "indicative": [True],
+        },
+        geometry=[boundary.union_all()],
+        crs=boundary.crs,
+    )
+    return conform("areas", gdf.to_crs(CRS), source="whole kommune")
+
+
+def kommune_layers(number, kommuner, *, areas_file=None, source=None, now=None):
+    """Return the layers of a store for kommune ``number`` (not the default).
+
+    Boundary and neighbours from Kartverket's kommuner; the areas from
+    ``areas_file``, or the whole kommune as one area; every other layer empty
+    (no demonstration data: it is calibrated to Lørenskog only).
+
+    Parameters
+    ----------
+    number : str
+    kommuner : geopandas.GeoDataFrame
+        Kartverket's kommuner (the kommune and its neighbours at least).
+    areas_file : path, optional
+        The kommune's business areas (GeoJSON or GeoPackage, ``area_id``, ``name``).
+    source : dict, optional
+        ``source``/``licence``/``as_of`` of the kommune file (default: the bundled).
+    now : str, optional
+        ISO timestamp of the import.
+
+    Returns
+    -------
+    tuple
+        ``({layer name: (GeoDataFrame, metadata)}, Kommune)``
+    """
+    from layers.schemas import empty_layer
+    from layers.sources.areas import read_areas
+
+    boundary, neighbours = split_kommuner(kommuner, number)
+    if areas_file is not None:
+        areas = read_areas(areas_file, boundary=boundary, area_ids=None)
+        areas_meta = {
+            "source": f"Næringsområder fra fil ({Path(areas_file).name[:80]})",
+            "licence": "",
+            "as_of": (now or "")[:10],
+        }
+    else:
+        name = str(boundary["kommunenavn"].iloc[0])
+        areas = whole_kommune_area(boundary, name)
+        areas_meta = {
+            "source": "Hele kommunen som ett område (ingen næringsområder importert)",
+            "licence": "CC BY 4.0",
+            "as_of": (now or "")[:10],
+            "details": {"indicative": True, "whole_kommune": True},
+        }
+    if kommune_mod.has_config(number):
+        config = kommune_mod.load(number)
+    else:
+        config = kommune_mod.from_boundary(number, boundary)
+    base = dict(source or KARTVERKET)
+    layers = {
+        "boundary": (boundary, {**base, "details": kommune_mod.to_details(config)}),
+        "neighbours": (neighbours, dict(base)),
+        "areas": (areas, areas_meta),
+    }
+    empty_meta = {
+        "source": "Ikke importert ennå",
+        "licence": "",
+        "as_of": "",
+        "details": {"empty": True},
+    }
+    for name in (*EMPTY_LAYERS, "transit_lines", "premises"):
+        layers[name] = (empty_layer(name), dict(empty_meta))
+    return layers, config.with_areas(areas)
+
+
+def read_kommuner(path):
+    """Read Kartverket's kommune file (GeoJSON, or Geonorge's zip of one).
+
+    Geonorge's "Administrative enheter kommuner" download is a zip holding one
+    GeoJSON whose members are FeatureCollections (``Kommune``, ``Kommunegrense``);
+    only the kommune polygons are read. A plain FeatureCollection (as bundled) is
+    read as it is.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``kommunenummer``, ``kommunenavn``, geometry, EPSG:4326.
+    """
+    from layers.sources.fetch import read_kommune_file
+
+    return read_kommune_file(path)
+
+
+def init_store(store, number, *, kommuner_file=None, areas_file=None, source=None):
+    """Set ``store`` up for kommune ``number``.
+
+    The default kommune (3222) gets the default build (demonstration data
+    included); another kommune gets :func:`kommune_layers` and an empty register.
+
+    Returns
+    -------
+    layers.kommune.Kommune
+        The kommune the store is now for.
+    """
+    from layers import register
+    from layers.schemas import empty_layer
+
+    if number == KOMMUNE:
+        # The default kommune: the default build, official areas if given.
+        build_store(store, reset_register=True)
+        if areas_file is not None:
+            from layers.sources.areas import read_areas
+
+            boundary = store.read_layer("boundary")
+            areas = read_areas(areas_file, boundary=boundary)
+            meta = {"source": Path(areas_file).name[:80], "licence": "", "as_of": ""}
+            store.replace_layers({"areas": (areas, meta)})
+        return kommune_mod.for_store(store)
+    path = kommuner_file or (GEODATA / _DEFAULT.kommuner_file)
+    kommuner = read_kommuner(path)
+    from layers.store.base import timestamp
+
+    now = timestamp()
+    layers, config = kommune_layers(
+        number, kommuner, areas_file=areas_file, source=source, now=now
+    )
+    store.replace_layers(layers)
+    register.seed_register(
+        store, empty_layer("premises"), user="init", demonstration=False
+    )
+    return config

@@ -1,4 +1,4 @@
-"""Command line: ``python -m layers build|import|stats|fetch|demo``.
+"""Command line: ``python -m layers build|import|stats|fetch|demo|migrate|users``.
 
 Exit codes: 0 done, 2 bad input (nothing written), 3 store problem, 4 download failed.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +16,10 @@ from layers.errors import InputError, StoreError
 from layers.store import open_store
 
 EXIT_INPUT, EXIT_STORE, EXIT_FETCH = 2, 3, 4
+STORE_HELP = (
+    "store: a GeoPackage file or a postgresql:// URL (default $DATABASE_URL, "
+    "$NARING_STORE or instance/store.gpkg)"
+)
 
 
 def _now():
@@ -28,14 +33,12 @@ def _iso(dt):
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m layers",
-        description="Næringsarealer Lørenskog: build, import and report the store's layers.",
+        description="Næringsarealer: build, import and report the store's layers.",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
     def store_opt(sp):
-        sp.add_argument(
-            "--store", help="store file (default $NARING_STORE or instance/store.gpkg)"
-        )
+        sp.add_argument("--store", help=STORE_HELP)
 
     sp = sub.add_parser("build", help="rebuild the default store from geodata/")
     sp.add_argument(
@@ -45,6 +48,26 @@ def _parser():
     )
     store_opt(sp)
 
+    sp = sub.add_parser(
+        "rebuild",
+        help="rebuild a damaged store: fresh layers, the register and users kept",
+    )
+    sp.add_argument(
+        "--yes", action="store_true", help="do it (without: print the plan only)"
+    )
+    store_opt(sp)
+
+    sp = sub.add_parser("init", help="set a store up for a kommune (boundary, areas)")
+    sp.add_argument("--kommune", required=True, help="kommunenummer, e.g. 3205")
+    sp.add_argument("--areas", help="the kommune's business areas (GeoJSON/GeoPackage)")
+    sp.add_argument(
+        "--kommuner-file",
+        help="Kartverket's kommune file (default: the bundled one when it covers "
+        "the kommune, else downloaded with `fetch boundary`)",
+    )
+    sp.add_argument("--url", help="download address of Kartverket's kommune file")
+    store_opt(sp)
+
     sp = sub.add_parser("demo", help="write the demonstration source files")
     sp.add_argument("--out", required=True, help="folder to write to")
 
@@ -52,6 +75,11 @@ def _parser():
     isub = imp.add_subparsers(dest="layer", required=True)
     a = isub.add_parser("areas", help="official area polygons (GeoJSON or GeoPackage)")
     a.add_argument("file")
+    a.add_argument(
+        "--make-valid",
+        action="store_true",
+        help="repair self-intersecting polygons (default: refuse them, naming the area)",
+    )
     store_opt(a)
     e = isub.add_parser(
         "establishments", help="Enhetsregisteret underenheter (JSON, gzip, CSV)"
@@ -62,7 +90,7 @@ def _parser():
         help="Kartverket address CSV (or zip); default: the store's addresses layer "
         "(when fetched or imported, not the demonstration's)",
     )
-    e.add_argument("--kommune", default="3222")
+    e.add_argument("--kommune", help="default: the store's kommune")
     e.add_argument("--as-of", help="date of the download (default today)")
     e.add_argument(
         "--nace-standard",
@@ -75,7 +103,7 @@ def _parser():
         "addresses", help="Kartverket Matrikkelen adresse CSV (or zip)"
     )
     ad.add_argument("file")
-    ad.add_argument("--kommune", default="3222")
+    ad.add_argument("--kommune", help="default: the store's kommune")
     store_opt(ad)
     g = isub.add_parser("gtfs", help="Entur GTFS zip")
     g.add_argument("file")
@@ -100,13 +128,23 @@ def _parser():
     store_opt(st)
 
     f = sub.add_parser("fetch", help="download from the official service, then import")
-    f.add_argument("source", choices=("brreg", "addresses", "gtfs"))
+    f.add_argument("source", choices=("brreg", "addresses", "gtfs", "boundary"))
     f.add_argument("--url", help="override the download address")
     f.add_argument(
         "--addresses", help="address file for brreg (default: the last fetched)"
     )
-    f.add_argument("--kommune", default="3222")
+    f.add_argument("--kommune", help="default: the store's kommune")
     store_opt(f)
+
+    m = sub.add_parser(
+        "migrate",
+        help="copy a store (layers, register, history, users) to another backend",
+    )
+    m.add_argument("--from", dest="source", required=True, help="the store to copy")
+    m.add_argument("--to", dest="target", required=True, help="the store to write")
+    m.add_argument(
+        "--replace", action="store_true", help="overwrite a target that holds data"
+    )
 
     from layers.reach import add_reach_parser
     from layers.users import add_users_parser
@@ -120,6 +158,7 @@ def main(argv=None):
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
+        _activate_kommune(args)
         return COMMANDS[args.command](args) or 0
     except InputError as exc:
         print(
@@ -139,7 +178,150 @@ def main(argv=None):
         if isinstance(exc, FetchError):
             print(str(exc), file=sys.stderr)
             return EXIT_FETCH
-        raise
+        store_error = _as_store_error(exc, getattr(args, "store", None))
+        if store_error is not None and _input_file_fault(exc, args):
+            print(
+                f"Feil i inndata / bad input: {getattr(args, 'file', '')}: cannot "
+                f"read the file ({exc})\nIngenting ble endret / nothing was changed.",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
+        if store_error is not None:
+            print(f"Lagerfeil / store error: {store_error}", file=sys.stderr)
+            return EXIT_STORE
+        if os.environ.get("NARING_DEBUG"):
+            raise
+        print(
+            f"Uventet feil / unexpected error: {type(exc).__name__}: {exc}\n"
+            "Ingenting ble endret / nothing was changed (NARING_DEBUG=1 shows where).",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _input_file_fault(exc, args):
+    """True when an OSError names the input file (not the store)."""
+    name = getattr(exc, "filename", None)
+    files = {getattr(args, k, None) for k in ("file", "addresses")} - {None}
+    return bool(name) and any(Path(str(name)) == Path(f) for f in files)
+
+
+def _as_store_error(exc, path):
+    """A StoreError for an OS or SQLite fault of the store, else None."""
+    import errno
+    import sqlite3
+
+    from layers.store import open_store
+
+    where = str(open_store(path).path) if path is not False else "?"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return StoreError(code="store.damaged", params={"path": where, "reason": exc})
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return StoreError(code="store.disk_full", params={"path": where})
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return StoreError(
+                code="store.read_only", params={"path": where, "reason": exc.strerror}
+            )
+        return StoreError(code="store.io", params={"path": where, "reason": exc})
+    return None
+
+
+def _activate_kommune(args):
+    """Serve the kommune of the store the command works on; fill in ``--kommune``."""
+    from layers import kommune
+
+    if args.command not in ("build", "init", "demo"):
+        k = kommune.activate_store(open_store(getattr(args, "store", None)))
+        if getattr(args, "kommune", "x") is None:
+            args.kommune = k.number
+
+
+def cmd_init(args):
+    from layers import kommune
+    from layers.build import init_store
+
+    number = str(args.kommune).strip()
+    if len(number) != 4 or not number.isdigit():
+        raise InputError(f"--kommune {number[:10]!r}: four digits, e.g. 3205")
+    store = open_store(args.store)
+    kommuner_file, source = _kommune_file(args, number, store)
+    config = init_store(
+        store,
+        number,
+        kommuner_file=kommuner_file,
+        areas_file=args.areas,
+        source=source,
+    )
+    kommune.activate(config)
+    print(
+        f"Satt opp {store.path} for {config.name} ({config.number}) / "
+        f"set up for kommune {config.number}: {len(config.areas)} område(r) / area(s)"
+    )
+    for i in store.list_layers():
+        print(f"  {i.name:16} {i.rows:7d}")
+
+
+def _kommune_file(args, number, store):
+    """The kommune file for ``init``: given, bundled (if it covers ``number``), fetched."""
+    from layers.build import GEODATA, KARTVERKET, KOMMUNE, read_kommuner
+    from layers.kommune import BUNDLED_KOMMUNER_FILE
+
+    if args.kommuner_file:
+        return Path(args.kommuner_file), _kommune_file_source(args.kommuner_file)
+    bundled = GEODATA / BUNDLED_KOMMUNER_FILE
+    if number == KOMMUNE or (
+        not args.url and number in set(read_kommuner(bundled)["kommunenummer"])
+    ):
+        return None, dict(KARTVERKET)
+    path = _download_kommuner(args.url, store)
+    return path, _kommune_file_source(path)
+
+
+def _download_kommuner(url, store):
+    from layers.sources.fetch import fetch
+
+    downloads = store.path.parent / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    path = fetch("boundary", url=url, dest_dir=downloads)
+    print(f"Lastet ned / downloaded {path}", file=sys.stderr)
+    return path
+
+
+def _kommune_file_source(path):
+    return {
+        "source": f"Kartverket, Administrative enheter kommuner: {Path(path).name}",
+        "licence": "© Kartverket, CC BY 4.0",
+        "as_of": date.today().isoformat(),
+    }
+
+
+def fetch_boundary(args, store):
+    """``fetch boundary``: Kartverket's kommune file -> the store's boundary, neighbours.
+
+    The kommune is the store's (or ``--kommune``); its areas and every other layer
+    are kept.
+    """
+    from layers import kommune
+    from layers.build import read_kommuner, split_kommuner
+
+    path = _download_kommuner(args.url, store)
+    boundary, neighbours = split_kommuner(read_kommuner(path), args.kommune)
+    config = kommune.for_store(store)
+    if config.number != args.kommune:
+        raise InputError(
+            f"the store is for kommune {config.number}, not {args.kommune}; "
+            "use `init --kommune` for another kommune"
+        )
+    meta = {**_kommune_file_source(path), "imported_at": _iso(_now())}
+    details = {**kommune.to_details(config)}
+    details["kommune"]["areas"] = list(
+        kommune.load(config.number).areas if kommune.has_config(config.number) else ()
+    )
+    return {
+        "boundary": (boundary, {**meta, "details": details}),
+        "neighbours": (neighbours, dict(meta)),
+    }
 
 
 def cmd_build(args):
@@ -151,6 +333,41 @@ def cmd_build(args):
     for i in infos:
         demo = " (demonstrasjonsdata)" if i.demonstration else ""
         print(f"  {i.name:16} {i.rows:7d}{demo}")
+
+
+def cmd_rebuild(args):
+    """Print what a rebuild will do; with --yes, do it (the old file is kept)."""
+    from layers.build import plan_text, rebuild_plan, rebuild_store
+
+    store = open_store(args.store)
+    plan = rebuild_plan(store)
+    for line in plan_text(plan):
+        print(line)
+    if not args.yes:
+        print(
+            "Ingenting er endret ennå; kjør igjen med --yes (make rebuild YES=1) / "
+            "nothing changed yet; run again with --yes (make rebuild YES=1)"
+        )
+        return 0
+    infos = rebuild_store(store, plan)
+    print(f"Bygget / rebuilt {store.path}: {len(infos)} lag / layers")
+    return 0
+
+
+def cmd_migrate(args):
+    from layers.store.migrate import copy_store
+
+    source, target = open_store(args.source), open_store(args.target)
+    done = copy_store(source, target, replace=args.replace)
+    print(f"Kopierte / copied {source.path} -> {target.path}")
+    for name, rows in sorted(done["layers"].items()):
+        print(f"  {name:16} {rows:7d}")
+    for table, rows in done["tables"].items():
+        print(f"  {table:16} {rows:7d}")
+    print(
+        f"Kontrollert / verified: antall og {done['figures']} områdetall / counts "
+        f"and {done['figures']} per-area figure rows are equal"
+    )
 
 
 def cmd_demo(args):
@@ -178,9 +395,18 @@ def cmd_import(args):
 
 
 def import_areas(args, store):
+    from layers import kommune
     from layers.sources.areas import read_areas
 
-    gdf = read_areas(args.file, boundary=store.read_layer("boundary"))
+    # Lørenskog's six areas are fixed; another kommune's file defines its areas.
+    fixed = kommune.for_store(store)
+    ids = fixed.areas if kommune.has_config(fixed.number) else None
+    gdf = read_areas(
+        args.file,
+        boundary=store.read_layer("boundary"),
+        area_ids=ids,
+        make_valid=getattr(args, "make_valid", False),
+    )
     meta = {
         "source": f"Kommunens egne områdeavgrensninger: {Path(args.file).name}",
         "licence": "",
@@ -483,7 +709,11 @@ def cmd_fetch(args):
     from layers.sources.fetch import fetch, fetch_addresses
 
     store = _existing_store(args.store)
-    downloads = store.path.parent / "downloads"
+    if args.source == "boundary":
+        for i in store.replace_layers(fetch_boundary(args, store)):
+            print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
+        return 0
+    downloads = _downloads(store)
     downloads.mkdir(parents=True, exist_ok=True)
     if args.source == "addresses" and not args.url:
         path, _url, scope = fetch_addresses(args.kommune, dest_dir=downloads)
@@ -518,12 +748,25 @@ def cmd_fetch(args):
     return 0
 
 
+def _downloads(store):
+    # A database has no folder: downloads go to $NARING_DOWNLOADS (default
+    # instance/downloads) on the machine that runs the command.
+    import os
+
+    if isinstance(store.path, Path):
+        return store.path.parent / "downloads"
+    return Path(os.environ.get("NARING_DOWNLOADS", "instance/downloads"))
+
+
 COMMANDS = {
     "build": cmd_build,
+    "rebuild": cmd_rebuild,
+    "init": cmd_init,
     "demo": cmd_demo,
     "import": cmd_import,
     "stats": cmd_stats,
     "fetch": cmd_fetch,
+    "migrate": cmd_migrate,
     "users": lambda args: _users(args),
     "reach": lambda args: _reach(args),
 }

@@ -122,6 +122,27 @@ CODES: dict[str, str] = {
         "no address register: run 'python -m layers fetch addresses' first, "
         "or pass --addresses FILE"
     ),
+    # Limits (layers.limits) and hostile files.
+    "limit.json_depth": "JSON nested more than {limit} levels deep: not a record of this source",
+    "limit.cell_length": "a value of {n:sp} characters is longer than the limit of {limit:sp}",
+    "limit.text_length": "{what} has {n:sp} characters; at most {limit} are allowed",
+    "limit.record_size": "one record is larger than the limit of {limit_mb} MiB",
+    "limit.file_size": "the file is {mb} MiB; at most {limit_mb} MiB are accepted",
+    "limit.decompressed": "unpacked, the file is larger than the limit of {limit_mb} MiB",
+    "limit.compression_ratio": "the file unpacks to {ratio} times its size (at most {limit}): a compression bomb?",
+    "limit.rows": "the file has more than {limit:sp} rows",
+    "value.not_finite": "the number {got} is not finite (NaN or infinity)",
+    "file.wrong_encoding": "the file is {found} text; {expected} is required (save it as UTF-8)",
+    "file.json_invalid_at": "invalid JSON ({reason})",
+    "file.empty": "the file is empty",
+    "file.separator": "row {line} is separated by {found!r}, the file by {expected!r}",
+    "file.zip_unreadable": "not a readable zip file ({reason})",
+    "file.unreadable": "cannot read the file ({reason})",
+    "file.xlsx_formula": "cell {cell} is a formula ({formula}) with no saved value: open the workbook in Excel and save it, or type the value",
+    "crs.vertical": "EPSG:{code} is a vertical (height) coordinate system, not a position",
+    "geometry.invalid": "area {feature}: the polygon is invalid ({reason}); fix it, or import with --make-valid",
+    "geometry.too_small": "area {feature} covers {area} m², {share} of the municipality: too small to be an area",
+    "value.null_name": "the name is empty (null)",
     # The store.
     "store.missing": "the store {path} does not exist",
     "store.not_built": (
@@ -131,9 +152,23 @@ CODES: dict[str, str] = {
     "store.no_layer": "the store {path} has no layer '{layer}'",
     "store.layer_unreadable": "the store {path} has no readable layer '{layer}': {reason}",
     "store.unknown_layer": "unknown layer '{layer}'",
-    "store.database_url": (
-        "DATABASE_URL is set, but the PostGIS backend is not built yet; unset it to "
-        "use the GeoPackage store"
+    "store.read_only": "the store {path} cannot be written ({reason}); nothing was changed",
+    "store.disk_full": "the disk of the store {path} is full; nothing was changed",
+    "store.damaged": "the store {path} is damaged ({reason}); see 'python -m layers rebuild'",
+    "store.io": "the store {path} could not be written ({reason}); nothing was changed",
+    "store.unavailable": (
+        "the database {store} cannot be reached ({reason}); nothing was saved, "
+        "try again when it is back"
+    ),
+    "store.bad_url": "the store URL {url} is not valid (schema must be a-z, 0-9, _)",
+    "store.migrate_same": "copy a store to another store, not to itself ({store})",
+    "store.migrate_mismatch": (
+        "the copy in {store} differs from its source: {problems}; the source is "
+        "unchanged"
+    ),
+    "store.migrate_target_used": (
+        "the target {store} holds data already (layers or register); give an empty "
+        "store, or --replace to overwrite it"
     ),
 }
 

@@ -8,6 +8,7 @@ strings in UTC (``YYYY-MM-DDTHH:MM:SSZ``), so that they survive every backend un
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -18,16 +19,52 @@ from layers.errors import InputError
 CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:25833"
 
-AREA_IDS = (
-    "sentrum",
-    "stasjonsomradet",
-    "fjellhamar",
-    "visperud",
-    "ahus",
-    "losbydalen",
-)
 REST_ID = "rest"
 TOTAL_ID = "total"
+
+
+class _AreaIds(Sequence):
+    """The business areas' ids of the kommune this process serves, in display order.
+
+    A read-only sequence that follows ``layers.kommune.active()`` (Lørenskog's six
+    areas by default), so that ``from layers.schemas import AREA_IDS`` keeps working
+    while the areas are configuration. ``with_rest`` appends ``rest``.
+    """
+
+    def __init__(self, *, with_rest=False):
+        self._with_rest = with_rest
+
+    def _ids(self):
+        from layers import kommune
+
+        ids = kommune.active().areas
+        return (*ids, REST_ID) if self._with_rest else tuple(ids)
+
+    def __getitem__(self, index):
+        return self._ids()[index]
+
+    def __len__(self):
+        return len(self._ids())
+
+    def __contains__(self, value):
+        return value in self._ids()
+
+    def __iter__(self):
+        return iter(self._ids())
+
+    def __eq__(self, other):
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else False
+
+    def __hash__(self):
+        return hash(self._ids())
+
+    def __repr__(self):
+        return repr(self._ids())
+
+
+AREA_IDS = _AreaIds()
+# The areas and then the rest of the kommune (the places a point can lie in).
+AREA_PLACES = _AreaIds(with_rest=True)
 
 PREMISES_TYPES = (
     "kontor",

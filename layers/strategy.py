@@ -1,7 +1,9 @@
 """The figures Lørenskog's business strategy 2025–2037 publishes, in one place.
 
 The dashboard's totals are checked against these (comparison page, presentation,
-the demonstration data's calibration). Each figure carries its as-of date as the
+the demonstration data's calibration) — for Lørenskog only: another kommune's
+configuration has ``strategy = false``, and :func:`applies` tells the pages to leave
+the checks and notes out rather than compare with Lørenskog's. Each figure carries its as-of date as the
 strategy gives it: an ISO date or month, a year, or "" where the strategy's fact
 box gives none (then it stands as of the strategy's adoption, ``ADOPTED``).
 """
@@ -77,3 +79,26 @@ FIGURES: dict[str, Figure] = {
         FARMLAND_KM2,
     )
 }
+
+
+def applies(kommune=None):
+    """Tell whether these published figures are the kommune's (Lørenskog's only).
+
+    Parameters
+    ----------
+    kommune : layers.kommune.Kommune, optional
+        Default: the kommune this process serves.
+
+    Returns
+    -------
+    bool
+    """
+    from layers import kommune as kommune_mod
+
+    k = kommune_mod.active() if kommune is None else kommune
+    return bool(k.strategy)
+
+
+def published(kommune=None):
+    """Return :data:`FIGURES` when they are the kommune's, else an empty dict."""
+    return dict(FIGURES) if applies(kommune) else {}

@@ -418,7 +418,10 @@ def start_session(store, username, session_id, *, lifetime_s, now=None):
         row = _existing(con, username)
         con.execute(f"DELETE FROM {SESSIONS_TABLE} WHERE expires_at < ?", (now,))
         con.execute(
-            f"INSERT OR REPLACE INTO {SESSIONS_TABLE} VALUES (?, ?, ?, ?, ?)",
+            f"INSERT INTO {SESSIONS_TABLE} VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(session_hash) DO UPDATE SET username = excluded.username, "
+            "password_mark = excluded.password_mark, "
+            "created_at = excluded.created_at, expires_at = excluded.expires_at",
             (
                 _session_hash(session_id),
                 username,
@@ -575,7 +578,10 @@ def add_users_parser(subparsers):
     -------
     argparse.ArgumentParser
     """
-    store_help = "store file (default $NARING_STORE or instance/store.gpkg)"
+    store_help = (
+        "store: a GeoPackage file or a postgresql:// URL "
+        "(default $DATABASE_URL, $NARING_STORE or instance/store.gpkg)"
+    )
     users = subparsers.add_parser("users", help="accounts of register editors")
     sub = users.add_subparsers(dest="users_command", required=True)
     add = sub.add_parser("add", help="add an account (asks for the password)")

@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from layers.schemas import AREA_IDS, CRS, empty_layer
+from tests.pg.fixtures import backend, new_store, pg_cluster, pg_url  # noqa: F401
 
 
 @pytest.fixture

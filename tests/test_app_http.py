@@ -81,8 +81,9 @@ def test_missing_store_gives_a_clear_page(client, dash_app, tmp_path, monkeypatc
     layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
     assert "broken-store" in layout
     assert "Datalageret kan ikke leses" in layout
-    assert str(missing) in layout
-    assert "python -m layers build" in layout
+    assert "nowhere.gpkg" in layout
+    assert str(missing) not in layout  # never the absolute path to a reader
+    assert "python -m layers rebuild" in layout
     assert client.get("/health").status_code == 503
 
 

@@ -96,3 +96,28 @@ def test_fetch_brreg_without_addresses_says_what_to_do(served, store_copy, capsy
     )
     assert code == 2
     assert "fetch addresses" in capsys.readouterr().err
+
+
+def test_postgis_keeps_the_address_register_for_every_machine(
+    served, store_copy, pg_url, tmp_path, capsys, monkeypatch
+):
+    """On PostGIS the address register is kept in the database: `fetch brreg` on
+    another machine (another downloads folder) places the firms with it."""
+    from layers.store import open_store
+    from layers.store.migrate import copy_store
+
+    monkeypatch.setenv("no_proxy", "*")
+    copy_store(open_store(store_copy), open_store(pg_url))
+    monkeypatch.setenv("NARING_DOWNLOADS", str(tmp_path / "machine-a"))
+    assert (
+        main(["fetch", "addresses", "--url", served["addresses"], "--store", pg_url])
+        == 0
+    )
+    monkeypatch.setenv("NARING_DOWNLOADS", str(tmp_path / "machine-b"))
+    brreg = ["fetch", "brreg", "--url", served["establishments"], "--store", pg_url]
+    assert main(brreg) == 0
+    capsys.readouterr()
+    assert main(["stats", "--store", pg_url, "--format", "json"]) == 0
+    total = json.loads(capsys.readouterr().out)[-1]
+    assert total["establishments"] == 4512
+    assert total["sources"]["jobs"]["demonstration"] is False

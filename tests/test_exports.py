@@ -347,3 +347,76 @@ def test_cli_credits_map_layer_sources(cli, tmp_path):
     out = tmp_path / "x.html"
     assert cli.invoke(args=["export", "html", "--out", str(out)]).exit_code == 0
     assert "Kartverket" in out.read_text(encoding="utf-8")
+
+
+# --- language: an export in one language has no sentence of the other ----------
+
+NB_WORDS = (
+    "virksomheter",
+    "arbeidsplasser",
+    "lokaler",
+    "holdeplass",
+    "Kilde",
+    "kilde",
+    "avganger",
+    "Sammenligning",
+    "ledig",
+    "leie",
+    "Demonstrasjonsdata",
+    "veiledende",
+    "Områdegrensene",
+    " og ",
+    " ikke ",
+    " er ",
+    " med ",
+    " på ",
+)
+EN_WORDS = (
+    "establishments",
+    "jobs",
+    "premises",
+    "Source",
+    "Comparison",
+    "departures",
+    "available",
+    "Demonstration",
+    "indicative",
+    " the ",
+    " and ",
+    " not ",
+    " of ",
+    " with ",
+)
+# Data, not sentences: place and source names stay as they are.
+PLACE_NAMES = ("Lørenskog", "Oslo", "Testkilde")
+
+
+def _export_texts(pack, lang):
+    """The visible text of the XLSX, PDF and HTML exports in ``lang``."""
+    layers, figures = pack
+    texts = {}
+    cells = []
+    for data in (
+        xlsx_comparison(figures, lang=lang),
+        xlsx_area(figures, "visperud", layers, lang=lang),
+    ):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        cells += [wb.sheetnames[0]] + [
+            str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value
+        ]
+    texts["xlsx"] = " | ".join(cells)
+    texts["pdf"] = " | ".join(_pdf_pages(pdf_profiles(layers, figures, lang=lang)))
+    page = html_map(layers, figures, lang=lang)
+    page = page.decode() if isinstance(page, bytes) else page
+    body = re.sub(r"<script.*?</script>|<style.*?</style>", " ", page, flags=re.S)
+    texts["html"] = re.sub(r"<[^>]+>", " | ", body)
+    return texts
+
+
+@pytest.mark.parametrize(("lang", "other"), [("en", NB_WORDS), ("nb", EN_WORDS)])
+def test_exports_have_no_sentence_of_the_other_language(pack, lang, other):
+    for kind, text in _export_texts(pack, lang).items():
+        for name in PLACE_NAMES:
+            text = text.replace(name, "")
+        found = sorted({w.strip() for w in other if w in text})
+        assert found == [], f"{kind} ({lang}): {found}"

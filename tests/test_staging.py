@@ -12,7 +12,7 @@ from layers import register
 from layers.errors import InputError
 from layers.register import staging
 from layers.schemas import CRS
-from layers.store import GeoPackageStore
+from layers.store import open_store
 
 CSV = (
     "tittel;adresse;type;areal_m2;status;lat;lon\n"
@@ -22,14 +22,15 @@ CSV = (
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A store holding only a boundary around Lørenskog."""
+def store(new_store):
+    """A store holding only a boundary around Lørenskog (both backends)."""
     boundary = gpd.GeoDataFrame(
         {"kommunenummer": ["3222"], "kommunenavn": ["Lørenskog"]},
         geometry=[box(10.90, 59.83, 11.04, 59.96)],
         crs=CRS,
     )
-    s = GeoPackageStore(tmp_path / "s.gpkg")
+    s = new_store()
+    s.locator = new_store.locator(s)
     s.replace_layers({"boundary": (boundary, {"source": "test"})})
     return s
 
@@ -42,7 +43,25 @@ def test_stage_then_confirm_imports_the_list(store):
     outcome = staging.confirm(store, staged.ticket, user="kari")
     assert outcome.state == "done" and len(outcome.report["added"]) == 2
     assert len(register.all_listings(store)) == 2
-    assert not list(staging.upload_dir(store).iterdir())
+    assert staging.staged_tokens(store) == []
+
+
+def test_another_server_confirms_what_one_staged(store):
+    """The staged list lives in the store: another handle (server) confirms it."""
+    staged = staging.stage(store, "liste.csv", CSV.encode())
+    assert staging.staged_tokens(store) == [staged.ticket["token"]]
+    other = open_store(store.locator)
+    outcome = staging.confirm(other, staged.ticket, user="ola")
+    assert outcome.state == "done" and len(register.all_listings(store)) == 2
+    assert staging.confirm(store, staged.ticket, user="kari").state == "expired"
+
+
+def test_discard_removes_the_upload(store):
+    """A discarded upload cannot be confirmed any more."""
+    staged = staging.stage(store, "liste.csv", CSV.encode())
+    staging.discard(store, staged.ticket)
+    assert staging.staged_tokens(store) == []
+    assert staging.confirm(store, staged.ticket, user="kari").state == "expired"
 
 
 def test_confirm_refuses_a_stale_preview(store):
@@ -70,14 +89,17 @@ def test_a_bad_file_is_not_kept(store):
     with pytest.raises(InputError) as info:
         staging.stage(store, "liste.csv", CSV.replace("200", "-5").encode())
     assert info.value.problems[0].code == "value.not_positive"
-    assert not list(staging.upload_dir(store).iterdir())
+    assert staging.staged_tokens(store) == []
 
 
-def test_tokens_never_name_other_files(store):
-    """Only a 32-hex token and a known suffix become a path."""
-    assert staging.staged_path(store, "../s", ".csv") is None
-    assert staging.staged_path(store, "a" * 32, ".gpkg") is None
-    assert staging.staged_path(store, "a" * 32, ".csv").name == "a" * 32 + ".csv"
+def test_tokens_never_name_other_uploads(store):
+    """Only a 32-hex token and the staged suffix find an upload."""
+    staged = staging.stage(store, "liste.csv", CSV.encode())
+    token = staged.ticket["token"]
+    assert not staging.valid("../s", ".csv") and not staging.valid("a" * 32, ".gpkg")
+    assert staging.fetch(store, token, ".csv") == CSV.encode()
+    assert staging.fetch(store, token, ".xlsx") is None
+    assert staging.fetch(store, token.upper(), ".csv") is None
     outcome = staging.confirm(store, {"token": "../../x", "suffix": ".csv"}, user="k")
     assert outcome.state == "expired"
 
@@ -98,8 +120,8 @@ def test_decode_refuses_before_reading():
 
 
 def test_old_uploads_are_cleaned(store):
-    """Staged files older than MAX_AGE_S are removed."""
-    path = staging.upload_dir(store) / ("b" * 32 + ".csv")
-    path.write_text("x")
-    staging.clean(store, now=path.stat().st_mtime + staging.MAX_AGE_S + 1)
-    assert not path.exists()
+    """Staged uploads older than MAX_AGE_S are removed, younger ones kept."""
+    staging.put(store, "b" * 32, ".csv", "old.csv", b"x", now=1000.0)
+    staging.put(store, "c" * 32, ".csv", "new.csv", b"y", now=5000.0)
+    staging.clean(store, now=1000.0 + staging.MAX_AGE_S + 1)
+    assert staging.staged_tokens(store) == ["c" * 32]

@@ -13,22 +13,22 @@ from werkzeug.security import check_password_hash
 from layers import users
 from layers.errors import InputError
 from layers.schemas import CRS
-from layers.store import GeoPackageStore
 
 PASSWORD = "korrekt hest batteri"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A store file holding only a boundary square around Lørenskog."""
+def store(new_store):
+    """A store holding only a boundary square around Lørenskog (both backends)."""
     boundary = gpd.GeoDataFrame(
         {"kommunenummer": ["3222"], "kommunenavn": ["Lørenskog"]},
         geometry=[box(10.90, 59.83, 11.04, 59.96)],
         crs=CRS,
     )
-    s = GeoPackageStore(tmp_path / "s.gpkg")
+    s = new_store()
     s.replace_layers({"boundary": (boundary, {"source": "test"})})
+    s.locator = new_store.locator(s)
     return s
 
 
@@ -177,7 +177,7 @@ def _cli(argv, answers):
 
 def test_cli_adds_a_user_with_a_password_typed_twice(store):
     """`users add` asks twice and stores a working account."""
-    argv = ["users", "add", "kari", "--role", "admin", "--store", str(store.path)]
+    argv = ["users", "add", "kari", "--role", "admin", "--store", store.locator]
     code, _ = _cli(argv, [PASSWORD, PASSWORD])
     assert code == 0
     assert users.authenticate(store, "kari", PASSWORD)["role"] == "admin"
@@ -185,7 +185,7 @@ def test_cli_adds_a_user_with_a_password_typed_twice(store):
 
 def test_cli_refuses_differing_passwords(store):
     """Two different answers add nobody and exit with 2."""
-    argv = ["users", "add", "kari", "--role", "editor", "--store", str(store.path)]
+    argv = ["users", "add", "kari", "--role", "editor", "--store", store.locator]
     code, text = _cli(argv, [PASSWORD, PASSWORD + "x"])
     assert code == 2 and "differ" in text
     assert users.list_users(store) == []
@@ -200,5 +200,5 @@ def test_cli_without_store_is_a_store_error(tmp_path):
 
 def test_cli_lists_users(kari):
     """`users list` prints one line per account."""
-    code, text = _cli(["users", "list", "--store", str(kari.path)], [])
+    code, text = _cli(["users", "list", "--store", kari.locator], [])
     assert code == 0 and text.split()[:2] == ["kari", "editor"]

@@ -451,7 +451,10 @@ def html_map(
     points = _layer_names(layer_names)
     areas = layers["areas"]
     m = _OfflineMap(
-        location=[59.93, 10.96], zoom_start=12, tiles=None, font_size="13px"
+        location=list(_kommune().centre),
+        zoom_start=_kommune().zoom,
+        tiles=None,
+        font_size="13px",
     )
     root = m.get_root()
     css, js = leaflet_assets()
@@ -504,3 +507,10 @@ def html_map(
     document = document.replace("<html>", f'<html lang="{lang_or_default(lang)}">', 1)
     check_offline(document)
     return document
+
+
+def _kommune():
+    # The default view of the map before it fits the areas (layers/kommune.py).
+    from layers import kommune
+
+    return kommune.active()

@@ -9,11 +9,14 @@ writes (meeting pack and the finder's lists) goes through this module.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import math
+import re
 
 import numpy as np
 import openpyxl
+import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -27,9 +30,19 @@ from components.exports.text import (
     source_entries,
     source_text,
 )
-from components.i18n import t
+from components.i18n import status_name, t
+from components.i18n.map import premises_type_name
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text written as a real date / date and time (a spreadsheet can sort and filter it).
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
+)
+DAY_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Only these become clickable links; anything else stays text.
+LINK = re.compile(r"https?://[^\s<>\"'\\]{1,2000}", re.IGNORECASE)
 
 
 def starts_formula(value):
@@ -57,14 +70,53 @@ def set_cell(ws, row, col, value, number_format=None):
         value = None
     if isinstance(value, np.generic):
         value = value.item()
+    value = _as_date(value)
     cell = ws.cell(row=row, column=col)
     cell.value = value
     if starts_formula(value):
         cell.data_type = "s"
         cell.quotePrefix = True
-    if number_format and isinstance(value, (int, float)):
+    elif isinstance(value, str) and LINK.fullmatch(value):
+        cell.hyperlink = value
+        cell.style = "Hyperlink"
+    if isinstance(value, datetime.datetime):
+        cell.number_format = TIME_FORMAT
+    elif isinstance(value, datetime.date):
+        cell.number_format = DAY_FORMAT
+    elif number_format and isinstance(value, (int, float)):
         cell.number_format = number_format
     return cell
+
+
+def _as_date(value):
+    """An ISO day or timestamp (text or pandas) as a date / naive UTC datetime."""
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return None
+        if value.tzinfo is not None:
+            value = value.tz_convert("UTC").tz_localize(None)
+        return value.to_pydatetime()
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+    if not isinstance(value, str) or len(value) > 40:
+        return value
+    try:
+        if ISO_DAY.fullmatch(value):
+            return datetime.date.fromisoformat(value)
+        if ISO_TIME.fullmatch(value):
+            return _as_date(
+                datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            )
+    except ValueError:
+        return value
+    return value
+
+
+def autofilter(ws, header_row, n_cols, last_row):
+    """An autofilter on the header row ``header_row`` over the table below it."""
+    if n_cols:
+        end = get_column_letter(n_cols)
+        ws.auto_filter.ref = f"A{header_row}:{end}{max(last_row, header_row)}"
 
 
 def _number_format(figure):
@@ -162,6 +214,7 @@ def xlsx_comparison(figures, *, lang="nb", sources=()):
             t("export_yes" if row.get("demonstration") else "export_no", lang),
         )
         r += 1
+    autofilter(ws, 1, len(labels), r - 1)
     entries = source_entries(figures, sources)
     note = "; ".join(source_text(s, lang) for s in entries)
     set_cell(ws, r + 1, 1, f"{t('export_sources', lang)}: {note}")
@@ -232,14 +285,21 @@ def xlsx_area(figures, area_id, layers, *, lang="nb"):
             t("export_yes" if info.get("demonstration") else "export_no", lang),
         )
         r += 1
+    autofilter(ws, 2, len(keys), r - 1)
     _widths(ws, [30, 14, 50, 20, 12, 18])
     ps = wb.create_sheet(t("export_sheet_premises", lang))
     _header(ps, 1, [t(key, lang) for _c, key, _f in PREMISES_COLUMNS])
     premises = available_premises(layers, area_id)
     records = [] if premises is None else premises.to_dict("records")
     for k, rec in enumerate(records, 2):
+        shown = {
+            **rec,
+            "type": premises_type_name(rec.get("type"), lang),
+            "status": status_name(rec.get("status"), lang),
+        }
         for col, (name, _key, fmt) in enumerate(PREMISES_COLUMNS, 1):
-            set_cell(ps, k, col, rec.get(name), fmt)
+            set_cell(ps, k, col, shown.get(name), fmt)
+    autofilter(ps, 1, len(PREMISES_COLUMNS), len(records) + 1)
     _widths(ps, [40, 30, 16, 12, 14, 12, 10, 30, 40, 22])
     return _workbook_bytes(wb)
 
@@ -282,6 +342,7 @@ def table_xlsx(header_lines, labels, rows, *, sheet="Lokaler", widths=()):
         for c, value in enumerate(row, 1):
             number = not isinstance(value, bool | np.bool_)
             set_cell(ws, r, c, value, "#,##0" if number else None)
+    autofilter(ws, top, len(labels), ws.max_row)
     ws.freeze_panes = ws.cell(row=top + 1, column=1)
     for c, width in enumerate(widths[: len(labels)], 1):
         ws.column_dimensions[get_column_letter(c)].width = width

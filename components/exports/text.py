@@ -37,13 +37,22 @@ KINDS = {
 
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-AREA_COLOURS = dict(
-    zip(
-        AREA_IDS,
-        ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00"),
-        strict=True,
-    )
-)
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00")
+
+
+class _AreaColours(dict):
+    """Area id -> colour: the areas' order in the kommune's configuration picks it."""
+
+    def __missing__(self, area_id):
+        ids = list(AREA_IDS)
+        k = ids.index(area_id) if area_id in ids else len(ids)
+        return PALETTE[k % len(PALETTE)]
+
+    def get(self, area_id, default=None):
+        return self[area_id] if area_id in AREA_IDS or area_id in self else default
+
+
+AREA_COLOURS = _AreaColours()
 
 
 POINT_COLOURS = {
@@ -88,9 +97,12 @@ def area_name(area_id, lang="nb"):
     """
     if area_id in (REST_ID, TOTAL_ID):
         return t(f"export_{area_id}", lang)
+    from layers import kommune
+
     info = AREA_INFO.get(area_id)
-    if info is None:
-        return str(area_id)
+    if info is None or not kommune.is_default():
+        # Another kommune's area: its name from the areas file (configuration).
+        return kommune.active().area_names.get(area_id, str(area_id))
     return info["name"] if lang_or_default(lang) == "nb" else info["name_en"]
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from components.i18n import exports as exports_text
 from components.i18n import finder as finder_text
 from components.i18n import map as map_text
+from components.i18n import plural as plural_text
 from components.i18n import presentation as presentation_text
 from components.i18n import register as register_text
 from components.i18n import security as security_text
@@ -60,7 +61,71 @@ def t(key, lang=DEFAULT_LANG, **fmt):
     """
     entry = STRINGS[key]
     text = entry.get(lang_or_default(lang)) or entry[DEFAULT_LANG]
+    if "{kommune" in text or "{areas_n" in text:
+        text = _kommune_text(text, lang_or_default(lang))
     return text.format(**fmt) if fmt else text
+
+
+_NUMBER_WORDS = {
+    "nb": (
+        "null",
+        "ett",
+        "to",
+        "tre",
+        "fire",
+        "fem",
+        "seks",
+        "sju",
+        "åtte",
+        "ni",
+        "ti",
+    ),
+    "en": (
+        "no",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+    ),
+}
+
+
+def _kommune_text(text, lang):
+    """Fill in the kommune this process serves (``layers.kommune``): its name, and
+    the number of its business areas as a word (``seks``/``six``) or digits."""
+    from layers import kommune
+
+    k = kommune.active()
+    n = len(k.areas)
+    words = _NUMBER_WORDS[lang]
+    word = words[n] if n < len(words) else str(n)
+    text = text.replace("{kommune}", k.name)
+    text = text.replace("{areas_n}", word)
+    return text.replace("{areas_N}", word[:1].upper() + word[1:])
+
+
+def plural(n, noun, lang=DEFAULT_LANG):
+    """The ``noun`` (a key of ``plural.NOUNS``) in the number that ``n`` asks for.
+
+    ``n`` of 1 or -1 gives the singular; anything else (0, 2, None) the plural.
+    """
+    one, many = plural_text.NOUNS[noun][lang_or_default(lang)]
+    try:
+        single = abs(float(n)) == 1
+    except (TypeError, ValueError):
+        single = False
+    return one if single else many
+
+
+def fmt_count(n, noun, lang=DEFAULT_LANG):
+    """A whole number with its noun: ``1 linje``, ``2 linjer``, ``1 line``."""
+    return f"{fmt_int(n, lang)} {plural(n, noun, lang)}"
 
 
 def fmt_num(value, decimals=0, lang=DEFAULT_LANG):

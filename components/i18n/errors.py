@@ -274,6 +274,99 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No address register: run “python -m layers fetch addresses” first, "
         "or pass --addresses FILE.",
     },
+    "limit.json_depth": {
+        "nb": "JSON-en er nøstet mer enn {limit} nivåer dypt; det er ikke en post fra denne kilden.",
+        "en": "The JSON is nested more than {limit} levels deep; not a record of this source.",
+    },
+    "limit.cell_length": {
+        "nb": "En verdi på {n} tegn er lengre enn grensen på {limit} tegn.",
+        "en": "A value of {n} characters is longer than the limit of {limit}.",
+    },
+    "limit.text_length": {
+        "nb": "{what} har {n} tegn; høyst {limit} er tillatt.",
+        "en": "The {what} has {n} characters; at most {limit} are allowed.",
+    },
+    "limit.record_size": {
+        "nb": "Én post er større enn grensen på {limit_mb} MiB.",
+        "en": "One record is larger than the limit of {limit_mb} MiB.",
+    },
+    "limit.file_size": {
+        "nb": "Filen er {mb} MiB; høyst {limit_mb} MiB godtas.",
+        "en": "The file is {mb} MiB; at most {limit_mb} MiB are accepted.",
+    },
+    "limit.decompressed": {
+        "nb": "Utpakket er filen større enn grensen på {limit_mb} MiB.",
+        "en": "Unpacked, the file is larger than the limit of {limit_mb} MiB.",
+    },
+    "limit.compression_ratio": {
+        "nb": "Filen pakkes ut til {ratio} ganger sin størrelse (høyst {limit}); en komprimeringsbombe?",
+        "en": "The file unpacks to {ratio} times its size (at most {limit}); a compression bomb?",
+    },
+    "limit.rows": {
+        "nb": "Filen har mer enn {limit} rader.",
+        "en": "The file has more than {limit} rows.",
+    },
+    "value.not_finite": {
+        "nb": "Tallet {got} er ikke endelig (NaN eller uendelig).",
+        "en": "The number {got} is not finite (NaN or infinity).",
+    },
+    "file.wrong_encoding": {
+        "nb": "Filen er {found}-tekst; {expected} kreves (lagre den som UTF-8).",
+        "en": "The file is {found} text; {expected} is required (save it as UTF-8).",
+    },
+    "file.json_invalid_at": {
+        "nb": "Ikke gyldig JSON ({reason}).",
+        "en": "Not valid JSON ({reason}).",
+    },
+    "file.empty": {"nb": "Filen er tom.", "en": "The file is empty."},
+    "file.separator": {
+        "nb": "Rad {line} er skilt med «{found}», filen ellers med «{expected}».",
+        "en": "Row {line} is separated by “{found}”, the rest of the file by “{expected}”.",
+    },
+    "file.zip_unreadable": {
+        "nb": "Ikke en lesbar zip-fil ({reason}).",
+        "en": "Not a readable zip file ({reason}).",
+    },
+    "file.unreadable": {
+        "nb": "Filen kan ikke leses ({reason}).",
+        "en": "Cannot read the file ({reason}).",
+    },
+    "file.xlsx_formula": {
+        "nb": "Cellen {cell} er en formel ({formula}) uten lagret verdi: åpne arbeidsboken i Excel og lagre den, eller skriv inn verdien.",
+        "en": "Cell {cell} is a formula ({formula}) with no saved value: open the workbook in Excel and save it, or type the value.",
+    },
+    "crs.vertical": {
+        "nb": "EPSG:{code} er et høydesystem, ikke et koordinatsystem for posisjon.",
+        "en": "EPSG:{code} is a vertical (height) coordinate system, not a position.",
+    },
+    "geometry.invalid": {
+        "nb": "Område {feature}: polygonet er ugyldig ({reason}); rett det, eller importer med --make-valid.",
+        "en": "Area {feature}: the polygon is invalid ({reason}); fix it, or import with --make-valid.",
+    },
+    "geometry.too_small": {
+        "nb": "Område {feature} dekker {area} m², {share} av kommunen; for lite til å være et område.",
+        "en": "Area {feature} covers {area} m², {share} of the municipality; too small to be an area.",
+    },
+    "value.null_name": {
+        "nb": "Navnet er tomt (null).",
+        "en": "The name is empty (null).",
+    },
+    "store.read_only": {
+        "nb": "Datalageret {path} kan ikke skrives til ({reason}); ingenting ble endret.",
+        "en": "The store {path} cannot be written ({reason}); nothing was changed.",
+    },
+    "store.disk_full": {
+        "nb": "Disken til datalageret {path} er full; ingenting ble endret.",
+        "en": "The disk of the store {path} is full; nothing was changed.",
+    },
+    "store.damaged": {
+        "nb": "Datalageret {path} er skadet ({reason}); se «python -m layers rebuild».",
+        "en": "The store {path} is damaged ({reason}); see “python -m layers rebuild”.",
+    },
+    "store.io": {
+        "nb": "Datalageret {path} kunne ikke skrives ({reason}); ingenting ble endret.",
+        "en": "The store {path} could not be written ({reason}); nothing was changed.",
+    },
     "store.missing": {
         "nb": "Datalageret {path} finnes ikke.",
         "en": "The store {path} does not exist.",
@@ -299,9 +392,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nb": "Ukjent lag «{layer}».",
         "en": "Unknown layer “{layer}”.",
     },
-    "store.database_url": {
-        "nb": "DATABASE_URL er satt, men PostGIS-lageret er ikke bygget ennå.",
-        "en": "DATABASE_URL is set, but the PostGIS backend is not built yet.",
+    "store.unavailable": {
+        "nb": (
+            "Databasen {store} svarer ikke ({reason}). Ingenting ble lagret; "
+            "prøv igjen når den er tilbake."
+        ),
+        "en": (
+            "The database {store} cannot be reached ({reason}). Nothing was saved; "
+            "try again when it is back."
+        ),
+    },
+    "store.bad_url": {
+        "nb": "Adressen til datalageret {url} er ugyldig (skjemanavn: a-z, 0-9, _).",
+        "en": "The store URL {url} is not valid (schema name: a-z, 0-9, _).",
+    },
+    "store.migrate_same": {
+        "nb": "Et datalager kopieres til et annet, ikke til seg selv ({store}).",
+        "en": "Copy a store to another store, not to itself ({store}).",
+    },
+    "store.migrate_mismatch": {
+        "nb": ("Kopien i {store} avviker fra kilden: {problems}. Kilden er uendret."),
+        "en": "The copy in {store} differs from its source: {problems}. "
+        "The source is unchanged.",
+    },
+    "store.migrate_target_used": {
+        "nb": (
+            "Målet {store} har data fra før (lag eller lokaleregister). Oppgi et tomt "
+            "datalager, eller --replace for å overskrive det."
+        ),
+        "en": (
+            "The target {store} holds data already (layers or register). Give an "
+            "empty store, or --replace to overwrite it."
+        ),
     },
 }
 

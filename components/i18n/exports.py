@@ -2,12 +2,12 @@
 
 STRINGS = {
     "export_title": {
-        "nb": "Næringsarealer Lørenskog",
-        "en": "Business areas of Lørenskog",
+        "nb": "Næringsarealer {kommune}",
+        "en": "Business areas of {kommune}",
     },
     "export_all_areas": {
-        "nb": "alle seks næringsområder",
-        "en": "all six business areas",
+        "nb": "alle {areas_n} næringsområder",
+        "en": "all {areas_n} business areas",
     },
     "export_demo": {"nb": "Demonstrasjonsdata", "en": "Demonstration data"},
     "export_demo_note": {
@@ -43,8 +43,8 @@ STRINGS = {
         "en": "OpenStreetMap basemap (online)",
     },
     "export_overview_title": {
-        "nb": "Næringsarealer Lørenskog: de seks næringsområdene",
-        "en": "Business areas of Lørenskog: the six areas",
+        "nb": "Næringsarealer {kommune}: de {areas_n} næringsområdene",
+        "en": "Business areas of {kommune}: the {areas_n} areas",
     },
     "export_jobs_by_section": {
         "nb": "Arbeidsplasser etter næring (NACE-hovedområde)",

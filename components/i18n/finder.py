@@ -54,6 +54,10 @@ STRINGS = {
     "finder_reset": {"nb": "Nullstill søket", "en": "Reset the search"},
     "finder_all": {"nb": "alle", "en": "all"},
     # --- results ----------------------------------------------------------------
+    "finder_skip_grid": {
+        "nb": "Hopp over tabellen, til valgt lokale",
+        "en": "Skip the table, to the chosen listing",
+    },
     "finder_count_one": {"nb": "{n} lokale", "en": "{n} premises"},
     "finder_count_many": {"nb": "{n} lokaler", "en": "{n} premises"},
     "finder_note_size": {
@@ -160,8 +164,8 @@ STRINGS = {
     "finder_demo_tag": {"nb": "Demonstrasjonsdata", "en": "Demonstration data"},
     # --- exports ---------------------------------------------------------------------
     "finder_export_title": {
-        "nb": "Ledige lokaler i Lørenskog – søk",
-        "en": "Available premises in Lørenskog – search",
+        "nb": "Ledige lokaler i {kommune} – søk",
+        "en": "Available premises in {kommune} – search",
     },
     "finder_export_filter": {"nb": "Filter", "en": "Filter"},
     "finder_export_what": {"nb": "Utvalg", "en": "Selection"},

@@ -156,9 +156,9 @@ STRINGS = {
     "map_basemap_kartverket": {"nb": "Kartverket topografisk", "en": "Kartverket topo"},
     "map_basemap_osm": {"nb": "OpenStreetMap", "en": "OpenStreetMap"},
     "map_aria": {
-        "nb": "Kart over Lørenskog med de seks næringsområdene. Klikk på et område "
+        "nb": "Kart over {kommune} med de {areas_n} næringsområdene. Klikk på et område "
         "for å se profilen, eller velg området i listen.",
-        "en": "Map of Lørenskog with the six business areas. Click an area to see "
+        "en": "Map of {kommune} with the {areas_n} business areas. Click an area to see "
         "its profile, or choose it from the list.",
     },
     "map_summary": {
@@ -219,7 +219,7 @@ STRINGS = {
         "plain map is shown.",
     },
     # --- area profile --------------------------------------------------------
-    "profile_heading_total": {"nb": "Hele Lørenskog", "en": "All of Lørenskog"},
+    "profile_heading_total": {"nb": "Hele {kommune}", "en": "All of {kommune}"},
     "profile_whole_note": {
         "nb": "Tallene gjelder hele kommunen. Velg et område for å se profilen.",
         "en": "Figures for the whole municipality. Choose an area to see its profile.",
@@ -243,8 +243,8 @@ STRINGS = {
     },
     "profile_card_transit": {"nb": "Holdeplasser", "en": "Stops"},
     "profile_card_transit_detail": {
-        "nb": "{lines} linjer · {departures} avganger i rushtimen",
-        "en": "{lines} lines · {departures} departures in the peak hour",
+        "nb": "{lines} · {departures} i rushtimen",
+        "en": "{lines} · {departures} in the peak hour",
     },
     "profile_card_jobs_detail": {
         "nb": "{density} per km² ({km2} km²)",
@@ -295,8 +295,8 @@ STRINGS = {
     "profile_character": {"nb": "Områdets karakter", "en": "The area's character"},
     "profile_ambition": {"nb": "Strategiens ambisjon", "en": "The strategy's ambition"},
     "profile_strategy_source": {
-        "nb": "Kilde: Lørenskog kommune, Næringsstrategi 2025–2037",
-        "en": "Source: Lørenskog kommune, Næringsstrategi 2025–2037 "
+        "nb": "Kilde: {kommune} kommune, Næringsstrategi 2025–2037",
+        "en": "Source: {kommune} kommune, Næringsstrategi 2025–2037 "
         "(business strategy)",
     },
     "profile_employers": {
@@ -330,9 +330,9 @@ STRINGS = {
         "en": "Comparison of the business areas",
     },
     "compare_intro": {
-        "nb": "De seks næringsområdene og resten av kommunen side om side. "
+        "nb": "De {areas_n} næringsområdene og resten av kommunen side om side. "
         "Områdene og resten summerer til kommunens total.",
-        "en": "The six business areas and the rest of the municipality side by side. "
+        "en": "The {areas_n} business areas and the rest of the municipality side by side. "
         "The areas and the rest add up to the municipal total.",
     },
     "compare_table_caption": {

@@ -3,8 +3,8 @@
 STRINGS = {
     # --- the frame: controls and progress --------------------------------------
     "present_brand": {
-        "nb": "Næringsarealer Lørenskog",
-        "en": "Business areas of Lørenskog",
+        "nb": "Næringsarealer {kommune}",
+        "en": "Business areas of {kommune}",
     },
     "present_prev": {"nb": "Forrige", "en": "Previous"},
     "present_next": {"nb": "Neste", "en": "Next"},
@@ -20,17 +20,17 @@ STRINGS = {
         "en": "Move: arrow keys, PgUp/PgDn, Space · Home/End · Esc: exit",
     },
     "present_map_label": {
-        "nb": "Kart over Lørenskog med næringsområdene",
-        "en": "Map of Lørenskog with the business areas",
+        "nb": "Kart over {kommune} med næringsområdene",
+        "en": "Map of {kommune} with the business areas",
     },
     # --- overview ---------------------------------------------------------------
     "present_overview_title": {
-        "nb": "Næringsarealer i Lørenskog",
-        "en": "Business areas in Lørenskog",
+        "nb": "Næringsarealer i {kommune}",
+        "en": "Business areas in {kommune}",
     },
     "present_overview_lead": {
-        "nb": "Seks næringsområder med hver sin rolle – en omvisning.",
-        "en": "Six business areas, each with its own role – a guided tour.",
+        "nb": "{areas_N} næringsområder med hver sin rolle – en omvisning.",
+        "en": "{areas_N} business areas, each with its own role – a guided tour.",
     },
     "present_inhabitants": {"nb": "innbyggere (om lag)", "en": "inhabitants (about)"},
     "present_muni_jobs": {"nb": "arbeidsplasser", "en": "jobs"},
@@ -39,8 +39,8 @@ STRINGS = {
         "en": "registered enterprises (Oct 2024)",
     },
     "present_strategy_source": {
-        "nb": "Kilde: Lørenskog kommune, Næringsstrategi 2025–2037",
-        "en": "Source: Lørenskog kommune, business strategy (Næringsstrategi) "
+        "nb": "Kilde: {kommune} kommune, Næringsstrategi 2025–2037",
+        "en": "Source: {kommune} kommune, business strategy (Næringsstrategi) "
         "2025–2037",
     },
     "present_tour_heading": {"nb": "I denne omvisningen", "en": "In this tour"},
@@ -71,13 +71,13 @@ STRINGS = {
         "en": "available floor space",
     },
     "present_premises_detail": {
-        "nb": "{n} lokaler · median {rent}",
-        "en": "{n} premises · median {rent}",
+        "nb": "{n} · median {rent}",
+        "en": "{n} · median {rent}",
     },
     "present_stops": {"nb": "holdeplasser", "en": "public transport stops"},
     "present_transit_detail": {
-        "nb": "{lines} linjer · {deps} avganger i rushtimen",
-        "en": "{lines} lines · {deps} peak-hour departures",
+        "nb": "{lines} · {deps} i rushtimen",
+        "en": "{lines} · {deps} in the peak hour",
     },
     "present_character": {"nb": "Kjennetegn", "en": "Character"},
     "present_ambition": {"nb": "Ambisjon", "en": "Ambition"},
@@ -104,8 +104,8 @@ STRINGS = {
     "present_asof_premises": {"nb": "lokaler", "en": "premises"},
     "present_asof_transit": {"nb": "kollektivtall", "en": "public transport"},
     "present_text_source": {
-        "nb": "Tekst: egne ord etter Lørenskog kommunes næringsstrategi 2025–2037",
-        "en": "Text: our own words after Lørenskog's business strategy 2025–2037",
+        "nb": "Tekst: egne ord etter {kommune} kommunes næringsstrategi 2025–2037",
+        "en": "Text: our own words after {kommune}'s business strategy 2025–2037",
     },
     # --- closing comparison -----------------------------------------------------
     "present_closing_title": {

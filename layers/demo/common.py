@@ -8,20 +8,23 @@ import io
 import math
 import zipfile
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-from layers import strategy
-from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID
+from layers import kommune, strategy
+from layers.schemas import METRIC_CRS, REST_ID
 from layers.sources.areas import draw_indicative_areas
 
-SEED = 3222
+# The demonstration data is the default kommune's (geodata/kommuner/3222.toml),
+# calibrated to its strategy's figures; another kommune gets none.
+KOMMUNE = kommune.default()
+SEED = int(KOMMUNE.number)
 AS_OF = date(2024, 10, 31)  # the strategy's "October 2024"
-KOMMUNENUMMER = "3222"
+KOMMUNENUMMER = KOMMUNE.number
+AREA_IDS = KOMMUNE.areas  # the demonstration's areas: the default kommune's
 # Calibrated to the strategy's published figures (layers/strategy.py).
 DEMO_TOTAL_ESTABLISHMENTS = strategy.ENTERPRISES.value
 DEMO_TOTAL_JOBS = strategy.JOBS.value
@@ -29,12 +32,12 @@ DEMO_NEW_IN_2023 = strategy.NEW_ENTERPRISES.value
 DEMO_UNPLACED = 68  # about 1.5 % of the establishments: address not in the register
 DEMO_NOTE_NB = (
     "Demonstrasjonsdata: genererte, fiktive virksomheter, adresser, rutetider og "
-    "lokaler, kalibrert til totalene i Lørenskogs næringsstrategi (4 512 "
+    f"lokaler, kalibrert til totalene i {KOMMUNE.name}s næringsstrategi (4 512 "
     "virksomheter og 24 892 arbeidsplasser, oktober 2024) - ikke reelle bedrifter."
 )
 DEMO_NOTE_EN = (
     "Demonstration data: generated, fictitious establishments, addresses, timetables "
-    "and premises, calibrated to the totals of Lørenskog's business strategy (4,512 "
+    f"and premises, calibrated to the totals of {KOMMUNE.name}'s business strategy (4,512 "
     "enterprises and 24,892 jobs, October 2024) - not real firms."
 )
 FILE_NAMES = {
@@ -43,11 +46,7 @@ FILE_NAMES = {
     "gtfs": "gtfs_demo.zip",
     "premises": "premises_demo.csv",
 }
-BOUNDARY_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "geodata"
-    / "lorenskog_kommune_3222_boundary.geojson"
-)
+BOUNDARY_PATH = kommune.GEODATA / KOMMUNE.boundary_file
 
 
 _ZIP_TIME = (AS_OF.year, AS_OF.month, AS_OF.day, 0, 0, 0)

@@ -6,14 +6,14 @@ import math
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 
-from layers.schemas import AREA_IDS, PREMISES_STATUSES, PREMISES_TYPES, REST_ID
+from layers.schemas import AREA_PLACES, PREMISES_STATUSES, PREMISES_TYPES
 
 NBSP = "\u00a0"
 
 DETOUR_FACTOR = 1.3
 STALE_DAYS = 90
 LOCAL_TZ = "Europe/Oslo"
-AREA_CHOICES = (*AREA_IDS, REST_ID)
+AREA_CHOICES = AREA_PLACES  # the areas and the rest (follows the kommune)
 DEFAULT_STATUSES = ("ledig",)
 RENT_MISSING = ("keep", "exclude")
 # Grid column id -> what it sorts by (see ``sort_keys``).

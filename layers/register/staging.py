@@ -6,10 +6,11 @@ and keeps it under a random token with a digest of that preview; :func:`confirm`
 applies it only if the register still gives the same preview, so an editor never
 imports something other than what they saw.
 
-Staged files are kept next to the store (``uploads/`` beside the GeoPackage file),
-named by a 128-bit random token, and removed when applied, refused or older than
-``MAX_AGE_S``. A token is only ever turned into a path after checking its form,
-so a client cannot name another file.
+Staged files are kept in the store itself (the side table ``register_uploads``:
+in the GeoPackage file, or in the database, so that any app server can confirm
+what another one staged), under a 128-bit random token, and removed when applied,
+refused or older than ``MAX_AGE_S``. A token is only ever looked up after checking
+its form.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import json
 import re
 import secrets
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ from pathlib import Path
 from layers.errors import InputError
 from layers.register.imports import apply_import, preview_import
 from layers.register.validation import check_all_inside
+from layers.store.base import reading, table_exists, writing
 
 MAX_MB = 10
 MAX_BYTES = MAX_MB * 1024 * 1024
@@ -34,6 +37,14 @@ SUFFIXES = (".csv", ".xlsx", ".geojson", ".json")
 MAX_AGE_S = 24 * 3600
 MAX_NAME = 200
 _TOKEN = re.compile(r"[0-9a-f]{32}")
+UPLOADS_TABLE = "register_uploads"
+# SQLite; the PostGIS table comes from layers/store/migrations (same columns).
+_SCHEMA_SQL = f"""CREATE TABLE IF NOT EXISTS {UPLOADS_TABLE} (
+    token TEXT PRIMARY KEY NOT NULL,
+    suffix TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    content BLOB NOT NULL)"""
 
 
 @dataclass(frozen=True)
@@ -62,31 +73,82 @@ class Staged:
     ticket: dict | None
 
 
-def upload_dir(store):
-    """Return (creating it) the folder staged uploads of ``store`` are kept in."""
-    folder = Path(store.path).parent / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+def ensure_schema(con):
+    """Create the staged uploads' table when missing (SQLite; idempotent)."""
+    con.execute(_SCHEMA_SQL)
+
+
+def _writing(store):
+    return writing(store, schema=ensure_schema)
+
+
+def valid(token, suffix):
+    """Return True when ``token`` and ``suffix`` have the form of ours."""
+    return bool(
+        isinstance(token, str) and _TOKEN.fullmatch(token) and suffix in SUFFIXES
+    )
+
+
+def put(store, token, suffix, name, raw, now=None):
+    """Keep an upload's bytes under ``token``."""
+    now = time.time() if now is None else now
+    with _writing(store) as con:
+        con.execute(
+            f"INSERT INTO {UPLOADS_TABLE} (token, suffix, name, created_at, content) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token, suffix, name[:MAX_NAME], float(now), bytes(raw)),
+        )
+
+
+def fetch(store, token, suffix):
+    """Return the bytes staged under ``token`` (with that suffix), or None."""
+    if not valid(token, suffix):
+        return None
+    with reading(store) as con:
+        if not table_exists(con, UPLOADS_TABLE):
+            return None
+        row = con.execute(
+            f"SELECT content FROM {UPLOADS_TABLE} WHERE token = ? AND suffix = ?",
+            (token, suffix),
+        ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def drop(store, token):
+    """Remove the upload staged under ``token`` (nothing when there is none)."""
+    if not (isinstance(token, str) and _TOKEN.fullmatch(token)):
+        return
+    with _writing(store) as con:
+        con.execute(f"DELETE FROM {UPLOADS_TABLE} WHERE token = ?", (token,))
+
+
+def staged_tokens(store):
+    """Return the tokens of every staged upload (oldest first)."""
+    with reading(store) as con:
+        if not table_exists(con, UPLOADS_TABLE):
+            return []
+        rows = con.execute(
+            f"SELECT token FROM {UPLOADS_TABLE} ORDER BY created_at, token"
+        ).fetchall()
+    return [r[0] for r in rows]
 
 
 def clean(store, now=None):
     """Remove staged uploads older than ``MAX_AGE_S``."""
     now = time.time() if now is None else now
-    for path in upload_dir(store).glob("*"):
-        try:
-            if now - path.stat().st_mtime > MAX_AGE_S:
-                path.unlink()
-        except OSError:
-            continue
-
-
-def staged_path(store, token, suffix):
-    """Return the path of a staged upload, or None when token or suffix is not ours."""
-    if not (isinstance(token, str) and _TOKEN.fullmatch(token)):
-        return None
-    if suffix not in SUFFIXES:
-        return None
-    return upload_dir(store) / f"{token}{suffix}"
+    with reading(store) as con:
+        if not table_exists(con, UPLOADS_TABLE):
+            return
+        old = con.execute(
+            f"SELECT 1 FROM {UPLOADS_TABLE} WHERE created_at < ? LIMIT 1",
+            (float(now - MAX_AGE_S),),
+        ).fetchone()
+    if old is not None:
+        with _writing(store) as con:
+            con.execute(
+                f"DELETE FROM {UPLOADS_TABLE} WHERE created_at < ?",
+                (float(now - MAX_AGE_S),),
+            )
 
 
 def digest(report):
@@ -95,8 +157,8 @@ def digest(report):
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def check_file(store, path, name, *, boundary=None):
-    """Read and check a premises list; return ``(frame, preview report)``.
+def check_file(store, raw, name, *, boundary=None):
+    """Read and check a premises list (its bytes); return ``(frame, preview report)``.
 
     Raises
     ------
@@ -105,7 +167,11 @@ def check_file(store, path, name, *, boundary=None):
     """
     from layers.sources.premises import read_premises
 
-    gdf = read_premises(path)
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="naring-upload-") as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(raw)
+        gdf = read_premises(path)
     if boundary is not None:
         check_all_inside(gdf, boundary, source=name)
     return gdf, preview_import(store, gdf)
@@ -163,17 +229,11 @@ def stage(store, name, raw, *, boundary=None):
             code="file.unsupported_type", params={"suffix": suffix or "(none)"}
         )
     clean(store)
-    token = secrets.token_hex(16)
-    path = upload_dir(store) / f"{token}{suffix}"
-    path.write_bytes(raw)
-    try:
-        _gdf, report = check_file(store, path, name, boundary=boundary)
-    except InputError:
-        path.unlink(missing_ok=True)
-        raise
+    _gdf, report = check_file(store, raw, name, boundary=boundary)
     if not (report["added"] or report["changed"]):
-        path.unlink(missing_ok=True)
         return Staged(name, report, None)
+    token = secrets.token_hex(16)
+    put(store, token, suffix, name, raw)
     ticket = {"token": token, "suffix": suffix, "name": name, "digest": digest(report)}
     return Staged(name, report, ticket)
 
@@ -215,14 +275,15 @@ def confirm(store, ticket, *, user, boundary=None):
         The file is wrong now (it is removed).
     """
     ticket = ticket or {}
-    path = staged_path(store, ticket.get("token"), ticket.get("suffix"))
+    token = ticket.get("token")
+    raw = fetch(store, token, ticket.get("suffix"))
     name = str(ticket.get("name") or "")[:MAX_NAME]
-    if path is None or not path.is_file():
+    if raw is None:
         return Outcome("expired", name)
     try:
-        gdf, report = check_file(store, path, name, boundary=boundary)
+        gdf, report = check_file(store, raw, name, boundary=boundary)
     except InputError:
-        path.unlink(missing_ok=True)
+        drop(store, token)
         raise
     if digest(report) != ticket.get("digest"):
         fresh = None
@@ -230,12 +291,10 @@ def confirm(store, ticket, *, user, boundary=None):
             fresh = {**ticket, "digest": digest(report)}
         return Outcome("stale", name, report, fresh)
     done = apply_import(store, gdf, user=user)
-    path.unlink(missing_ok=True)
+    drop(store, token)
     return Outcome("done", name, done)
 
 
 def discard(store, ticket):
     """Remove a staged upload (nothing happens when there is none)."""
-    path = staged_path(store, (ticket or {}).get("token"), (ticket or {}).get("suffix"))
-    if path is not None:
-        path.unlink(missing_ok=True)
+    drop(store, (ticket or {}).get("token"))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import geopandas as gpd
 import pandas as pd
 
+from layers import limits
 from layers.schemas import (
     CRS,
     SCHEMAS,
@@ -19,10 +20,11 @@ from layers.store.base import LayerInfo, table_exists
 PREMISES_TABLE = "register_premises"
 HISTORY_TABLE = "register_history"
 LOCAL_TZ = "Europe/Oslo"
-MAX_TEXT = 200
-MAX_URL = 2000
-MAX_SIZE_M2 = 200_000
-MAX_RENT_NOK_M2_YEAR = 20_000
+# The register's limits are the importers' (one set, in layers.limits).
+MAX_TEXT = limits.MAX_TEXT
+MAX_URL = limits.MAX_URL
+MAX_SIZE_M2 = limits.MAX_SIZE_M2
+MAX_RENT_NOK_M2_YEAR = limits.MAX_RENT_NOK_M2_YEAR
 BOUNDARY_TOLERANCE_M = 200
 
 # Fields a form (or an import) sets; the rest is bookkeeping.

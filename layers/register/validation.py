@@ -9,14 +9,8 @@ import numpy as np
 from shapely.geometry import Point
 
 from layers.errors import InputError
-from layers.register.tables import (
-    BOUNDARY_TOLERANCE_M,
-    MAX_RENT_NOK_M2_YEAR,
-    MAX_SIZE_M2,
-    MAX_TEXT,
-    MAX_URL,
-    _today,
-)
+from layers.limits import MAX_RENT_NOK_M2_YEAR, MAX_SIZE_M2, MAX_TEXT, MAX_URL
+from layers.register.tables import BOUNDARY_TOLERANCE_M, _today
 from layers.schemas import (
     CRS,
     METRIC_CRS,

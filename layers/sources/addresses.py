@@ -11,6 +11,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,8 +21,10 @@ import pandas as pd
 import pyproj
 import shapely
 
+from layers import limits
 from layers.errors import InputError
 from layers.schemas import CRS, NORWAY_BOUNDS
+from layers.sources import guard
 
 __all__ = [
     "ADDRESS_COLUMNS",
@@ -207,23 +210,50 @@ def _postcodes(series):
 
 @contextlib.contextmanager
 def _open_csv(path):
-    """Open ``path`` (a CSV, or a zip holding exactly one CSV) as a binary stream."""
+    """Open ``path`` (a CSV, or a zip holding exactly one CSV) as a binary stream.
+
+    A zip member is read through :class:`layers.sources.guard.BoundedReader`
+    (size and compression-ratio limits); the text must be UTF-8.
+    """
     path = Path(path)
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic != b"PK\x03\x04":
         with open(path, "rb") as f:
+            guard.require_utf8(f.read(1 << 16), str(path))
+            f.seek(0)
             yield f
         return
-    with zipfile.ZipFile(path) as zf:
-        members = [n for n in zf.namelist() if n.lower().endswith(".csv")]
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise InputError(
+            code="file.zip_unreadable", params={"reason": str(exc)}, file=str(path)
+        ) from None
+    with zf:
+        members = [i for i in zf.infolist() if i.filename.lower().endswith(".csv")]
         if len(members) != 1:
             raise InputError(
                 f"zip must hold exactly one .csv file, found {len(members)}",
                 file=str(path),
             )
-        with zf.open(members[0]) as f:
-            yield io.BufferedReader(f)
+        info = members[0]
+        if info.file_size > limits.MAX_DECOMPRESSED_BYTES:
+            raise InputError(
+                code="limit.decompressed",
+                params={"limit_mb": limits.mib(limits.MAX_DECOMPRESSED_BYTES)},
+                file=str(path),
+            )
+        try:
+            with zf.open(info) as member:
+                raw = guard.BoundedReader(member, info.compress_size, str(path))
+                f = io.BufferedReader(raw, buffer_size=1 << 16)
+                guard.require_utf8(f.peek(1 << 16)[: 1 << 16], str(path))
+                yield f
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise InputError(
+                code="file.zip_unreadable", params={"reason": str(exc)}, file=str(path)
+            ) from None
 
 
 def _column_map(columns, source):
@@ -261,8 +291,16 @@ def _number_column(series, rows, *, source, field):
     if bad.any():
         row = _first_bad(bad, rows)
         value = series.to_numpy()[np.flatnonzero(bad)[0]]
+        if np.isnan(num[np.flatnonzero(bad)[0]]) and value.strip().lower() != "nan":
+            raise InputError(
+                f"expected a number, got {value!r}", file=source, row=row, field=field
+            )
         raise InputError(
-            f"expected a number, got {value!r}", file=source, row=row, field=field
+            code="value.not_finite",
+            params={"got": value},
+            file=source,
+            row=row,
+            field=field,
         )
     return num
 
@@ -273,10 +311,19 @@ def _epsg_column(series, rows, *, source, field):
     codes = pd.to_numeric(text, errors="coerce")
     for code in pd.unique(codes):
         bad = codes.isna().to_numpy() if pd.isna(code) else (codes == code).to_numpy()
-        if not pd.isna(code) and _crs_known(int(code)):
-            continue
+        known = not pd.isna(code) and _crs_known(int(code))
         row = _first_bad(bad, rows)
         value = series.to_numpy()[np.flatnonzero(bad)[0]]
+        if known == "vertical":
+            raise InputError(
+                code="crs.vertical",
+                params={"code": int(code)},
+                file=source,
+                row=row,
+                field=field,
+            )
+        if known:
+            continue
         raise InputError(
             f"unknown EPSG code {value!r}", file=source, row=row, field=field
         )
@@ -284,15 +331,64 @@ def _epsg_column(series, rows, *, source, field):
 
 
 def _crs_known(code):
+    """True for a known horizontal CRS, "vertical" for a height system."""
     try:
-        pyproj.CRS.from_epsg(code)
+        crs = pyproj.CRS.from_epsg(code)
     except pyproj.exceptions.CRSError:
         return False
-    return True
+    if crs.is_vertical and not (crs.is_projected or crs.is_geographic):
+        return "vertical"
+    return crs.is_projected or crs.is_geographic
+
+
+def _check_rows(chunk, cols, rows, source):
+    """Refuse malformed rows: none is dropped silently.
+
+    Every address row of Kartverket's file has a coordinate system; a row without
+    one is cut short or split by another separator than ``;`` (named when its
+    first cell holds ``,`` or a tab). Text fields are bounded by ``MAX_TEXT``.
+    """
+    epsg = chunk[cols["epsg"]].str.strip()
+    bad = (epsg == "").to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        first = str(chunk.iloc[i, 0])
+        for sep in (",", "\t", "|"):
+            if first.count(sep) >= 3:
+                raise InputError(
+                    code="file.separator",
+                    params={"line": int(rows[i]), "found": sep, "expected": ";"},
+                    file=source,
+                    row=int(rows[i]),
+                )
+        raise InputError(
+            "the row has no EPSG code: is it cut short, or are its fields "
+            "separated by something else than ';'?",
+            file=source,
+            row=int(rows[i]),
+            field=cols["epsg"],
+        )
+    for key in ("adressenavn",):
+        lengths = chunk[cols[key]].str.len().to_numpy()
+        long = lengths > limits.MAX_TEXT
+        if long.any():
+            i = int(np.flatnonzero(long)[0])
+            raise InputError(
+                code="limit.text_length",
+                params={
+                    "what": "street",
+                    "n": int(lengths[i]),
+                    "limit": limits.MAX_TEXT,
+                },
+                file=source,
+                row=int(rows[i]),
+                field=cols[key],
+            )
 
 
 def _chunk_to_frame(chunk, cols, rows, kommuner, source):
     """Validate one chunk of raw rows and return the kept rows in canonical form."""
+    _check_rows(chunk, cols, rows, source)
     knr = chunk[cols["kommunenummer"]].str.strip().str.zfill(4)
     street = chunk[cols["adressenavn"]].str.strip()
     nummer = chunk[cols["nummer"]].str.strip()
@@ -443,8 +539,24 @@ def read_addresses(path, *, kommune=None):
                 rows = np.arange(offset + 1, offset + len(chunk) + 1)
                 offset += len(chunk)
                 parts.append(_chunk_to_frame(chunk, cols, rows, kommuner, source))
-        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        except pd.errors.ParserError as exc:
+            found = re.search(
+                r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc)
+            )
+            if found:
+                want, line, saw = (int(g) for g in found.groups())
+                raise InputError(
+                    f"row has {saw} fields separated by ';', the header {want}",
+                    file=source,
+                    row=line - 1,
+                ) from None
             raise InputError(f"not a readable ';' CSV ({exc})", file=source) from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                code="file.wrong_encoding",
+                params={"found": "Windows-1252 or another", "expected": "UTF-8"},
+                file=source,
+            ) from exc
         except pd.errors.EmptyDataError as exc:
             raise InputError("file is empty", file=source) from exc
     if cols is None:  # header only

@@ -8,6 +8,8 @@ municipality's own polygons with ``python -m layers import areas FILE``.
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,8 +17,10 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point, Polygon
 
+from layers import limits
 from layers.errors import InputError
 from layers.schemas import AREA_IDS, CRS, METRIC_CRS, conform
+from layers.sources import guard
 
 # Text in our own words, drawn from the facts in Lørenskog kommune's
 # Næringsstrategi 2025–2037.
@@ -253,14 +257,16 @@ def draw_indicative_areas(boundary):
         shape = shapely.set_precision(shape, 0.01)
         shapes[area_id] = shape
         taken = taken.union(shape)
-    rows = [_area_row(area_id, indicative=True) for area_id in AREA_IDS]
-    geoms = gpd.GeoSeries([shapes[a] for a in AREA_IDS], crs=METRIC_CRS).to_crs(CRS)
+    ids = tuple(AREA_INFO)  # Lørenskog's six, in display order
+    rows = [_area_row(area_id, indicative=True) for area_id in ids]
+    geoms = gpd.GeoSeries([shapes[a] for a in ids], crs=METRIC_CRS).to_crs(CRS)
     gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms.values, crs=CRS)
     return conform("areas", gdf, source="indicative areas")
 
 
 def _area_row(area_id, *, indicative, name=None):
-    info = AREA_INFO[area_id]
+    # Another kommune's areas have no shipped text: the name from the file only.
+    info = AREA_INFO.get(area_id) or dict.fromkeys(_TEXT_KEYS, "")
     return {
         "area_id": area_id,
         "name": name or info["name"],
@@ -272,15 +278,98 @@ def _area_row(area_id, *, indicative, name=None):
     }
 
 
+_TEXT_KEYS = ("name", "description_nb", "description_en", "ambition_nb", "ambition_en")
 ID_COLUMNS = ("area_id", "id", "omrade_id", "område_id")
+# Ids of another kommune's areas: they appear in links and class names.
+FREE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+MAX_FREE_AREAS = 40
 NAME_COLUMNS = ("name", "navn", "omradenavn", "områdenavn")
 
 
-def read_areas(path, *, boundary=None):
+def _prechecked(path, src):
+    """Size, encoding and JSON depth of an areas file, before GDAL reads it."""
+    guard.check_file_size(path, src, limits.MAX_AREAS_FILE_BYTES)
+    if path.suffix.lower() in (".geojson", ".json"):
+        data = path.read_bytes()
+        guard.require_utf8(data[: 1 << 16], src)
+        guard.scan_json(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), src)
+
+
+def _check_geometries(raw, ids, src, *, make_valid):
+    """Refuse invalid polygons (naming the feature) unless ``make_valid``."""
+    from shapely.validation import explain_validity
+    from shapely.validation import make_valid as fix
+
+    geoms = list(raw.geometry)
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            raise InputError(
+                code="geometry.invalid",
+                params={"feature": ids.iloc[i], "reason": "empty geometry"},
+                file=src,
+                row=i + 1,
+                field="geometry",
+            )
+        if not geom.is_valid:
+            if make_valid:
+                fixed = fix(geom)
+                if fixed.geom_type == "GeometryCollection":
+                    polys = [g for g in fixed.geoms if g.geom_type.endswith("Polygon")]
+                    fixed = shapely.union_all(polys) if polys else fixed
+                geoms[i] = fixed
+                continue
+            raise InputError(
+                code="geometry.invalid",
+                params={"feature": ids.iloc[i], "reason": explain_validity(geom)},
+                file=src,
+                row=i + 1,
+                field="geometry",
+            )
+    return geoms
+
+
+def _check_not_tiny(gdf, boundary, src):
+    """Refuse an area under ``MIN_AREA_SHARE`` of the municipality's area."""
+    muni = float(boundary.to_crs(METRIC_CRS).area.sum())
+    metric = gdf.to_crs(METRIC_CRS)
+    for i, area in enumerate(metric.area):
+        if area < limits.MIN_AREA_SHARE * muni:
+            raise InputError(
+                code="geometry.too_small",
+                params={
+                    "feature": metric.area_id.iloc[i],
+                    "area": f"{area:.1f}",
+                    "share": f"{100 * area / muni:.4f} %",
+                },
+                file=src,
+                row=i + 1,
+                field="geometry",
+            )
+
+
+def _name(value, src, row):
+    """An area's name: None when null or blank (the default text is used)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if len(text) > limits.MAX_TEXT:
+        raise InputError(
+            code="limit.text_length",
+            params={"what": "name", "n": len(text), "limit": limits.MAX_TEXT},
+            file=src,
+            row=row,
+            field="name",
+        )
+    return text or None
+
+
+def read_areas(path, *, boundary=None, area_ids=AREA_IDS, make_valid=False):
     """Read official area polygons from a GeoJSON or GeoPackage file.
 
     Each feature needs an id (``area_id``, ``id`` or ``omrade_id``) that is one of
-    the six area ids; a name column is optional. The text of each area is taken
+    ``area_ids`` (Lørenskog's six by default); with ``area_ids=None`` (another
+    kommune) the file defines the areas: ids of lower-case letters, digits, ``-``
+    and ``_``, at most 40 areas, in the file's order. A name column is optional. The text of each area is taken
     from ``AREA_INFO``. The areas must not overlap; when ``boundary`` is given,
     each must lie mostly inside it.
 
@@ -290,11 +379,13 @@ def read_areas(path, *, boundary=None):
         A ``.geojson``/``.json`` or ``.gpkg`` file with (Multi)Polygons and a CRS.
     boundary : geopandas.GeoDataFrame, optional
         The municipal boundary.
+    area_ids : sequence of str or None
+        The areas the file must hold, or None to take them from the file.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The areas in ``AREA_IDS`` order, ``indicative`` False.
+        The areas in ``area_ids`` order (the file's without), ``indicative`` False.
 
     Raises
     ------
@@ -305,6 +396,9 @@ def read_areas(path, *, boundary=None):
     """
     path = Path(path)
     src = path.name
+    if not path.is_file():
+        raise InputError(code="file.not_found", file=src)
+    _prechecked(path, src)
     try:
         raw = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds
@@ -313,6 +407,10 @@ def read_areas(path, *, boundary=None):
         ) from exc
     if raw.crs is None:
         raise InputError("the file has no CRS", file=src)
+    if raw.crs.is_vertical and not (raw.crs.is_projected or raw.crs.is_geographic):
+        raise InputError(
+            code="crs.vertical", params={"code": raw.crs.to_epsg() or "?"}, file=src
+        )
     cols = {c.lower(): c for c in raw.columns}
     id_col = next((cols[c] for c in ID_COLUMNS if c in cols), None)
     if id_col is None:
@@ -321,10 +419,14 @@ def read_areas(path, *, boundary=None):
         )
     name_col = next((cols[c] for c in NAME_COLUMNS if c in cols), None)
     ids = raw[id_col].astype(str).str.strip().str.lower()
+    free = area_ids is None
+    if free:
+        _check_free_ids(ids, src, id_col)
+        area_ids = tuple(dict.fromkeys(ids))
     for i, value in enumerate(ids, start=1):
-        if value not in AREA_IDS:
+        if value not in area_ids:
             raise InputError(
-                f"unknown area id {value!r}; expected one of {', '.join(AREA_IDS)}",
+                f"unknown area id {value!r}; expected one of {', '.join(area_ids)}",
                 file=src,
                 row=i,
                 field=id_col,
@@ -335,24 +437,46 @@ def read_areas(path, *, boundary=None):
         raise InputError(
             f"area id {dup.iloc[0]!r} appears twice", file=src, row=row, field=id_col
         )
-    missing = [a for a in AREA_IDS if a not in set(ids)]
+    missing = [a for a in area_ids if a not in set(ids)]
     if missing:
         raise InputError(
             f"missing area(s): {', '.join(missing)}", file=src, field=id_col
         )
+    geoms = _check_geometries(raw, ids, src, make_valid=make_valid)
     rows = []
     for i, area_id in enumerate(ids):
-        name = str(raw[name_col].iloc[i]).strip() if name_col else None
-        rows.append(_area_row(area_id, indicative=False, name=name or None))
-    gdf = gpd.GeoDataFrame(
-        pd.DataFrame(rows), geometry=raw.geometry.values, crs=raw.crs
-    )
+        name = _name(raw[name_col].iloc[i], src, i + 1) if name_col else None
+        name = name[:80] if name else None
+        if free and not name:
+            name = area_id
+        rows.append(_area_row(area_id, indicative=False, name=name))
+    gdf = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=raw.crs)
     gdf = conform("areas", gdf, source=src)
+    if boundary is not None:
+        _check_not_tiny(gdf, boundary, src)
     _check_disjoint(gdf, src)
     if boundary is not None:
         _check_inside(gdf, boundary, src)
-    order = {a: i for i, a in enumerate(AREA_IDS)}
+    order = {a: i for i, a in enumerate(area_ids)}
     return gdf.sort_values("area_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def _check_free_ids(ids, src, id_col):
+    if len(ids) == 0:
+        raise InputError("the file holds no areas", file=src, field=id_col)
+    if len(ids) > MAX_FREE_AREAS:
+        raise InputError(
+            f"{len(ids)} areas; at most {MAX_FREE_AREAS}", file=src, field=id_col
+        )
+    for i, value in enumerate(ids, start=1):
+        if value in ("rest", "total") or not FREE_ID.fullmatch(value):
+            raise InputError(
+                f"area id {value[:40]!r}: use 1-40 lower-case letters, digits, - or _ "
+                "(not rest or total)",
+                file=src,
+                row=i,
+                field=id_col,
+            )
 
 
 def _check_disjoint(gdf, src):

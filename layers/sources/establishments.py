@@ -14,16 +14,18 @@ import dataclasses
 import datetime as dt
 import gzip
 import io
+import os
 import re
 import zlib
 
 import geopandas as gpd
-import ijson
 import pandas as pd
 
+from layers import limits
 from layers.errors import InputError
 from layers.schemas import CRS, conform
 from layers.sources import addresses as addr
+from layers.sources import guard
 from layers.sources.nace import (
     DEFAULT_NACE_STANDARD,
     NACE_STANDARDS,
@@ -41,11 +43,6 @@ __all__ = [
     "nace_standard_of",
     "read_establishments",
 ]
-
-try:  # the C backend is several times faster than the pure-Python one
-    _ijson = ijson.get_backend("yajl2_c")
-except ImportError:  # pragma: no cover - depends on the build
-    _ijson = ijson
 
 # Kommune number today -> every number the same kommune has had in the registers.
 KOMMUNE_ALIASES = {"3222": frozenset({"3222", "3029", "0230"})}
@@ -153,12 +150,18 @@ class EstablishmentsReport:
 
 @contextlib.contextmanager
 def _open_binary(path):
-    """Open ``path`` for binary reading, decompressing gzip (by magic bytes)."""
+    """Open ``path`` for binary reading, decompressing gzip (by magic bytes).
+
+    A gzip stream is read through :class:`layers.sources.guard.BoundedReader`:
+    refused past ``limits.MAX_DECOMPRESSED_BYTES`` or a compression bomb's ratio.
+    """
     with open(path, "rb") as raw:
         if raw.read(2) == _GZIP_MAGIC:
             raw.seek(0)
             with gzip.GzipFile(fileobj=raw) as gz:
-                f = io.BufferedReader(gz, buffer_size=_JSON_BUFFER)
+                size = os.fstat(raw.fileno()).st_size
+                bounded = guard.BoundedReader(gz, size, str(path))
+                f = io.BufferedReader(bounded, buffer_size=_JSON_BUFFER)
                 if f.peek(len(_BOM))[: len(_BOM)] == _BOM:
                     f.read(len(_BOM))
                 yield f
@@ -176,6 +179,7 @@ def _sniff(path, source):
             head = f.read(_SNIFF_BYTES)
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"cannot read file ({exc})", file=source) from exc
+    guard.require_utf8(head, source)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if not text:
         raise InputError("file is empty", file=source)
@@ -194,19 +198,20 @@ def _sniff(path, source):
 
 
 def _iter_json(path, prefix, source):
+    """Records at ``prefix`` (dotted, as ijson's), depth and size bounded."""
+    keys = tuple(prefix.split(".")) if prefix else ()
     count = 0
     try:
         with _open_binary(path) as f:
-            items = _ijson.items(f, prefix, use_float=True, buf_size=_JSON_BUFFER)
-            for rec in items:
+            for rec in guard.iter_json_records(f, source, path=keys):
                 count += 1
                 yield rec
-    except ijson.JSONError as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise InputError(f"invalid JSON ({first})", file=source, row=count + 1) from exc
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(
-            f"cannot read file ({exc})", file=source, row=count + 1
+            code="file.unreadable",
+            params={"reason": str(exc)},
+            file=source,
+            row=count + 1,
         ) from exc
 
 
@@ -219,6 +224,7 @@ def _iter_csv(path, source):
     with _open_binary(path) as f:
         text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
         reader = csv.reader(text)
+        old_limit = csv.field_size_limit(limits.MAX_CELL)
         try:
             header = next(reader)
             paths = [_csv_path(h) for h in header]
@@ -226,16 +232,46 @@ def _iter_csv(path, source):
                 if len(values) != len(paths):
                     if not any(v.strip() for v in values):
                         continue
+                    _separator_problem(values, len(paths), source, number)
                     raise InputError(
                         f"row has {len(values)} fields, header has {len(paths)}",
                         file=source,
                         row=number,
                     )
                 yield _nest(paths, values)
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise InputError(
+                    code="limit.cell_length",
+                    params={"n": limits.MAX_CELL + 1, "limit": limits.MAX_CELL},
+                    file=source,
+                    row=reader.line_num,
+                ) from None
             raise InputError(
                 f"not a readable CSV ({exc})", file=source, row=reader.line_num
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                code="file.wrong_encoding",
+                params={"found": "Windows-1252 or another", "expected": "UTF-8"},
+                file=source,
+                row=reader.line_num,
+            ) from exc
+        finally:
+            csv.field_size_limit(old_limit)
+
+
+def _separator_problem(values, expected, source, number):
+    """Raise when a row is split by another separator than the header's ','."""
+    joined = ",".join(values)
+    for sep in (";", "\t", "|"):
+        if joined.count(sep) + 1 >= expected:
+            raise InputError(
+                code="file.separator",
+                params={"line": number, "found": sep, "expected": ","},
+                file=source,
+                row=number,
+            )
 
 
 def _nest(paths, values):
@@ -453,14 +489,40 @@ def _check(rec, number, source):
     return orgnr, employees, dates
 
 
-def _row(rec, orgnr, employees, dates):
+def _name(rec, orgnr, source, row):
+    """The record's name, bounded; the organisation number when it has none."""
+    name = _text(rec.get("navn"))
+    if len(name) > limits.MAX_TEXT:
+        raise InputError(
+            code="limit.text_length",
+            params={"what": "name", "n": len(name), "limit": limits.MAX_TEXT},
+            file=source,
+            row=row,
+            field="navn",
+        )
+    bad = _CONTROL.search(name)
+    if bad:
+        raise InputError(
+            code="value.control_character",
+            params={"char": f"U+{ord(bad.group()):04X}"},
+            file=source,
+            row=row,
+            field="navn",
+        )
+    return name or orgnr
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _row(rec, orgnr, employees, dates, name):
     """The kept columns of one valid record."""
     loc = _sub(rec, "beliggenhetsadresse")
     lines = _lines(loc.get("adresse"))
     nace = _text(_sub(rec, "naeringskode1").get("kode"))
     return (
         orgnr,
-        _text(rec.get("navn")),
+        name,
         _text(rec.get("overordnetEnhet")),
         nace,
         nace_standard_of(nace),  # "" until the file's standard is known
@@ -498,7 +560,8 @@ def _scan(path, kommuner, source):
         elif dates["nedleggelsesdato"] or dates["slettedato"]:
             state[orgnr] = _CLOSED
         else:
-            state[orgnr] = _row(rec, orgnr, employees, dates)
+            name = _name(rec, orgnr, source, number)
+            state[orgnr] = _row(rec, orgnr, employees, dates, name)
     if read == 0:
         raise InputError("file holds no underenheter records", file=source)
     rows = [v for v in state.values() if isinstance(v, tuple)]

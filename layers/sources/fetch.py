@@ -39,6 +39,13 @@ DEFAULT_URLS = {
         "https://nedlasting.geonorge.no/geonorge/Basisdata/MatrikkelenAdresse/CSV/"
         "Basisdata_3222_Lorenskog_25833_MatrikkelenAdresse_CSV.zip"
     ),
+    # Kartverket "Administrative enheter kommuner" (Geonorge, CC BY 4.0): every
+    # kommune of Norway, GeoJSON in a zip, EPSG:4258 (ETRS89, degrees as 4326);
+    # the zip holds Basisdata_0000_Norge_4258_Kommune_GeoJSON.geojson.
+    "boundary": (
+        "https://nedlasting.geonorge.no/geonorge/Basisdata/Kommuner/GeoJSON/"
+        "Basisdata_0000_Norge_4258_Kommuner_GeoJSON.zip"
+    ),
 }
 
 # Request headers per source. Brønnøysund's bulk download answers a plain
@@ -67,7 +74,10 @@ DEFAULT_FILENAMES = {
     "brreg": "underenheter.json.gz",
     "gtfs": "rb_norway-aggregated-gtfs.zip",
     "addresses": "adresser.zip",
+    "boundary": "kommuner.zip",
 }
+# The national kommune file is about 100 MB unzipped (its GeoJSON, full detail).
+MAX_KOMMUNE_FILE_BYTES = 600_000_000
 
 
 class FetchError(RuntimeError):
@@ -469,3 +479,118 @@ def fetch_addresses(kommune, *, dest_dir, base=None, atom=None, progress=None):
             continue
         return path, url, scope
     raise last
+
+
+# --------------------------------------------------------------- kommune file
+
+
+def read_kommune_file(path, *, max_bytes=MAX_KOMMUNE_FILE_BYTES):
+    """Read Kartverket's kommuner: a GeoJSON, or Geonorge's zip of one.
+
+    Geonorge's GeoJSON holds named FeatureCollections (``Kommune`` with the
+    polygons, ``Kommunegrense`` with the boundary lines); only polygons are kept.
+    The name is ``kommunenavn``, or the first ``navn`` of Kartverket's list of
+    names. A ``crs`` member (``EPSG:4258``, ``EPSG:25833`` …) is honoured.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    max_bytes : int
+        Refuse larger (unzipped) files.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``kommunenummer`` (four digits), ``kommunenavn``, geometry, EPSG:4326.
+
+    Raises
+    ------
+    InputError
+        Not a kommune file (no polygons with a kommunenummer), or too large.
+    """
+    import json
+    import zipfile
+
+    import geopandas as gpd
+    from shapely.geometry import shape
+
+    from layers.errors import InputError
+
+    path = Path(path)
+    src = path.name
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                names = [
+                    i for i in zf.infolist() if i.filename.lower().endswith(".geojson")
+                ]
+                if not names:
+                    raise InputError("the zip holds no .geojson file", file=src)
+                info = names[0]
+                if info.file_size > max_bytes:
+                    raise InputError(f"{info.filename} is too large", file=src)
+                data = json.loads(zf.read(info).decode("utf-8-sig"))
+        else:
+            if path.stat().st_size > max_bytes:
+                raise InputError("the file is too large", file=src)
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"cannot read as GeoJSON ({exc})", file=src) from exc
+    collections = _feature_collections(data)
+    rows, geoms, crs = [], [], "EPSG:4326"
+    for fc in collections:
+        crs = _geojson_crs(fc, default=_geojson_crs(data, default=crs))
+        for feat in fc.get("features") or ():
+            props = feat.get("properties") or {}
+            geom = feat.get("geometry") or {}
+            number = str(props.get("kommunenummer") or "").strip()
+            if geom.get("type") not in ("Polygon", "MultiPolygon") or not number:
+                continue
+            rows.append(
+                {"kommunenummer": number.zfill(4), "kommunenavn": _kommune_name(props)}
+            )
+            geoms.append(shape(geom))
+    if not rows:
+        raise InputError("no kommune polygons with a kommunenummer", file=src)
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
+    # ETRS89 and WGS 84 differ by well under a metre here: 4258 is read as 4326.
+    if gdf.crs.to_epsg() == 4258:
+        return gdf.set_crs("EPSG:4326", allow_override=True)
+    return gdf.to_crs("EPSG:4326")
+
+
+def _feature_collections(data):
+    if not isinstance(data, dict):
+        return []
+    if data.get("type") == "FeatureCollection":
+        return [data]
+    return [
+        v
+        for k, v in data.items()
+        if isinstance(v, dict)
+        and v.get("type") == "FeatureCollection"
+        and "grense" not in str(k).lower()
+    ]
+
+
+def _geojson_crs(obj, *, default):
+    crs = obj.get("crs") if isinstance(obj, dict) else None
+    name = ((crs or {}).get("properties") or {}).get("name") or ""
+    match = re.search(r"EPSG:+(\d+)", str(name))
+    if match:
+        return f"EPSG:{match.group(1)}"
+    return "EPSG:4326" if "CRS84" in str(name) else default
+
+
+def _kommune_name(props):
+    name = props.get("kommunenavn")
+    if not name:
+        names = props.get("navn")
+        if isinstance(names, list) and names:
+            first = names[0]
+            name = first.get("navn") if isinstance(first, dict) else first
+        else:
+            name = names
+    return str(name or "").strip()[:80]

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from layers import limits
 from layers.errors import InputError
 from layers.schemas import NORWAY_BOUNDS, check_lonlat
 from layers.sources.gtfs_zip import WEEKDAYS, _where
@@ -135,8 +136,19 @@ def _check_in_norway(checked, series, lon, lat, where, field):
 
 def _raise_bad_coords(bad, series, lon, lat, where, field):
     if bad.any():
-        row, _ = _first_bad(bad, series)
+        row, value = _first_bad(bad, series)
         pos = int(np.flatnonzero(bad)[0])
+        text = str(value).strip().lower().lstrip("+-")
+        if text in ("nan", "inf", "infinity") or not (
+            np.isnan(lon[pos]) or np.isfinite(lon[pos])
+        ):
+            raise InputError(
+                code="value.not_finite",
+                params={"got": str(value).strip()},
+                file=where,
+                row=row,
+                field=field,
+            )
         check_lonlat(lon[pos], lat[pos], source=where, row=row, field=field)
         raise InputError("bad coordinate", file=where, row=row, field=field)
 
@@ -188,6 +200,20 @@ def _stops_table(frame, where, bbox=None):
         ``stop_places_skipped`` filled in.
     """
     _check_unique(frame, "stop_id", where)
+    lengths = frame["stop_name"].str.len().to_numpy()
+    if (lengths > limits.MAX_TEXT).any():
+        row, _ = _first_bad(pd.Series(lengths > limits.MAX_TEXT), frame["stop_name"])
+        raise InputError(
+            code="limit.text_length",
+            params={
+                "what": "name",
+                "n": int(lengths.max()),
+                "limit": limits.MAX_TEXT,
+            },
+            file=where,
+            row=row,
+            field="stop_name",
+        )
     codes = _parse_codes(
         frame["location_type"], (0, 1, 2, 3, 4), where, "location_type", default=0
     )

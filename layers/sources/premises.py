@@ -30,7 +30,6 @@ import csv
 import dataclasses
 import hashlib
 import io
-import json
 import math
 import re
 import unicodedata
@@ -43,7 +42,9 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from layers import limits
 from layers.errors import InputError
+from layers.limits import MAX_RENT_NOK_M2_YEAR, MAX_SIZE_M2
 from layers.schemas import (
     CRS,
     PREMISES_STATUSES,
@@ -52,10 +53,9 @@ from layers.schemas import (
     conform,
     empty_layer,
 )
+from layers.sources import guard
 
 MAX_ERRORS = 20
-MAX_SIZE_M2 = 200_000
-MAX_RENT_NOK_M2_YEAR = 20_000
 LOCAL_TZ = "Europe/Oslo"
 
 # Schema column (or lat/lon) -> accepted headers, compared after _header_key(),
@@ -534,7 +534,7 @@ def check_url(value):
         The link has another scheme (javascript:, data:, ftp: …), no host, or
         contains whitespace.
     """
-    text = clean_text(value)
+    text = bounded_text(value, "link", limits.MAX_URL)
     if not text:
         return ""
     parts = urlsplit(text)
@@ -572,6 +572,7 @@ def premises_id(title, address):
 
 
 def _decode(data, source):
+    guard.require_utf8(data[: 1 << 16], source, allow_cp1252=True)
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -647,15 +648,60 @@ def _table(cells):
 
 def _read_csv(path, source):
     text = _decode(path.read_bytes(), source)
+    delimiter = sniff_delimiter(text)
+    old_limit = csv.field_size_limit(limits.MAX_CELL)
     try:
-        reader = csv.reader(
-            io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)
-        )
-        return _table(list(reader))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        cells = _bounded_rows(reader, source)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise InputError(
+                code="limit.cell_length",
+                params={"n": limits.MAX_CELL + 1, "limit": limits.MAX_CELL},
+                file=source,
+                row=reader.line_num,
+            ) from None
         raise InputError(
             code="file.csv_unreadable", params={"reason": str(exc)}, file=source
         ) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    names, rows = _table(cells)
+    _check_separators(rows, names, delimiter, source)
+    return names, rows
+
+
+def _bounded_rows(rows, source):
+    """The rows as a list, refused past ``MAX_PREMISES_ROWS`` (+ a title block)."""
+    out = []
+    for row in rows:
+        out.append(row)
+        if len(out) > limits.MAX_PREMISES_ROWS + HEADER_SEARCH_ROWS:
+            raise InputError(
+                code="limit.rows",
+                params={"limit": limits.MAX_PREMISES_ROWS},
+                file=source,
+            )
+    return out
+
+
+def _check_separators(rows, names, delimiter, source):
+    """Refuse a row split by another separator than the file's (one cell only)."""
+    if len(names) < 3:
+        return
+    for row in rows:
+        filled = [v for v in row.values.values() if not _is_blank(v)]
+        if len(filled) != 1:
+            continue
+        cell = str(filled[0])
+        for sep in (";", ",", "\t"):
+            if sep != delimiter and cell.count(sep) >= 2:
+                raise InputError(
+                    code="file.separator",
+                    params={"line": row.number, "found": sep, "expected": delimiter},
+                    file=source,
+                    row=row.number,
+                )
 
 
 def _read_xlsx(path, source):
@@ -666,36 +712,102 @@ def _read_xlsx(path, source):
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, BadZipFile, KeyError, InvalidFileException) as exc:
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (OSError, BadZipFile, KeyError, InvalidFileException, ValueError) as exc:
         raise InputError(
             code="file.xlsx_unreadable", params={"reason": str(exc)}, file=source
         ) from None
     try:
-        return _table(list(book.worksheets[0].iter_rows(values_only=True)))
+        sheet, raw = book.worksheets[0], formulas.worksheets[0]
+        if (sheet.max_row or 0) > limits.MAX_XLSX_ROWS + HEADER_SEARCH_ROWS:
+            raise InputError(  # the sheet's own dimension; rows are counted too
+                code="limit.rows", params={"limit": limits.MAX_XLSX_ROWS}, file=source
+            )
+        values = sheet.iter_rows(values_only=True)
+        cells = raw.iter_rows(values_only=True)
+        rows = []
+        for number, (row, written) in enumerate(
+            zip(values, cells, strict=False), start=1
+        ):
+            if len(rows) >= limits.MAX_XLSX_ROWS + HEADER_SEARCH_ROWS:
+                raise InputError(
+                    code="limit.rows",
+                    params={"limit": limits.MAX_XLSX_ROWS},
+                    file=source,
+                )
+            for col, (value, formula) in enumerate(
+                zip(row, written, strict=False), start=1
+            ):
+                if value is None and isinstance(formula, str) and formula[:1] == "=":
+                    from openpyxl.utils import get_column_letter
+
+                    raise InputError(
+                        code="file.xlsx_formula",
+                        params={
+                            "cell": f"{get_column_letter(col)}{number}",
+                            "formula": formula[:40],
+                        },
+                        file=source,
+                        row=number,
+                    )
+                if isinstance(value, str) and len(value) > limits.MAX_CELL:
+                    raise InputError(
+                        code="limit.cell_length",
+                        params={"n": len(value), "limit": limits.MAX_CELL},
+                        file=source,
+                        row=number,
+                    )
+            rows.append(row)
+        return _table(rows)
+    except InputError:
+        raise
+    except (OSError, BadZipFile, KeyError, ValueError) as exc:
+        raise InputError(
+            code="file.xlsx_unreadable", params={"reason": str(exc)}, file=source
+        ) from None
     finally:
         book.close()
+        formulas.close()
 
 
 def _read_geojson(path, source):
+    data = path.read_bytes()
+    _decode(data, source)  # the encoding, named when it is not UTF-8 or cp1252
     try:
-        data = json.loads(_decode(path.read_bytes(), source))
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            code="file.json_invalid",
-            params={"reason": exc.msg, "line": exc.lineno},
-            file=source,
-        ) from None
+        data = guard.scan_json(io.BytesIO(data.removeprefix(b"\xef\xbb\xbf")), source)
+    except InputError as exc:
+        if exc.code != "file.json_invalid_at" or guard.sniff_encoding(data) == "utf-8":
+            raise
+        data = guard.scan_json(
+            io.BytesIO(_decode(data, source).encode("utf-8")), source
+        )
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features") or []
     else:
         raise InputError(code="file.not_feature_collection", file=source)
+    if not isinstance(features, list):
+        raise InputError(code="file.not_feature_collection", file=source)
+    if len(features) > limits.MAX_PREMISES_ROWS:
+        raise InputError(
+            code="limit.rows", params={"limit": limits.MAX_PREMISES_ROWS}, file=source
+        )
     names, rows = [], []
     for number, feature in enumerate(features, start=1):
         feature = feature if isinstance(feature, dict) else {}
         props = feature.get("properties")
-        props = {str(k).strip(): v for k, v in (props or {}).items()}
+        props = props if isinstance(props, dict) else {}
+        props = {str(k).strip(): v for k, v in props.items()}
+        for key, value in props.items():
+            if isinstance(value, (dict, list)):
+                raise InputError(
+                    f"property {key!r} is a nested {type(value).__name__}, "
+                    "expected a text or a number",
+                    file=source,
+                    row=number,
+                    field=key,
+                )
         names += [k for k in props if k not in names]
         point, problem = _feature_point(feature.get("geometry"))
         rows.append(_Row(number, props, point, problem))
@@ -730,6 +842,12 @@ def _to_wgs84(rows, crs, source):
     from pyproj.exceptions import CRSError
 
     try:
+        from pyproj import CRS as ProjCRS
+
+        found = ProjCRS.from_user_input(crs)
+        if found.is_vertical and not (found.is_projected or found.is_geographic):
+            code = found.to_epsg() or crs
+            raise InputError(code="crs.vertical", params={"code": code}, file=source)
         transformer = Transformer.from_crs(crs, CRS, always_xy=True)
     except CRSError:
         raise InputError(
@@ -860,9 +978,19 @@ def _rent(value):
 
 
 def _title(value):
-    text = clean_text(value)
+    text = bounded_text(value, "title")
     if not text:
         raise InputError(code="value.empty", params={"what": "title"})
+    return text
+
+
+def bounded_text(value, what, limit=limits.MAX_TEXT):
+    """:func:`clean_text`, refused past ``limit`` characters (the register's)."""
+    text = clean_text(value)
+    if len(text) > limit:
+        raise InputError(
+            code="value.too_long", params={"what": what, "n": len(text), "limit": limit}
+        )
     return text
 
 
@@ -891,13 +1019,13 @@ def _parse_row(row, columns, *, source, today, now, has_register):
     record = {
         "premises_id": get("premises_id", clean_text),
         "title": get("title", _title),
-        "address": get("address", clean_text),
+        "address": get("address", lambda v: bounded_text(v, "address")),
         "type": get("type", normalise_type),
         "size_m2": get("size_m2", _size),
         "rent_nok_m2_year": get("rent_nok_m2_year", _rent),
         "available_from": get("available_from", lambda v: parse_date(v, today=today)),
         "status": get("status", normalise_status),
-        "contact": get("contact", clean_text),
+        "contact": get("contact", lambda v: bounded_text(v, "contact")),
         "url": get("url", check_url),
         "updated_at": get("updated_at", lambda v: parse_timestamp(v, now=now)),
     }
@@ -1205,6 +1333,7 @@ def read_premises_table(path, *, addresses=None, now=None, strict=False):
     today = _local_date(now)
     if not path.is_file():
         raise InputError(code="file.not_found", file=source)
+    guard.check_file_size(path, source, limits.MAX_PREMISES_FILE_BYTES)
     header, rows, has_geometry = _read_table(path, source)
     columns = match_columns(header, source=source)
     _check_columns(

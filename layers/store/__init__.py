@@ -1,9 +1,10 @@
 """The store: one small interface over the layers and side tables, and its backends.
 
-``open_store()`` returns the store named by the argument, ``$NARING_STORE`` or
-``instance/store.gpkg``: a :class:`~layers.store.gpkg.GeoPackageStore` (the only
-backend today; a PostGIS one, selected by ``DATABASE_URL``, implements the same
-interface, :mod:`layers.store.base`).
+``open_store()`` returns the store named by the argument, ``$DATABASE_URL``,
+``$NARING_STORE`` or ``instance/store.gpkg``: a ``postgresql://`` URL opens a
+:class:`~layers.store.postgis.PostGISStore`, anything else a
+:class:`~layers.store.gpkg.GeoPackageStore` (both implement
+:mod:`layers.store.base`).
 
 A layer import validates everything first and replaces the layers in one atomic
 step; side tables are read and written through :func:`reading` and
@@ -15,7 +16,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from layers.errors import StoreError
 from layers.store.base import (
     LayerInfo,
     Store,
@@ -26,9 +26,11 @@ from layers.store.base import (
     writing,
 )
 from layers.store.gpkg import FIXED_GPKG_DATE, META_TABLE, GeoPackageStore
+from layers.store.postgis import PostGISStore, is_url
 
 DEFAULT_STORE = Path("instance") / "store.gpkg"
 STORE_ENV = "NARING_STORE"
+DATABASE_ENV = "DATABASE_URL"
 
 __all__ = [
     "DEFAULT_STORE",
@@ -36,6 +38,8 @@ __all__ = [
     "META_TABLE",
     "STORE_ENV",
     "GeoPackageStore",
+    "PostGISStore",
+    "is_url",
     "LayerInfo",
     "Store",
     "layer_info",
@@ -55,27 +59,31 @@ __all__ = [
 
 
 def store_path(path=None):
-    """Resolve the store's path: the argument, ``$NARING_STORE`` or the default."""
-    if path:
-        return Path(path)
-    env = os.environ.get(STORE_ENV)
-    return Path(env) if env else DEFAULT_STORE
+    """Resolve the store's locator: the argument, ``$DATABASE_URL``,
+    ``$NARING_STORE`` or the default (a URL stays a string, a file is a Path)."""
+    locator = path or os.environ.get(DATABASE_ENV) or os.environ.get(STORE_ENV)
+    if not locator:
+        return DEFAULT_STORE
+    return str(locator) if is_url(str(locator)) else Path(locator)
 
 
 def open_store(path=None):
-    """Open the store named by ``path``, ``$NARING_STORE`` or the default.
+    """Open the store named by ``path``, ``$DATABASE_URL``, ``$NARING_STORE`` or
+    the default.
 
     Parameters
     ----------
     path : str or pathlib.Path, optional
+        A GeoPackage file, or a ``postgresql://`` URL.
 
     Returns
     -------
-    GeoPackageStore
+    GeoPackageStore or PostGISStore
     """
-    if os.environ.get("DATABASE_URL") and not path:
-        raise StoreError(code="store.database_url")
-    return GeoPackageStore(store_path(path))
+    locator = store_path(path)
+    if isinstance(locator, str):
+        return PostGISStore(locator)
+    return GeoPackageStore(locator)
 
 
 def read_layer(store, name):

@@ -7,7 +7,15 @@ a PostGIS backend can implement it next to the GeoPackage one:
 
 ``exists()``, ``read_layer(name)``, ``replace_layers({name: (gdf, meta)})``,
 ``list_layers()``, ``layer_info(name)``, ``version(name=None)``, ``key()``,
-``recover()``, ``write_lock()``, ``connect(readonly=True)``.
+``recover()``, ``write_lock()``, ``connect(readonly=True)``, ``transaction()``
+(a write transaction: commit at the end, roll back on error, writers serialised),
+``snapshot()`` (a consistent read-only connection) and ``read_table(name)`` (a
+plain DataFrame that ``replace_layers`` was given instead of a GeoDataFrame).
+
+Side-table SQL is written once for both backends: ``?`` parameters, standard SQL,
+rows addressable by name and position. Only the DDL differs: SQLite tables are
+created by their owners' ``ensure_schema``; PostGIS tables by the migrations in
+``layers/store/migrations/``.
 
 The store knows no layer by name. A layer kept in side tables and edited in place
 (an *overlay*, such as the premises register) is declared in
@@ -21,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
-import sqlite3
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -38,13 +45,15 @@ class Store(Protocol):
     def key(self) -> str: ...
     def version(self, name: str | None = None) -> Hashable: ...
     def read_layer(self, name: str): ...
-    def read_table(self, name: str): ...
     def replace_layers(self, layers: dict, *, reproducible: bool = False): ...
     def list_layers(self) -> list[LayerInfo]: ...
     def layer_info(self, name: str) -> LayerInfo: ...
     def recover(self) -> None: ...
     def write_lock(self): ...
     def connect(self, *, readonly: bool = True): ...
+    def transaction(self): ...
+    def snapshot(self): ...
+    def read_table(self, name: str): ...
 
 
 @dataclass(frozen=True)
@@ -101,35 +110,28 @@ def require_store(store):
 def writing(store, schema=None):
     """Context manager: one write transaction on the store, under its write lock.
 
-    Commits when the block ends, rolls back on any exception.
+    Commits when the block ends, rolls back on any exception (the backend's
+    ``transaction()``).
 
     Parameters
     ----------
     store : Store
     schema : callable, optional
-        Called with the connection inside the transaction to create side tables.
+        Called with the connection inside the transaction to create side tables
+        (SQLite). Skipped on a backend whose connection says ``migrated`` (PostGIS:
+        its tables come from migrations).
 
     Yields
     ------
     DB-API connection
-        With rows addressable by column name.
+        ``execute(sql, params)`` with ``?`` parameters; rows addressable by column
+        name and by position.
     """
     require_store(store)
-    with store.write_lock():
-        con = store.connect(readonly=False)
-        try:
-            con.row_factory = sqlite3.Row
-            con.execute("BEGIN IMMEDIATE")
-            if schema is not None:
-                schema(con)
-            yield con
-            con.commit()
-        except BaseException:
-            if con.in_transaction:
-                con.rollback()
-            raise
-        finally:
-            con.close()
+    with store.transaction() as con:
+        if schema is not None and not getattr(con, "migrated", False):
+            schema(con)
+        yield con
 
 
 @contextlib.contextmanager
@@ -145,17 +147,15 @@ def reading(store):
     DB-API connection
     """
     require_store(store)
-    store.recover()
-    con = store.connect()
-    try:
-        con.row_factory = sqlite3.Row
+    with store.snapshot() as con:
         yield con
-    finally:
-        con.close()
 
 
 def table_exists(con, name):
     """Return True when side table ``name`` exists in the connected store."""
+    probe = getattr(con, "table_exists", None)
+    if probe is not None:
+        return probe(name)
     row = con.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()

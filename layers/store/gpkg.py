@@ -14,12 +14,14 @@ writes plain (non-spatial) tables alongside them, read back with ``read_table``
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import re
 import shutil
 import sqlite3
+import stat
 import tempfile
 from pathlib import Path
 
@@ -185,6 +187,10 @@ class GeoPackageStore:
             gdf = overlay(name).overlay_layer(self)
             if gdf is not None:
                 return gdf
+        return self.read_stored(name)
+
+    def read_stored(self, name):
+        """Read a layer as imported (an overlay's stored layer, not its side tables)."""
         try:
             raw = pyogrio.read_dataframe(self.path, layer=name, use_arrow=True)
         except Exception as exc:
@@ -226,27 +232,77 @@ class GeoPackageStore:
             if name not in SCHEMAS:
                 raise StoreError(code="store.unknown_layer", params={"layer": name})
             checked[name] = (conform(name, gdf, source=name), dict(meta))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock():
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp.gpkg", dir=self.path.parent
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock():
+                self._remove_orphans()
+                return self._replace_locked(checked, reproducible, tables)
+        except StoreError:
+            raise
+        except (OSError, sqlite3.DatabaseError, pyogrio.errors.DataSourceError) as exc:
+            raise self._write_error(exc) from exc
+        except Exception as exc:  # pyogrio wraps GDAL's I/O errors in several kinds
+            if "space" in str(exc).lower() or "read-only" in str(exc).lower():
+                raise self._write_error(exc) from exc
+            raise
+
+    def _replace_locked(self, checked, reproducible, tables):
+        if self.exists() and not os.access(self.path, os.W_OK):
+            raise StoreError(
+                code="store.read_only",
+                params={"path": str(self.path), "reason": "the file is read-only"},
             )
-            os.close(fd)
-            tmp = Path(tmp)
-            try:
-                self._recover_locked()
-                if self.exists():
-                    shutil.copyfile(self.path, tmp)
-                else:
-                    tmp.unlink()
-                infos = self._write(tmp, checked, reproducible, tables)
-                _fsync(tmp)
-                os.replace(tmp, self.path)
-                _fsync_dir(self.path.parent)
-            finally:
-                if tmp.exists():
-                    tmp.unlink()
+        if not os.access(self.path.parent, os.W_OK):
+            raise StoreError(
+                code="store.read_only",
+                params={"path": str(self.path), "reason": "its folder is read-only"},
+            )
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".tmp.gpkg", dir=self.path.parent
+        )
+        os.close(fd)
+        tmp = Path(tmp)
+        try:
+            self._recover_locked()
+            if self.exists():
+                _check_store_file(self.path)
+                shutil.copyfile(self.path, tmp)
+                _keep_mode_and_owner(self.path, tmp)
+            else:
+                tmp.unlink()
+            infos = self._write(tmp, checked, reproducible, tables)
+            _fsync(tmp)
+            os.replace(tmp, self.path)
+            _fsync_dir(self.path.parent)
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
         return infos
+
+    def _remove_orphans(self):
+        """Remove temporary copies (and their journals) left by a killed import.
+
+        Called with the write lock held: no other writer is at work, so every
+        ``.<store>.*.tmp.gpkg`` next to the store is an orphan.
+        """
+        for pattern in (".tmp.gpkg", ".tmp.gpkg-journal"):
+            for orphan in self.path.parent.glob(f".{self.path.name}.*{pattern}"):
+                with contextlib.suppress(FileNotFoundError):
+                    orphan.unlink()
+
+    def _write_error(self, exc):
+        """A StoreError for a failed write: read-only, full disk or other I/O."""
+        text = str(exc)
+        params = {"path": str(self.path), "reason": text}
+        no = getattr(exc, "errno", None)
+        if no == errno.ENOSPC or "full" in text.lower() or "space" in text.lower():
+            return StoreError(code="store.disk_full", params={"path": str(self.path)})
+        if no in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text.lower():
+            return StoreError(code="store.read_only", params=params)
+        if isinstance(exc, sqlite3.DatabaseError):
+            return StoreError(code="store.damaged", params=params)
+        return StoreError(code="store.io", params=params)
 
     def _write(self, target, checked, reproducible, tables=None):
         config = {"OGR_CURRENT_DATE": FIXED_GPKG_DATE} if reproducible else {}
@@ -356,6 +412,37 @@ class GeoPackageStore:
         return con
 
     @contextlib.contextmanager
+    def transaction(self):
+        """One write transaction under the write lock (``BEGIN IMMEDIATE``).
+
+        Commits when the block ends, rolls back on any exception.
+        """
+        with self.write_lock():
+            con = self.connect(readonly=False)
+            try:
+                con.row_factory = sqlite3.Row
+                con.execute("BEGIN IMMEDIATE")
+                yield con
+                con.commit()
+            except BaseException:
+                if con.in_transaction:
+                    con.rollback()
+                raise
+            finally:
+                con.close()
+
+    @contextlib.contextmanager
+    def snapshot(self):
+        """A read-only connection (rows by column name), after any recovery."""
+        self.recover()
+        con = self.connect()
+        try:
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
     def _lock(self):
         lock_path = self.path.with_name(self.path.name + ".lock")
         with open(lock_path, "a") as fh:
@@ -364,6 +451,50 @@ class GeoPackageStore:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _check_store_file(path):
+    """Refuse to build on a store SQLite cannot read (truncated, not a database).
+
+    Cheap: the header's page count against the file size (a truncated file is
+    shorter), then SQLite reads its schema.
+    """
+    reason = _damage(path)
+    if reason is None:
+        try:
+            uri = f"file:{path}?mode=ro"
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
+                con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            reason = str(exc)
+    if reason is not None:
+        raise StoreError(
+            code="store.damaged", params={"path": str(path), "reason": reason}
+        )
+
+
+def _damage(path):
+    """Why the file is not a whole SQLite database, or None."""
+    with open(path, "rb") as fh:
+        header = fh.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return "not an SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size = os.path.getsize(path)
+    if pages and size < pages * page_size:
+        return f"truncated: {size:,} of {pages * page_size:,} bytes"
+    return None
+
+
+def _keep_mode_and_owner(original, copy):
+    """Give the new file the old one's permission bits and (when allowed) owner."""
+    st = os.stat(original)
+    os.chmod(copy, stat.S_IMODE(st.st_mode))
+    with contextlib.suppress(PermissionError):
+        if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            os.chown(copy, st.st_uid, st.st_gid)
 
 
 def _fsync(path):

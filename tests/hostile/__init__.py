@@ -1,0 +1,1 @@
+"""A hostile-input corpus for the four importers (and areas); see corpus.py."""

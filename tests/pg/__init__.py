@@ -1,0 +1,1 @@
+"""The PostgreSQL test tier: a throw-away cluster for the test session."""
