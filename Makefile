@@ -29,7 +29,7 @@ rebuild: $(VENV)/.runtime
 	NARING_STORE=$(STORE) $(PY) -m layers rebuild $(if $(YES),--yes)
 
 run: $(VENV)/.runtime $(STORE)
-	NARING_STORE=$(STORE) $(VENV)/bin/gunicorn app:server --bind $(HOST):$(PORT) --workers 2
+	NARING_STORE=$(STORE) $(VENV)/bin/gunicorn app:server --preload --timeout 120 --bind $(HOST):$(PORT) --workers 2
 
 # Debian's Chromium and its driver for the browser tests (installed when missing).
 browser-deps:

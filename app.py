@@ -68,6 +68,19 @@ def create_app(settings=None):
 _default = None
 
 
+def warm(app):
+    """Build the store's frames, the map's cells and default pages before serving.
+
+    ``gunicorn --preload app:server`` runs this once in the master (outside any
+    worker timeout); ``NARING_WARM=0`` skips it.
+    """
+    from components import data, map_panel
+
+    if os.environ.get("NARING_WARM", "1") == "0":
+        return None
+    return data.warm(app, map_panel.warm, data.finder_listings)
+
+
 def __getattr__(name):
     # gunicorn's `app:server` looks the attribute up: build the app on first use.
     global _default
@@ -75,6 +88,7 @@ def __getattr__(name):
     if name in ("server", "application", "app"):
         if _default is None:
             _default = create_app()
+            warm(_default)
         return _default if name == "app" else _default.server
     raise AttributeError(name)
 

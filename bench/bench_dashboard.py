@@ -96,6 +96,7 @@ def serve(module, store, workers=2):
             str(workers),
             "--timeout",
             "120",
+            "--preload",
             "--log-level",
             "warning",
         ],
@@ -105,7 +106,7 @@ def serve(module, store, workers=2):
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
+    deadline = time.time() + 600  # the warm-up runs before the first answer
     while True:
         try:
             urllib.request.urlopen(base + "/_dash-layout", timeout=2).read()
@@ -365,7 +366,14 @@ def output_spec(output):
 
 def callback_body(deps, output, values, changed):
     """The JSON the renderer POSTs for the callback whose output contains ``output``."""
-    (dep,) = [d for d in deps if output in d["output"]]
+    (dep,) = [
+        d
+        for d in deps
+        if any(
+            o == output or o.startswith(output + ".")
+            for o in d["output"].strip(".").split("...")
+        )
+    ]
     outputs = [output_spec(o) for o in dep["output"].strip(".").split("...")]
 
     def vals(items):

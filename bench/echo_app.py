@@ -16,7 +16,7 @@ from dash import Input, Output, dcc, html
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import create_app  # noqa: E402
+from app import create_app, warm  # noqa: E402
 from components import layout  # noqa: E402
 
 ECHO_IN = "bench-echo-in"
@@ -44,4 +44,5 @@ def update_echo(value):
     return value
 
 
+warm(app)  # as app:server does in production
 server = app.server

@@ -8,6 +8,8 @@ memoises with :func:`memo` are kept per process and per store version in
 
 from __future__ import annotations
 
+import time
+
 import flask
 
 from layers import aggregates, register
@@ -48,7 +50,7 @@ def version():
     return hit[1]
 
 
-def memo(namespace, key, build):
+def memo(namespace, key, build, limit=None):
     """Return ``build()`` memoised per store version (``layers.frames.MEMO``).
 
     Parameters
@@ -59,6 +61,8 @@ def memo(namespace, key, build):
         What was computed (area, filters, language …).
     build : callable
         ``build() -> value``; called again only after the store changed.
+    limit : int, optional
+        The most entries the namespace keeps (least recently used dropped first).
 
     Returns
     -------
@@ -66,7 +70,7 @@ def memo(namespace, key, build):
         Shared and read-only.
     """
     path, stamp = version()
-    return MEMO.get(namespace, path, key, build, version=stamp)
+    return MEMO.get(namespace, path, key, build, version=stamp, limit=limit)
 
 
 def layer_infos():
@@ -297,3 +301,49 @@ def status(path=None):
         "message": "ok",
         "layers": infos,
     }
+
+
+def warm(app, *steps):
+    """Run ``steps`` (callables) in a request context of ``app`` before serving.
+
+    Builds what the first request would otherwise pay for (the engine's frames,
+    the map's context, grid cells and default pages) into the memo of this
+    process; under ``gunicorn --preload`` the master does it once and the workers
+    inherit it. A store that cannot be read is logged and left to the error page.
+
+    Parameters
+    ----------
+    app : dash.Dash
+    *steps : callable
+        Called without arguments inside ``app.server.test_request_context("/")``.
+
+    Returns
+    -------
+    float or None
+        Seconds taken, or None when the store could not be read.
+    """
+    t0 = time.perf_counter()
+    try:
+        with app.server.test_request_context("/"):
+            for step in steps:
+                step()
+    except (StoreError, OSError) as exc:
+        app.server.logger.warning("warm-up skipped: %s", exc)
+        return None
+    _release_free_memory()
+    return time.perf_counter() - t0
+
+
+def _release_free_memory():
+    # The build's temporaries (the spatial join, the layer as read) are freed but
+    # glibc keeps the pages; give them back so forked workers do not carry them.
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        pass  # not glibc: nothing to trim

@@ -8,22 +8,50 @@ restores it. The export buttons download the selected area with the visible laye
 
 from __future__ import annotations
 
+import math
+
 import flask
-from dash import Input, Output, Patch, State, callback, dcc, html, no_update
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+    no_update,
+)
 from dash.exceptions import PreventUpdate
 
 from components import data, exports_panel, figures, ids, profile_panel
 from components.figures import basemap
+from components.figures.map_layers import (
+    DEFAULT_ZOOM,
+    FIRM_MIN_ZOOM,
+    MAX_VIEW_FIRMS,
+    cell_points,
+    firm_points,
+    firm_trace,
+    patch_firms,
+)
 from components.i18n import fmt_int, t
 from components.i18n.map import area_name, section_name
 from components.urlstate import parse_search, with_params
-from layers import aggregates
+from layers import aggregates, grid
 from layers.schemas import AREA_IDS
 
 PATH = "/"
 NAV_KEY = "nav_map"
 
 EXPORT_PREFIX = "map"
+CAMERA = "map-camera"  # dcc.Store: centre, zoom, extent and what the firms show
+# The map's size assumed for an extent computed from centre and zoom (a page
+# load, or a relayout without plotly's derived corners).
+VIEWPORT_PX = (1100, 700)
+FIGURE_MEMO_ENTRIES = 64  # page figures kept per store version (without camera)
+CELL_MEMO_ENTRIES = 256  # cell aggregates kept per store version
 
 
 def frames():
@@ -220,18 +248,116 @@ def _toolbar(view, lang):
     )
 
 
-def _map_figure(fr, ctx, view, lang):
-    # Memoised per store version as a plain figure dict (what dcc.Graph takes), so
-    # that page loads of the same view do not rebuild thousands of points, and the
-    # memo can count its bytes.
+def _bounds(centre, zoom):
+    """The extent ``(lon0, lat0, lon1, lat1)`` of a map of ``VIEWPORT_PX``."""
+    lat, lon = centre
+    px_per_deg = 512 * 2**zoom / 360  # web-mercator tiles of 512 px
+    half_w = VIEWPORT_PX[0] / 2 / px_per_deg
+    half_h = VIEWPORT_PX[1] / 2 / px_per_deg * math.cos(math.radians(lat))
+    return (lon - half_w, lat - half_h, lon + half_w, lat + half_h)
+
+
+def camera(ctx, view, relayout=None, old=None):
+    """Centre, zoom and extent of the map after a ``relayoutData`` (or a page load).
+
+    Returns
+    -------
+    dict
+        ``{"center": [lat, lon], "zoom": float, "bounds": [lon0, lat0, lon1, lat1]}``
+    """
+    old = old or {}
+    centre = old.get("center") or list(view.center or ctx.centre)
+    zoom = old.get("zoom")
+    if zoom is None:
+        zoom = view.zoom if view.zoom is not None else DEFAULT_ZOOM
+    relayout = relayout or {}
+    c = relayout.get("map.center")
+    if isinstance(c, dict) and isinstance(c.get("lat"), int | float):
+        if isinstance(c.get("lon"), int | float):
+            centre = [float(c["lat"]), float(c["lon"])]
+    if isinstance(relayout.get("map.zoom"), int | float):
+        zoom = float(relayout["map.zoom"])
+    bounds = _bounds(centre, zoom)
+    corners = (relayout.get("map._derived") or {}).get("coordinates")
+    try:
+        lons = [float(p[0]) for p in corners]
+        lats = [float(p[1]) for p in corners]
+        if len(lons) == 4:
+            bounds = (min(lons), min(lats), max(lons), max(lats))
+    except (TypeError, ValueError, IndexError):
+        pass
+    return {"center": centre, "zoom": zoom, "bounds": [float(b) for b in bounds]}
+
+
+def _grid(fr, size_m):
+    return data.memo("grid.cells", size_m, lambda: grid.build_grid(fr, size_m))
+
+
+def firm_layer(fr, view, cam, lang):
+    """The firms layer of a view: single firms in the extent, or grid cells.
+
+    Single firms only from zoom ``FIRM_MIN_ZOOM`` on, and only when the extent
+    holds at most ``MAX_VIEW_FIRMS`` of them under the filters; otherwise one
+    symbol per occupied 250 m (zoomed in) or 500 m cell. Either way the payload
+    is bounded independent of the number of firms in the store.
+
+    Returns
+    -------
+    tuple
+        ``(mode, points)``: mode ``"firms"`` or ``"cells:<metres>"``, points for
+        ``figures.firm_trace`` / ``figures.patch_firms``.
+    """
+    zoom = cam["zoom"]
+    mask = aggregates.selection(fr, None, view.sections, view.size)
+    if zoom >= FIRM_MIN_ZOOM:
+        rows = grid.firms_in_extent(
+            fr, _grid(fr, 250), mask, cam["bounds"], MAX_VIEW_FIRMS
+        )
+        if rows is not None:
+            return "firms", firm_points(fr.firms.iloc[rows], lang)
+    size_m = 250 if zoom >= 12 else 500
+
+    def build():
+        agg = grid.aggregate(fr, _grid(fr, size_m), mask)
+        return cell_points(agg, size_m, lang)
+
+    key = (size_m, view.sections, view.size, lang)
+    return f"cells:{size_m}", data.memo("map.cells", key, build, CELL_MEMO_ENTRIES)
+
+
+def _filters(view):
+    return [list(view.sections), list(view.size)]
+
+
+def _map_figure(fr, ctx, view, lang, cam):
+    # The figure without firms and camera is memoised per store version as a
+    # plain dict (what dcc.Graph takes), bounded in entries and bytes; the firms
+    # layer (bounded points) and the camera are set on a shallow copy.
     online = _online_allowed()
+    base_view = figures.MapView(**{**view.__dict__, "center": None, "zoom": None})
 
     def build():
         density = aggregates.jobs_density(fr, view.sections, view.size)
-        fig = figures.map_figure(ctx, view, density, lang, online_allowed=online)
+        fig = figures.map_figure(ctx, base_view, density, lang, online_allowed=online)
         return fig.to_plotly_json()
 
-    return data.memo("map.figure", (lang, view, online), build)
+    base = data.memo(
+        "map.figure", (lang, base_view, online), build, FIGURE_MEMO_ENTRIES
+    )
+    mode, points = firm_layer(fr, view, cam, lang)
+    i = figures.trace_keys(ctx).index(("firms", ""))
+    fig = {**base, "data": list(base["data"])}
+    fig["data"][i] = firm_trace(points, base["data"][i].get("visible", True), lang)
+    lat, lon = cam["center"]
+    fig["layout"] = {
+        **base["layout"],
+        "map": {
+            **base["layout"]["map"],
+            "center": {"lat": lat, "lon": lon},
+            "zoom": cam["zoom"],
+        },
+    }
+    return fig, mode
 
 
 def profile(area, sections, size, lang):
@@ -268,10 +394,12 @@ def layout(state, lang):
     view = figures.view_from_state(state, ctx.sections)
     if not _online_allowed():
         view = figures.MapView(**{**view.__dict__, "basemap": "offline"})
-    fig = _map_figure(fr, ctx, view, lang)
+    cam = camera(ctx, view)
+    fig, mode = _map_figure(fr, ctx, view, lang, cam)
     return html.Div(
         [
             dcc.Store(id=ids.MAP_LANG, data=lang),
+            dcc.Store(id=CAMERA, data={**cam, "mode": mode, "filters": _filters(view)}),
             dcc.Store(id=ids.MAP_VIEW, data=_view_data(view)),
             html.H2(t("map_heading", lang), className="visually-hidden"),
             _controls(ctx, view, lang),
@@ -321,11 +449,18 @@ def layout(state, lang):
     )
 
 
+def warm():
+    """Build the map page's data and default pages in both languages (start-up)."""
+    for lang in ("nb", "en"):
+        layout({}, lang)
+
+
 def validation_components():
     """Every component a callback of this panel names, for the validation layout."""
     return [
         dcc.Store(id=ids.MAP_LANG),
         dcc.Store(id=ids.MAP_VIEW),
+        dcc.Store(id=CAMERA),
         dcc.Graph(id=ids.MAP_GRAPH),
         dcc.Dropdown(id=ids.MAP_AREA),
         dcc.Dropdown(id=ids.MAP_SECTIONS, multi=True),
@@ -380,9 +515,10 @@ def update_filters_reset(n_clicks):
     Input(ids.MAP_BASEMAP, "value"),
     State(ids.MAP_VIEW, "data"),
     State(ids.MAP_LANG, "data"),
+    State(CAMERA, "data"),
     prevent_initial_call=True,
 )
-def update_map(layers, area, sections, size, basemap, old, lang):
+def update_map(layers, area, sections, size, basemap, old, lang, cam=None):
     """Send the map only what changed: a Patch of visibility, selection and points.
 
     The export buttons' context follows the area and the visible layers.
@@ -407,8 +543,23 @@ def update_map(layers, area, sections, size, basemap, old, lang):
     )
     # The density and the summary depend on the filters only, not on the area.
     density = aggregates.jobs_density(fr, new.sections, new.size) if changed else None
+    points = None
+    if old_view is None or (old_view.sections, old_view.size) != (
+        new.sections,
+        new.size,
+    ):
+        # The firms layer under the new filters: new cell aggregates (or the
+        # firms of the extent), never the store's whole point list.
+        _mode, points = firm_layer(fr, new, cam or camera(ctx, new), lang)
     patch = figures.map_patch(
-        Patch(), ctx, old_view, new, density, lang, online_allowed=_online_allowed()
+        Patch(),
+        ctx,
+        old_view,
+        new,
+        density,
+        lang,
+        online_allowed=_online_allowed(),
+        firm_layer=points,
     )
     summary = _summary_text(fr, new, lang) if changed else no_update
     export_changed = old_view is None or (old_view.area, old_view.layers) != (
@@ -435,14 +586,53 @@ def update_profile(area, sections, size, lang):
 
 
 @callback(
+    Output(ids.MAP_GRAPH, "figure", allow_duplicate=True),
+    Output(CAMERA, "data"),
+    Input(ids.MAP_GRAPH, "relayoutData"),
+    State(ids.MAP_VIEW, "data"),
+    State(CAMERA, "data"),
+    State(ids.MAP_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_extent(relayout, view_data, old_cam, lang):
+    """After a pan or zoom: the firms of the new extent, or cells of another size.
+
+    Cells cover the whole map, so a pan at the same cell size sends nothing; single
+    firms are fetched for the visible extent only.
+    """
+    view = _view(view_data)
+    if view is None or not any(str(k).startswith("map.") for k in relayout or {}):
+        raise PreventUpdate
+    ctx = context()
+    old_cam = old_cam or {}
+    cam = camera(ctx, view, relayout, old_cam)
+    mode, points = firm_layer(frames(), view, cam, lang)
+    record = {**cam, "mode": mode, "filters": _filters(view)}
+    same = (old_cam.get("mode"), old_cam.get("filters")) == (mode, _filters(view))
+    if same and mode != "firms":
+        return no_update, record
+    i = figures.trace_keys(ctx).index(("firms", ""))
+    return patch_firms(Patch(), i, points), record
+
+
+# The query string follows the view and the camera in the browser
+# (assets/map_url.js), without a round trip; ``update_url`` is its reference.
+clientside_callback(
+    ClientsideFunction(namespace="naringMap", function_name="updateUrl"),
     Output(ids.PAGE_URL, "search", allow_duplicate=True),
     Input(ids.MAP_VIEW, "data"),
     Input(ids.MAP_GRAPH, "relayoutData"),
     State(ids.PAGE_URL, "search"),
     prevent_initial_call=True,
 )
+
+
 def update_url(view_data, relayout, search):
-    """Write the view into the query string (keeping ``lang``), for a copyable link."""
+    """The query string of a view (keeping ``lang``), for a copyable link.
+
+    The browser computes it in ``assets/map_url.js``; this is the reference the
+    tests hold the script to.
+    """
     view = _view(view_data)
     if view is None:
         raise PreventUpdate

@@ -150,7 +150,9 @@ class Memo:
         self.hits = 0
         self.misses = 0
 
-    def get(self, namespace, store, key, build, *, version=None, layers=None):
+    def get(
+        self, namespace, store, key, build, *, version=None, layers=None, limit=None
+    ):
         """Return the memoised value, or ``build()`` when missing or stale.
 
         Parameters
@@ -169,6 +171,9 @@ class Memo:
             layers)``.
         layers : iterable of str, optional
             The layers the value depends on (default: the whole store).
+        limit : int, optional
+            The most entries this namespace may keep (its least recently used
+            are dropped first), on top of the bound in bytes.
 
         Returns
         -------
@@ -186,10 +191,10 @@ class Memo:
                 return hit[1]
             self.misses += 1
         value = build()
-        self.put(namespace, store, key, value, version=version)
+        self.put(namespace, store, key, value, version=version, limit=limit)
         return value
 
-    def put(self, namespace, store, key, value, *, version):
+    def put(self, namespace, store, key, value, *, version, limit=None):
         """Keep ``value`` for ``version`` (replacing any older version's)."""
         size = nbytes(value)
         full = (namespace, store_key(store), key)
@@ -202,6 +207,10 @@ class Memo:
             while self._bytes > self.max_bytes and len(self._entries) > 1:
                 _k, (_v, _value, dropped) = self._entries.popitem(last=False)
                 self._bytes -= dropped
+            if limit is not None:
+                mine = [k for k in self._entries if k[0] == namespace]
+                for old_key in mine[: max(0, len(mine) - int(limit))]:
+                    self._bytes -= self._entries.pop(old_key)[2]
 
     def clear(self, namespace=None):
         """Drop every entry, or those of one namespace."""

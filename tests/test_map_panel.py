@@ -1,16 +1,20 @@
 """The map panel: its layout, its callbacks as plain functions, and over HTTP."""
 
 import base64
+import html
 import json
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from dash import Patch, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from components import exports_panel, figures, ids, map_panel
+from components.figures.theme import SECTION_COLORS
+from components.i18n import fmt_int
 from components.i18n.map import NACE_SECTIONS, section_name
-from layers import aggregates
+from layers import aggregates, grid
 from layers.schemas import AREA_IDS
 
 
@@ -75,7 +79,7 @@ def output_spec(output):
 def post_callback(client, output, values, changed):
     """POST one callback to /_dash-update-component the way the browser does."""
     deps = client.get("/_dash-dependencies").get_json()
-    (dep,) = [d for d in deps if output in d["output"]]
+    (dep,) = [d for d in deps if output in d["output"].strip(".").split("...")]
     body = {
         "output": dep["output"],
         "outputs": [output_spec(o) for o in dep["output"].strip(".").split("...")],
@@ -153,16 +157,62 @@ def test_online_basemap_not_offered_when_disabled(app_ctx, monkeypatch):
     )
 
 
-def test_firms_layer_has_one_trace_per_section(app_ctx):
-    """Firms are drawn as one trace per NACE section, so the legend lists them."""
+def test_firms_layer_is_one_trace_of_grid_cells(app_ctx):
+    """At municipal zoom the firms are one trace of 500 m cells, not every firm."""
     fig = map_figure()
-    firm_traces = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
-    sections = [tr.meta[1] for tr in firm_traces]
-    assert len(sections) == len(set(sections)) > 5
-    assert all(tr.showlegend is not False for tr in firm_traces)
-    total = sum(len(tr.lat) for tr in firm_traces)
-    placed = map_panel.frames().firms["lat"].notna().sum()
-    assert total == placed
+    (firms,) = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
+    fr = map_panel.frames()
+    placed = int(fr.firms["lat"].notna().sum())
+    cells = grid.aggregate(fr, grid.build_grid(fr, 500), np.ones(len(fr.firms), bool))
+    assert int(cells.firms.sum()) == placed  # every placed firm is in a cell
+    assert len(firms.lat) == len(cells) < placed / 4
+    # Coloured by the section with most jobs, sized by jobs, counts on hover.
+    assert list(firms.marker.color) == [SECTION_COLORS[s] for s in cells.section]
+    big = int(np.argmax(cells.jobs))
+    assert firms.marker.size[big] == max(firms.marker.size)
+    assert (
+        firms.customdata[big][0]
+        == f"{fmt_int(int(cells.firms[big]), 'nb')} virksomheter"
+    )
+
+
+def test_zoomed_in_view_shows_the_firms_of_its_extent(app_ctx):
+    """Zoomed in far enough, the one firms trace holds the firms in the extent."""
+    fr = map_panel.frames()
+    k = int(np.argmax(fr.firm_jobs))  # somewhere with firms
+    lat, lon = float(fr.firms["lat"].iloc[k]), float(fr.firms["lon"].iloc[k])
+    fig = map_figure({"center": f"{lat},{lon}", "zoom": "15"})
+    (firms,) = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
+    lon0, lat0, lon1, lat1 = map_panel._bounds((lat, lon), 15.0)
+    inside = fr.firms[
+        fr.firms.lat.between(lat0, lat1) & fr.firms.lon.between(lon0, lon1)
+    ]
+    assert 0 < len(firms.lat) == len(inside) <= map_panel.MAX_VIEW_FIRMS
+    names = {html.escape(n) for n in inside["name"]}
+    assert {c[0] for c in firms.customdata} == names
+    assert all(lat0 <= v <= lat1 for v in firms.lat)
+
+
+def test_pan_when_zoomed_in_fetches_the_new_extent(app_ctx):
+    """A relayout to another zoomed-in place patches the firms trace with its firms."""
+    fr = map_panel.frames()
+    k = int(np.argmax(fr.firm_jobs))
+    lat, lon = float(fr.firms["lat"].iloc[k]), float(fr.firms["lon"].iloc[k])
+    view = {"layers": ["firms"], "area": None, "sections": [], "size": [0, 7]}
+    old = {"center": [59.93, 10.95], "zoom": 10.7, "mode": "cells:500"}
+    relayout = {"map.center": {"lat": lat, "lon": lon}, "map.zoom": 15.5}
+    patch, cam = map_panel.update_extent(relayout, view, old, "nb")
+    assert cam["mode"] == "firms" and cam["zoom"] == 15.5
+    ops = {tuple(op["location"]): op["params"]["value"] for op in patch_ops(patch)}
+    i = figures.trace_keys(map_panel.context()).index(("firms", ""))
+    assert 0 < len(ops[("data", i, "lat")]) <= map_panel.MAX_VIEW_FIRMS
+    # Back out to the municipality: cells again, once; a pan then sends nothing.
+    back = {"map.center": {"lat": 59.93, "lon": 10.95}, "map.zoom": 10.7}
+    patch, cam2 = map_panel.update_extent(back, view, cam, "nb")
+    assert cam2["mode"] == "cells:500" and patch_ops(patch)
+    pan = {"map.center": {"lat": 59.94, "lon": 10.96}, "map.zoom": 10.7}
+    patch, _cam3 = map_panel.update_extent(pan, view, cam2, "nb")
+    assert patch is no_update
 
 
 def test_layers_from_url_are_visible(app_ctx):
@@ -236,26 +286,29 @@ def test_area_selection_patches_outline_and_selection(app_ctx):
     assert summary is no_update  # the filters did not change
 
 
-def test_size_filter_sends_the_filtered_points(app_ctx):
-    """A size filter patches the firm traces with only the firms in the range."""
+def test_size_filter_sends_the_filtered_cells(app_ctx):
+    """A size filter patches the firms trace with the cells of the firms in range."""
     patch, _view, summary, _export = call_update_map(size=(5, 7))
-    ops = patch_ops(patch)
-    lats = [op for op in ops if op["location"][-1] == "lat"]
+    ops = {tuple(op["location"]): op["params"]["value"] for op in patch_ops(patch)}
+    i = figures.trace_keys(map_panel.context()).index(("firms", ""))
     fr = map_panel.frames()
-    big = fr.firms[(fr.firms.employees >= 50) & fr.firms.lat.notna()]
-    assert sum(len(op["params"]["value"]) for op in lats) == len(big)
+    big = (fr.firms.employees >= 50).to_numpy()
+    cells = grid.aggregate(fr, grid.build_grid(fr, 500), big)
+    assert len(ops[("data", i, "lat")]) == len(cells)
+    assert int(cells.firms.sum()) == int((big & fr.firms.lat.notna()).sum())
     assert "virksomheter" in summary
 
 
-def test_section_filter_hides_other_sections(app_ctx):
-    """Choosing industry sections hides the other sections' traces."""
+def test_section_filter_restyles_the_cells(app_ctx):
+    """Choosing an industry section re-aggregates the cells to that section only."""
     patch, _view, _summary, _export = call_update_map(sections=("G",))
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch_ops(patch)}
-    keys = figures.trace_keys(map_panel.context())
-    g = keys.index(("firms", "G"))
-    f = keys.index(("firms", "F"))
-    assert ("data", g, "visible") not in ops  # still visible: nothing to send
-    assert ops[("data", f, "visible")] is False
+    i = figures.trace_keys(map_panel.context()).index(("firms", ""))
+    assert set(ops[("data", i, "marker", "color")]) == {SECTION_COLORS["G"]}
+    fr = map_panel.frames()
+    in_g = (fr.firms.section == "G").to_numpy()
+    cells = grid.aggregate(fr, grid.build_grid(fr, 500), in_g)
+    assert len(ops[("data", i, "lat")]) == len(cells)
 
 
 def test_basemap_switch_patches_one_layer_slot(app_ctx):
@@ -422,7 +475,8 @@ def test_filter_change_over_http_is_a_small_patch(client):
     figure = resp.get_json()["response"]["map-graph"]["figure"]
     assert figure.get("__dash_patch_update")
     assert "data" not in figure and "layout" not in figure
-    assert len(resp.data) < 5000
+    # The re-aggregated cells of one section: bounded by the area, not by firms.
+    assert len(resp.data) < 20_000
 
 
 def test_map_graph_is_a_dcc_graph(app_ctx):

@@ -34,7 +34,6 @@ from components.figures.theme import (
 )
 from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, premises_type_name, section_name
-from layers.aggregates import firm_mask
 from layers.schemas import AREA_IDS
 
 DEFAULT_ZOOM = 10.7
@@ -49,12 +48,15 @@ class MapContext:
     base: Basemap  # the offline basemap: boundary, neighbours, areas
     centre: tuple  # (lat, lon)
     landmarks: object  # DataFrame: name, lon, lat
-    firms: object  # aggregates.Frames.firms
     sections: tuple  # sections present, legend order
     stops: object
     premises: object  # available listings
     premises_types: tuple
     routes: dict = field(default_factory=dict)  # group -> (lon list, lat list)
+    # The firms are not kept here (at a million a copy costs hundreds of MB, and
+    # the memo would count the engine's frame twice): the map draws them from the
+    # engine's frames through layers.grid.
+    firms: object = None
     outlines: dict = field(default_factory=dict)  # area id -> (lon list, lat list)
 
     @property
@@ -113,7 +115,6 @@ def map_context(fr, base, landmarks, lines):
         base=base,
         centre=(round(lat, 5), round(lon, 5)),
         landmarks=landmark_frame,
-        firms=fr.firms[fr.firms["lat"].notna()],  # unplaced firms cannot be drawn
         sections=sections,
         stops=fr.stops,
         premises=fr.premises,
@@ -148,7 +149,7 @@ def trace_keys(ctx):
     keys += [("landmarks", "")]
     keys += [("premises", k) for k in ctx.premises_types]
     keys += [("transit", "stops")]
-    keys += [("firms", s) for s in ctx.sections]
+    keys += [("firms", "")]  # one trace: cells, or single firms zoomed in
     keys += [("outlines", ""), ("selected", "")]  # on top of every point
     return keys
 
@@ -157,51 +158,109 @@ def _round(values):
     return np.round(np.asarray(values, dtype=float), COORD_DECIMALS).tolist()
 
 
-def firm_points(firms, lang):
-    """Per-point data of a firms trace: lat, lon, marker sizes and customdata.
+FIRM_MIN_ZOOM = 13.0  # below this zoom the map shows cells, never single firms
+MAX_VIEW_FIRMS = 3000  # the most single firms one view may hold
+_FIRM_HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
 
-    customdata is ``[escaped name, employees as text, area id]``: the area id lets
-    a click on a firm select the area it lies in.
+
+def _section_colours(sections):
+    return [SECTION_COLORS.get(s, "#a0a0a0") for s in sections]
+
+
+def firm_points(firms, lang):
+    """Per-point data of the firms layer for single firms (a zoomed-in view).
+
+    Returns ``{"lat", "lon", "marker.size", "marker.color", "customdata"}`` with
+    customdata ``[escaped name, section and employees as text, area id]``: the
+    area id lets a click on a firm select the area it lies in.
     """
     employees = firms["employees"].to_numpy()
     sizes = np.clip(3.5 + 1.2 * np.sqrt(employees), 3.5, 20.0).round(1)
     names = [html.escape(str(n)) for n in firms["name"]]
-    jobs = [fmt_int(int(e), lang) for e in employees]
+    sections = firms["section"].tolist() if "section" in firms else ["?"] * len(firms)
+    label = t("map_hover_employees", lang)
+    details = [
+        f"{s} {html.escape(section_name(s, lang))}<br>{label}: {fmt_int(int(e), lang)}"
+        for s, e in zip(sections, employees, strict=True)
+    ]
     areas = firms["area_id"].tolist() if "area_id" in firms else [""] * len(firms)
     return {
         "lat": _round(firms["lat"]),
         "lon": _round(firms["lon"]),
         "marker.size": sizes.tolist(),
-        "customdata": [list(p) for p in zip(names, jobs, areas, strict=True)],
+        "marker.color": _section_colours(sections),
+        "customdata": [list(p) for p in zip(names, details, areas, strict=True)],
     }
 
 
-def _firm_trace(firms, section, visible, lang):
-    pts = firm_points(firms, lang)
-    label = html.escape(f"{section} {section_name(section, lang, short=True)}")
-    full = html.escape(section_name(section, lang))
-    return go.Scattermap(
-        lat=pts["lat"],
-        lon=pts["lon"],
-        mode="markers",
-        marker={
-            "size": pts["marker.size"],
-            "color": SECTION_COLORS.get(section, "#a0a0a0"),
+def cell_points(agg, size_m, lang):
+    """Per-point data of the firms layer for grid cells (``layers.grid.aggregate``).
+
+    One symbol per occupied cell, at its centre, sized by jobs and coloured by the
+    section with most jobs; customdata ``[count, jobs and section, area id]``.
+    """
+    jobs = np.asarray(agg.jobs, dtype=float)
+    sizes = np.clip(5.0 + 0.9 * np.sqrt(jobs), 5.0, 30.0).round(1)
+    titles = [t("map_cell_firms", lang, n=fmt_int(int(n), lang)) for n in agg.firms]
+    details = [
+        t(
+            "map_cell_detail",
+            lang,
+            jobs=fmt_int(int(j), lang),
+            size=size_m,
+            section=f"{s} {html.escape(section_name(s, lang, short=True))}",
+        )
+        for j, s in zip(agg.jobs, agg.section, strict=True)
+    ]
+    return {
+        "lat": _round(agg.lat),
+        "lon": _round(agg.lon),
+        "marker.size": sizes.tolist(),
+        "marker.color": _section_colours(agg.section),
+        "customdata": [
+            [ti, d, a] for ti, d, a in zip(titles, details, agg.area, strict=True)
+        ],
+    }
+
+
+EMPTY_POINTS = {
+    "lat": [],
+    "lon": [],
+    "marker.size": [],
+    "marker.color": [],
+    "customdata": [],
+}
+
+
+def firm_trace(points, visible, lang):
+    """The one firms trace, as a plain figure dict (no plotly validation)."""
+    return {
+        "type": "scattermap",
+        "lat": points["lat"],
+        "lon": points["lon"],
+        "mode": "markers",
+        "marker": {
+            "size": points["marker.size"],
+            "color": points["marker.color"],
             "opacity": 0.75,
         },
-        customdata=pts["customdata"],
-        hovertemplate=(
-            "<b>%{customdata[0]}</b><br>"
-            + f"{section} {full}<br>"
-            + f"{t('map_hover_employees', lang)}: "
-            + "%{customdata[1]}<extra></extra>"
-        ),
-        name=label,
-        legendgroup="firms",
-        legendgrouptitle={"text": t("map_legend_firms", lang)},
-        visible=visible,
-        meta=["firms", section],
-    )
+        "customdata": points["customdata"],
+        "hovertemplate": _FIRM_HOVER,
+        "name": t("map_legend_firms", lang),
+        "legendgroup": "firms",
+        "visible": visible,
+        "meta": ["firms", ""],
+    }
+
+
+def patch_firms(patch, index, points):
+    """Write a firms layer's point arrays into trace ``index`` of a Dash ``patch``."""
+    patch["data"][index]["lat"] = points["lat"]
+    patch["data"][index]["lon"] = points["lon"]
+    patch["data"][index]["marker"]["size"] = points["marker.size"]
+    patch["data"][index]["marker"]["color"] = points["marker.color"]
+    patch["data"][index]["customdata"] = points["customdata"]
+    return patch
 
 
 def _stops_trace(stops, visible, lang):
@@ -421,12 +480,10 @@ def _visible(view, layer, key=""):
         return True
     if layer not in view.layers:
         return False
-    if layer == "firms" and view.sections:
-        return key in view.sections
     return True
 
 
-def map_figure(ctx, view, density, lang, *, online_allowed=True):
+def map_figure(ctx, view, density, lang, *, online_allowed=True, firm_layer=None):
     """Build the map: areas, context, and the four switchable layers.
 
     Parameters
@@ -438,13 +495,14 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True):
     lang : str
     online_allowed : bool
         Whether online basemaps may be used (app setting ``ONLINE_BASEMAPS``).
+    firm_layer : dict, optional
+        The firms layer's points (``cell_points`` or ``firm_points``); the map
+        panel fills them per view (default: none).
 
     Returns
     -------
     plotly.graph_objects.Figure
     """
-    mask = firm_mask(ctx.firms, (), view.size)
-    firms = ctx.firms[mask]
     traces = []
     for layer, key in trace_keys(ctx):
         vis = _visible(view, layer, key)
@@ -463,7 +521,7 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True):
             prem = ctx.premises[ctx.premises["type"] == key]
             traces.append(_premises_trace(prem, key, vis, lang))
         elif layer == "firms":
-            traces.append(_firm_trace(firms[firms["section"] == key], key, vis, lang))
+            traces.append(firm_trace(firm_layer or EMPTY_POINTS, vis, lang))
         elif layer == "outlines":
             traces.append(_outlines_trace(ctx, lang))
         elif layer == "selected":
@@ -504,7 +562,9 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True):
     return go.Figure(data=traces, layout=layout)
 
 
-def map_patch(patch, ctx, old, new, density, lang, *, online_allowed=True):
+def map_patch(
+    patch, ctx, old, new, density, lang, *, online_allowed=True, firm_layer=None
+):
     """Fill the Dash ``patch`` of the map with the changes from ``old`` to ``new``.
 
     Only what changed is sent: traces' ``visible``, the selected area's outline,
@@ -519,6 +579,8 @@ def map_patch(patch, ctx, old, new, density, lang, *, online_allowed=True):
     new : MapView
     density : list of float
     lang : str
+    firm_layer : dict, optional
+        The firms layer's new points when the filters or the extent changed.
 
     Returns
     -------
@@ -545,16 +607,8 @@ def map_patch(patch, ctx, old, new, density, lang, *, online_allowed=True):
     if filters_changed:
         i = keys.index(("jobs", ""))
         patch["data"][i]["z"] = [round(d, 1) for d in density]
-    if old is None or old.size != new.size:
-        mask = firm_mask(ctx.firms, (), new.size)
-        firms = ctx.firms[mask]
-        for i, (layer, key) in enumerate(keys):
-            if layer == "firms":
-                pts = firm_points(firms[firms["section"] == key], lang)
-                patch["data"][i]["lat"] = pts["lat"]
-                patch["data"][i]["lon"] = pts["lon"]
-                patch["data"][i]["marker"]["size"] = pts["marker.size"]
-                patch["data"][i]["customdata"] = pts["customdata"]
+    if firm_layer is not None:
+        patch_firms(patch, keys.index(("firms", "")), firm_layer)
     if old is None or old.basemap != new.basemap:
         basemap = new.basemap if online_allowed else "offline"
         patch["layout"]["map"]["layers"][0] = basemap_layer(basemap, lang)

@@ -185,6 +185,11 @@ STRINGS = {
     "map_route_bus": {"nb": "Buss", "en": "Bus"},
     "map_route_other": {"nb": "Andre linjer", "en": "Other lines"},
     "map_hover_employees": {"nb": "Ansatte", "en": "Employees"},
+    "map_cell_firms": {"nb": "{n} virksomheter", "en": "{n} establishments"},
+    "map_cell_detail": {
+        "nb": "{jobs} ansatte i en rute på {size} m<br>Flest jobber: {section}",
+        "en": "{jobs} employees in a {size} m square<br>Most jobs: {section}",
+    },
     "map_hover_lines": {"nb": "Linjer", "en": "Lines"},
     "map_hover_departures": {
         "nb": "Avganger i rushtimen",
