@@ -19,15 +19,25 @@
 
   var CALLBACK_PATH = "/_dash-update-component";
 
+  // A dropdown's menu is a real listbox of options (keyboard and screen readers
+  // rely on it): only checklists and radio lists are repaired.
+  function inDropdown(el) {
+    return Boolean(el.closest('[class*="dash-dropdown"]'));
+  }
+
   function repairOptions(root) {
     root.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (el) {
-      el.removeAttribute("role");
+      if (!inDropdown(el)) {
+        el.removeAttribute("role");
+      }
     });
     root
       .querySelectorAll(".dash-options-list-option[role=option]")
       .forEach(function (el) {
-        el.removeAttribute("role");
-        el.removeAttribute("aria-selected");
+        if (!inDropdown(el)) {
+          el.removeAttribute("role");
+          el.removeAttribute("aria-selected");
+        }
       });
   }
 
