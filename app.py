@@ -7,6 +7,7 @@ build their own app with their own settings (one Dash app per process).
 from __future__ import annotations
 
 import os
+import sys
 
 import dash
 
@@ -88,7 +89,12 @@ def __getattr__(name):
     if name in ("server", "application", "app"):
         if _default is None:
             _default = create_app()
-            warm(_default)
+            try:
+                warm(_default)
+            except Exception as exc:  # noqa: BLE001 - a cold cache is no reason not to serve
+                # An error here would reach gunicorn as "no attribute 'server'";
+                # the first requests build what the warm-up could not.
+                print(f"warm-up skipped: {type(exc).__name__}: {exc}", file=sys.stderr)
         return _default if name == "app" else _default.server
     raise AttributeError(name)
 
