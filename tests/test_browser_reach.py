@@ -40,7 +40,9 @@ def test_reach_filter_and_bands(page, live_server):
     # Choose "Lørenskog stasjon" in the searchable dropdown.
     page.click("#finder-reach-from")
     page.keyboard.type("Lørenskog stasjon")
-    page.keyboard.press("Enter")
+    # The search filters as the user types; under load the list can lag behind
+    # the keys, so pick the option itself rather than whatever is first on Enter.
+    page.get_by_role("option", name="Lørenskog stasjon", exact=True).click()
     page.wait_for_function(
         "(n) => Number(document.querySelector('#finder-count').innerText"
         ".replace(/\\D/g, '')) !== n",
