@@ -147,7 +147,7 @@ def _parser():
     )
 
     from layers.reach import add_reach_parser
-    from layers.users import add_users_parser
+    from layers.users_cli import add_users_parser
 
     add_users_parser(sub)
     add_reach_parser(sub)
@@ -779,6 +779,6 @@ def _reach(args):
 
 
 def _users(args):
-    from layers.users import main_users
+    from layers.users_cli import main_users
 
     return main_users(args)

@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from layers import users
+from layers import sessions, users
 from layers.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def session_fields(store_path, username, role="editor"):
     import secrets
 
     sid = secrets.token_urlsafe(16)
-    users.start_session(open_store(store_path), username, sid, lifetime_s=3600)
+    sessions.start_session(open_store(store_path), username, sid, lifetime_s=3600)
     now = int(time.time())
     return {"user": username, "role": role, "login_at": now, "seen": now, "sid": sid}
 
