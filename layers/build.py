@@ -596,6 +596,9 @@ def init_store(store, number, *, kommuner_file=None, areas_file=None, source=Non
     layers, config = kommune_layers(
         number, kommuner, areas_file=areas_file, source=source, now=now
     )
+    # A kommune of a database holding several: the national layers stay shared.
+    for name in getattr(store, "shared_layers", tuple)():
+        layers.pop(name, None)
     store.replace_layers(layers)
     register.seed_register(
         store, empty_layer("premises"), user="init", demonstration=False

@@ -477,6 +477,8 @@ def _to_lonlat(frame, source):
 def _kommune_set(kommune):
     if kommune is None:
         return None
+    if isinstance(kommune, str) and kommune.strip().lower() in ("all", "*"):
+        return None  # the national register
     if isinstance(kommune, str):
         return {kommune.strip().zfill(4)}
     if isinstance(kommune, Iterable):

@@ -549,7 +549,7 @@ def _scan(path, kommuner, source):
         read = number
         orgnr, employees, dates = _check(rec, number, source)
         knr = _kommunenummer(_sub(rec, "beliggenhetsadresse").get("kommunenummer"))
-        inside = knr in kommuner
+        inside = kommuner is None or knr in kommuner
         if not inside and orgnr not in state:
             outside += 1
             continue
@@ -617,6 +617,14 @@ def _apply_standards(frame, nace_standard):
     }
 
 
+def _kommuner(kommune):
+    """The numbers kept: a kommune's (with its former ones), or None for all."""
+    if kommune is None or str(kommune).strip().lower() in ("all", "*"):
+        return None
+    kommune = str(kommune).strip().zfill(4)
+    return KOMMUNE_ALIASES.get(kommune, frozenset({kommune}))
+
+
 def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"):
     """Read underenheter located in one kommune and place them on address points.
 
@@ -639,8 +647,9 @@ def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"
         Address points (:func:`layers.sources.addresses.read_addresses`), or a
         Kartverket address file to read (filtered to the kommune). ``None`` leaves every
         establishment unplaced.
-    kommune : str
-        Four-digit kommune number.
+    kommune : str or None
+        Four-digit kommune number; ``"all"`` or None keeps every record (the
+        national layer of a database holding several kommuner).
     nace_standard : {"auto", "SN2025", "SN2007"}
         Standard of the codes that exist in both (``auto``: the one the file's
         other codes show). Codes that exist in only one are always read in it.
@@ -658,8 +667,7 @@ def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"
         message names the file, the record number and the field.
     """
     source = str(path)
-    kommune = str(kommune).strip().zfill(4)
-    kommuner = KOMMUNE_ALIASES.get(kommune, frozenset({kommune}))
+    kommuner = _kommuner(kommune)
     rows, counts = _scan(path, kommuner, source)
     frame = pd.DataFrame.from_records(rows, columns=list(_COLUMNS))
     frame = frame.astype({"employees": "int64", "employees_estimated": bool})

@@ -26,6 +26,7 @@ from layers.store.base import (
     writing,
 )
 from layers.store.gpkg import FIXED_GPKG_DATE, META_TABLE, GeoPackageStore
+from layers.store.national import KommuneStore, open_postgis
 from layers.store.postgis import PostGISStore, is_url
 
 DEFAULT_STORE = Path("instance") / "store.gpkg"
@@ -38,6 +39,7 @@ __all__ = [
     "META_TABLE",
     "STORE_ENV",
     "GeoPackageStore",
+    "KommuneStore",
     "PostGISStore",
     "is_url",
     "LayerInfo",
@@ -67,7 +69,7 @@ def store_path(path=None):
     return str(locator) if is_url(str(locator)) else Path(locator)
 
 
-def open_store(path=None):
+def open_store(path=None, *, kommune=None):
     """Open the store named by ``path``, ``$DATABASE_URL``, ``$NARING_STORE`` or
     the default.
 
@@ -75,14 +77,18 @@ def open_store(path=None):
     ----------
     path : str or pathlib.Path, optional
         A GeoPackage file, or a ``postgresql://`` URL.
+    kommune : str, optional
+        On PostGIS: open this kommune's slice of a database of several kommuner
+        (default ``?kommune=`` in the URL, then ``$NARING_KOMMUNE``; see
+        :mod:`layers.store.national`). A GeoPackage holds one kommune: ignored.
 
     Returns
     -------
-    GeoPackageStore or PostGISStore
+    GeoPackageStore, PostGISStore or KommuneStore
     """
     locator = store_path(path)
     if isinstance(locator, str):
-        return PostGISStore(locator)
+        return open_postgis(locator, kommune)
     return GeoPackageStore(locator)
 
 

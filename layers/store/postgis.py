@@ -604,7 +604,7 @@ class PostGISStore:
             )
             for name, (kind, frame, meta) in sorted(checked.items()):
                 table = f"{kind}_{name}_{generation}_{secrets.token_hex(3)}"
-                _write_frame(con, kind, name, frame, table)
+                _write_frame(con, kind, name, frame, table, self.schema)
                 info = _info(name, frame, meta)
                 pg.execute(
                     f"INSERT INTO {META_TABLE} (name, source, licence, as_of, "
@@ -680,13 +680,24 @@ def _info(name, frame, meta):
 COPY_CHUNK = 50_000
 
 
-def _write_frame(con, kind, name, frame, table):
-    """Write one frame to a new table (COPY in chunks) with a row order and index."""
+def _write_frame(con, kind, name, frame, table, schema):
+    """Write one frame to a new table (COPY in chunks) with a row order and index.
+
+    The schema is named: GeoPandas' ``to_postgis`` writes to ``public`` otherwise,
+    whatever the connection's search path.
+    """
     frame = frame.reset_index(drop=True)
     frame.insert(0, "fid", range(len(frame)))
     if kind == "table":
-        frame.to_sql(table, con, index=False, method=_copy, chunksize=COPY_CHUNK)
-        con.exec_driver_sql(f'ALTER TABLE "{table}" ADD PRIMARY KEY (fid)')
+        frame.to_sql(
+            table,
+            con,
+            schema=schema,
+            index=False,
+            method=_copy,
+            chunksize=COPY_CHUNK,
+        )
+        con.exec_driver_sql(f'ALTER TABLE "{schema}"."{table}" ADD PRIMARY KEY (fid)')
         return
     from geoalchemy2 import Geometry
 
@@ -702,11 +713,17 @@ def _write_frame(con, kind, name, frame, table):
         frame.iloc[start : start + COPY_CHUNK].to_postgis(
             table,
             con,
+            schema=schema,
             index=False,
             if_exists="append" if start else "fail",
             dtype=dtype,
         )
-    con.exec_driver_sql(f'ALTER TABLE "{table}" ADD PRIMARY KEY (fid)')
+    con.exec_driver_sql(f'ALTER TABLE "{schema}"."{table}" ADD PRIMARY KEY (fid)')
+    if "kommunenummer" in frame.columns:
+        # A national layer is read one kommune at a time (layers/store/national.py).
+        con.exec_driver_sql(
+            f'CREATE INDEX "{table}_knr" ON "{schema}"."{table}" (kommunenummer)'
+        )
 
 
 def _multi(geom):
@@ -731,9 +748,12 @@ def _copy(table, conn, keys, data_iter):
     csv.writer(buf).writerows(data_iter)
     buf.seek(0)
     columns = ", ".join(f'"{k}"' for k in keys)
+    target = f'"{table.table.name}"'
+    if table.table.schema:
+        target = f'"{table.table.schema}".{target}'
     with (
         conn.connection.cursor() as cur,
-        cur.copy(f'COPY "{table.table.name}" ({columns}) FROM STDIN WITH CSV') as copy,
+        cur.copy(f"COPY {target} ({columns}) FROM STDIN WITH CSV") as copy,
     ):
         copy.write(buf.read())
 
