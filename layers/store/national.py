@@ -43,7 +43,7 @@ import geopandas as gpd
 
 from layers.errors import StoreError
 from layers.frames import MEMO
-from layers.schemas import SCHEMAS, conform, empty_layer
+from layers.schemas import OVERLAYS, SCHEMAS, conform, empty_layer
 from layers.store.base import LayerInfo
 from layers.store.postgis import META_TABLE, PostGISStore, _guard
 
@@ -174,18 +174,35 @@ class KommuneStore(PostGISStore):
         return self.national.version(name) != (None,)
 
     def version(self, name=None):
-        """The kommune's version paired with the national one (or a layer's)."""
-        if name is None:
-            own = super().version()
-            nat = self.national.version() if self.national.exists() else (None,)
-            return (own[0], nat[0])
-        if name in BY_NUMBER + BY_PLACE and self.exists():
-            if self._own_generation(name) is None and self._national_has(name):
-                token = ("national", self.national.version(name)[0])
-                if name in BY_PLACE:
-                    token += (self._own_generation("boundary"),)
-                return token
-        return super().version(name)
+        """The kommune's version paired with the national one (or a layer's).
+
+        One round trip, as the single-schema store's: both schemas are read in
+        one query.
+        """
+        if not self.exists():
+            return (None,)
+        own, nat = self.schema, self.national.schema
+        if not self.national.exists():
+            return super().version(name)
+        if name is None or name in OVERLAYS:
+            row = self._quick(
+                f'SELECT (SELECT value FROM "{own}".store_meta WHERE key = '
+                f"'version'), (SELECT value FROM \"{nat}\".store_meta WHERE key = "
+                "'version')"
+            )
+            return (row[0], row[1])
+        if name not in BY_NUMBER + BY_PLACE:
+            return super().version(name)
+        row = self._quick(
+            f'SELECT (SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s), '
+            f'(SELECT generation FROM "{nat}".{META_TABLE} WHERE name = %s), '
+            f'(SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s)',
+            (name, name, "boundary"),
+        )
+        if row[0] is not None or row[1] is None:
+            return (None if row[0] is None else int(row[0]),)
+        token = ("national", int(row[1]))
+        return token + (row[2],) if name in BY_PLACE else token
 
     # -- reading ---------------------------------------------------------------
 
