@@ -13,7 +13,6 @@ from components.i18n.map import premises_type_name
 from components.tour import setup_order
 from layers import aggregates, kommune, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
-from layers.sources.areas import AREA_INFO
 
 EXPORT_PREFIX = "present"  # ids of the closing view's export buttons
 TOP_PREMISES = 3
@@ -253,13 +252,8 @@ def _view_class(index, current, extra=""):
 
 def area_view(index, current, area_id, position, count, row, premises, lang):
     """One area's view: name, ambition, character, premises and key figures."""
-    # The shipped texts are Lørenskog's areas'; another kommune's areas have none.
-    info = (AREA_INFO.get(area_id) if kommune.is_default() else None) or {
-        "ambition_nb": "",
-        "ambition_en": "",
-        "description_nb": "",
-        "description_en": "",
-    }
+    # The kommune's configuration's texts (Lørenskog's: the shipped ones).
+    info = kommune.area_texts(area_id)
     suffix = "en" if lang == "en" else "nb"
     return html.Section(
         [
