@@ -121,40 +121,12 @@ def set_up(gpkg, base_url, n):
 
 def bench(gpkg, stores, runs):
     """Median seconds per request and store (interleaved), and cold reads."""
-    from bench_finder import make_app
-    from bench_postgis import _bodies
+    from bench_postgis import interleaved
 
     from layers.frames import MEMO
     from layers.store import open_store
 
-    app = make_app(gpkg)
-    server = app.server
-    client = server.test_client()
-    client.get("/")
-    token = client.get_cookie("_csrf_token")
-    headers = {"Accept-Encoding": "gzip", "X-CSRFToken": token.value if token else ""}
-    bodies = _bodies(client)
-
-    def post(store, body):
-        server.config["NARING_STORE"] = store
-        t = time.perf_counter()
-        resp = client.post("/_dash-update-component", json=body, headers=headers)
-        elapsed = time.perf_counter() - t
-        if resp.status_code != 200:
-            raise SystemExit(f"{resp.status_code}: {resp.get_data(as_text=True)[:300]}")
-        return elapsed
-
-    for _ in range(5):
-        for store in stores.values():
-            for group in bodies.values():
-                for body in group:
-                    post(store, body)
-    times = {(s, name): [] for s in stores for name in bodies}
-    for i in range(runs):
-        for name, group in bodies.items():
-            for label, store in stores.items():
-                times[(label, name)].append(post(store, group[i % len(group)]))
-    warm = {k: statistics.median(v) for k, v in times.items()}
+    warm, names = interleaved(gpkg, stores, runs)
     cold = {s: [] for s in stores}
     for _ in range(max(5, runs // 10)):
         for label, store in stores.items():
@@ -163,7 +135,7 @@ def bench(gpkg, stores, runs):
             t = time.perf_counter()
             s.read_layer("establishments")
             cold[label].append(time.perf_counter() - t)
-    return warm, {s: statistics.median(v) for s, v in cold.items()}, list(bodies)
+    return warm, {s: statistics.median(v) for s, v in cold.items()}, names
 
 
 def report(warm, cold, names, rows):

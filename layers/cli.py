@@ -477,7 +477,8 @@ def _establishment_addresses(args, store):
             "demonstration's addresses cannot place real establishments"
         )
     register = store.read_layer("addresses")
-    register = register[register["kommunenummer"] == str(args.kommune).zfill(4)]
+    if str(args.kommune).lower() != "all":  # all: the national layer
+        register = register[register["kommunenummer"] == str(args.kommune).zfill(4)]
     return register, info.source
 
 

@@ -39,11 +39,9 @@ import json
 import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import geopandas as gpd
-
 from layers.errors import StoreError
 from layers.frames import MEMO
-from layers.schemas import OVERLAYS, SCHEMAS, conform, empty_layer
+from layers.schemas import OVERLAYS, SCHEMAS
 from layers.store.base import LayerInfo
 from layers.store.postgis import META_TABLE, PostGISStore, _guard
 
@@ -228,12 +226,7 @@ class KommuneStore(PostGISStore):
             f'SELECT * FROM "{self.national.schema}"."{table}" WHERE {where} '
             "ORDER BY fid"
         )
-        with _guard(self.url), self.engine().connect() as con:
-            raw = gpd.read_postgis(sql, con, geom_col="geometry", params=params)
-        raw = raw.drop(columns="fid")
-        if len(raw) == 0:
-            return empty_layer(name)
-        return conform(name, raw, source=f"{self.path}:{name}")
+        return self._query_layer(name, sql, params or None)
 
     def read_table(self, name):
         """A plain table of the kommune, else the national schema's."""

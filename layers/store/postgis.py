@@ -375,10 +375,12 @@ class PostGISStore(StoreBase):
                 code="store.layer_unreadable",
                 params={"path": self.path, "layer": name, "reason": "no such layer"},
             )
+        return self._query_layer(name, f'SELECT * FROM "{table}" ORDER BY fid')
+
+    def _query_layer(self, name, sql, params=None):
+        """Layer ``name`` from the rows of ``sql`` (with ``fid``), schema-checked."""
         with _guard(self.url), self.engine().connect() as con:
-            raw = gpd.read_postgis(
-                f'SELECT * FROM "{table}" ORDER BY fid', con, geom_col="geometry"
-            )
+            raw = gpd.read_postgis(sql, con, geom_col="geometry", params=params)
         raw = raw.drop(columns="fid")
         if len(raw) == 0:
             return empty_layer(name)
