@@ -385,7 +385,12 @@ def _existing_store(path):
 
 
 def cmd_import(args):
-    store = _existing_store(args.store)
+    if str(getattr(args, "kommune", None) or "").lower() == "all":
+        from layers.store.national import open_national
+
+        store = open_national(args.store)  # a national import may start the store
+    else:
+        store = _existing_store(args.store)
     if args.layer == "premises":
         return import_premises(args, store)
     layers = IMPORTERS[args.layer](args, store)

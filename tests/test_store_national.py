@@ -228,3 +228,23 @@ def test_the_national_layer_is_indexed_on_kommune_and_geometry(national, pg_clus
         f"AND tablename = '{table}'"
     )
     assert "(kommunenummer)" in out and "gist (geometry)" in out
+
+
+def test_the_national_import_from_the_command_line(national, pg_cluster):
+    """`import addresses/establishments --kommune all` fill a national store once."""
+    _, under, addresses, areas = national
+    url = pg_store_url(pg_cluster)
+    try:
+        for layer, path in (("addresses", addresses), ("establishments", under)):
+            args = ["import", layer, str(path), "--kommune", "all", "--store", url]
+            assert cli.main(args) == 0
+        init = ["init", "--kommune", "3224", "--areas", areas]
+        assert cli.main([*init, "--store", f"{url}&kommune=3224"]) == 0
+        assert len(open_store(url).read_layer("establishments")) == len(RECORDS)
+        slice_ = KommuneStore(url, "3224")
+        assert _orgnrs(slice_) == ["920000001", "920000002", "920000003"]
+        assert set(slice_.read_layer("addresses")["kommunenummer"]) == {"3224"}
+    finally:
+        for store in (PostGISStore(url), KommuneStore(url, "3224")):
+            dispose(store)
+            pg_cluster.psql(f'DROP SCHEMA IF EXISTS "{store.schema}" CASCADE')

@@ -99,6 +99,22 @@ def open_postgis(url, kommune=None):
     return KommuneStore(base, number)
 
 
+def open_national(locator):
+    """The national store of ``locator`` for a national import (``--kommune all``).
+
+    A PostGIS database's national schema is set up (its migrations applied) when
+    new; a GeoPackage must exist, as for any import.
+    """
+    from layers.store import open_store
+
+    store = open_store(locator, kommune="all")
+    if isinstance(store, PostGISStore) and not store.exists():
+        store.upgrade()
+    if not store.exists():
+        raise StoreError(code="store.not_built", params={"path": str(store.path)})
+    return store
+
+
 def _schema_url(url, schema):
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
