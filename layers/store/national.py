@@ -156,7 +156,10 @@ class KommuneStore(PostGISStore):
         else those known here.
         """
         aliases = set(_ALIASES.get(self.kommune, ()))
-        row = self._quick(f"SELECT details FROM {META_TABLE} WHERE name = 'boundary'")
+        row = None
+        if self.exists():
+            sql = f"SELECT details FROM {META_TABLE} WHERE name = 'boundary'"
+            row = self._quick(sql)
         with contextlib.suppress(ValueError, TypeError, AttributeError):
             found = json.loads(row[0]).get("kommune", {}).get("aliases", ())
             aliases.update(str(a) for a in found)
