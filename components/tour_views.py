@@ -13,6 +13,7 @@ from components.i18n.map import premises_type_name
 from components.tour import setup_order
 from layers import aggregates, kommune, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 
 EXPORT_PREFIX = "present"  # ids of the closing view's export buttons
 TOP_PREMISES = 3
@@ -253,7 +254,7 @@ def _view_class(index, current, extra=""):
 def area_view(index, current, area_id, position, count, row, premises, lang):
     """One area's view: name, ambition, character, premises and key figures."""
     # The kommune's configuration's texts (Lørenskog's: the shipped ones).
-    info = kommune.area_texts(area_id)
+    info = kommune.area_texts(area_id, AREA_INFO)
     suffix = "en" if lang == "en" else "nb"
     return html.Section(
         [

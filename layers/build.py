@@ -12,23 +12,23 @@ from pathlib import Path
 import geopandas as gpd
 
 from layers import kommune as kommune_mod
+from layers.build_kommune import (  # noqa: F401 - the other kommune's part
+    _DEFAULT,
+    BOUNDARY_FILE,
+    EMPTY_LAYERS,
+    GEODATA,
+    KARTVERKET,
+    KOMMUNE,
+    KOMMUNER_FILE,
+    LANDMARKS_FILE,
+    build_other,
+    kommune_layers,
+    other_layers,
+    read_kommuner,
+    split_kommuner,
+    whole_kommune_area,
+)
 from layers.schemas import CRS
-
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-_DEFAULT = kommune_mod.default()  # Lørenskog, geodata/kommuner/3222.toml
-BOUNDARY_FILE = _DEFAULT.boundary_file
-KOMMUNER_FILE = _DEFAULT.kommuner_file
-LANDMARKS_FILE = _DEFAULT.landmarks_file
-KOMMUNE = _DEFAULT.number
-# Layers a kommune set up with `init` starts without (until their sources are
-# imported); the dashboard shows them as empty.
-EMPTY_LAYERS = ("landmarks", "establishments", "addresses", "transit_stops")
-
-KARTVERKET = {
-    "source": "Kartverket, kommunegrenser (via robhop/fylker-og-kommuner, Kommuner-L)",
-    "licence": "© Kartverket, CC BY 4.0",
-    "as_of": "2024-01-16",
-}
 
 
 def read_boundary(geodata=GEODATA):
@@ -442,13 +442,44 @@ def rebuild_store(store, plan, geodata=GEODATA):
     return store.list_layers()
 
 
-# Another kommune (init, and build/rebuild of its store): layers/build_kommune.py.
-from layers.build_kommune import (  # noqa: E402, F401 - re-exported; reads this module
-    build_other,
-    init_store,
-    kommune_layers,
-    other_layers,
-    read_kommuner,
-    split_kommuner,
-    whole_kommune_area,
-)
+def init_store(store, number, *, kommuner_file=None, areas_file=None, source=None):
+    """Set ``store`` up for kommune ``number``.
+
+    The default kommune (3222) gets the default build (demonstration data
+    included); another kommune gets :func:`kommune_layers` and an empty register.
+
+    Returns
+    -------
+    layers.kommune.Kommune
+        The kommune the store is now for.
+    """
+    from layers import register
+    from layers.schemas import empty_layer
+
+    if number == KOMMUNE:
+        # The default kommune: the default build, official areas if given.
+        build_store(store, reset_register=True)
+        if areas_file is not None:
+            from layers.sources.areas import read_areas
+
+            boundary = store.read_layer("boundary")
+            areas = read_areas(areas_file, boundary=boundary)
+            meta = {"source": Path(areas_file).name[:80], "licence": "", "as_of": ""}
+            store.replace_layers({"areas": (areas, meta)})
+        return kommune_mod.for_store(store)
+    path = kommuner_file or (GEODATA / _DEFAULT.kommuner_file)
+    kommuner = read_kommuner(path)
+    from layers.store.base import timestamp
+
+    now = timestamp()
+    layers, config = kommune_layers(
+        number, kommuner, areas_file=areas_file, source=source, now=now
+    )
+    # A kommune of a database holding several: the national layers stay shared.
+    for name in getattr(store, "shared_layers", tuple)():
+        layers.pop(name, None)
+    store.replace_layers(layers)
+    register.seed_register(
+        store, empty_layer("premises"), user="init", demonstration=False
+    )
+    return config

@@ -1,6 +1,6 @@
 """Another kommune's store: its layers from Kartverket's kommune file, no demo data.
 
-``init --kommune`` sets a store up (:func:`init_store`); ``build`` and ``rebuild``
+``init --kommune`` sets a store up (``layers.build.init_store``); ``build`` and ``rebuild``
 of a store that records another kommune rebuild it as that kommune
 (:func:`build_other`, :func:`other_layers`), never as Lørenskog.
 """
@@ -12,9 +12,24 @@ from pathlib import Path
 import geopandas as gpd
 
 from layers import kommune as kommune_mod
-from layers.build import _DEFAULT, EMPTY_LAYERS, GEODATA, KARTVERKET, KOMMUNE
 from layers.errors import InputError, StoreError
 from layers.schemas import CRS, METRIC_CRS
+
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+_DEFAULT = kommune_mod.default()  # Lørenskog, geodata/kommuner/3222.toml
+BOUNDARY_FILE = _DEFAULT.boundary_file
+KOMMUNER_FILE = _DEFAULT.kommuner_file
+LANDMARKS_FILE = _DEFAULT.landmarks_file
+KOMMUNE = _DEFAULT.number
+# Layers a kommune set up with `init` starts without (until their sources are
+# imported); the dashboard shows them as empty.
+EMPTY_LAYERS = ("landmarks", "establishments", "addresses", "transit_stops")
+
+KARTVERKET = {
+    "source": "Kartverket, kommunegrenser (via robhop/fylker-og-kommuner, Kommuner-L)",
+    "licence": "© Kartverket, CC BY 4.0",
+    "as_of": "2024-01-16",
+}
 
 
 def split_kommuner(kommuner, number):
@@ -156,51 +171,6 @@ def read_kommuner(path):
     from layers.sources.fetch import read_kommune_file
 
     return read_kommune_file(path)
-
-
-def init_store(store, number, *, kommuner_file=None, areas_file=None, source=None):
-    """Set ``store`` up for kommune ``number``.
-
-    The default kommune (3222) gets the default build (demonstration data
-    included); another kommune gets :func:`kommune_layers` and an empty register.
-
-    Returns
-    -------
-    layers.kommune.Kommune
-        The kommune the store is now for.
-    """
-    from layers import register
-    from layers.schemas import empty_layer
-
-    if number == KOMMUNE:
-        from layers.build import build_store
-
-        # The default kommune: the default build, official areas if given.
-        build_store(store, reset_register=True)
-        if areas_file is not None:
-            from layers.sources.areas import read_areas
-
-            boundary = store.read_layer("boundary")
-            areas = read_areas(areas_file, boundary=boundary)
-            meta = {"source": Path(areas_file).name[:80], "licence": "", "as_of": ""}
-            store.replace_layers({"areas": (areas, meta)})
-        return kommune_mod.for_store(store)
-    path = kommuner_file or (GEODATA / _DEFAULT.kommuner_file)
-    kommuner = read_kommuner(path)
-    from layers.store.base import timestamp
-
-    now = timestamp()
-    layers, config = kommune_layers(
-        number, kommuner, areas_file=areas_file, source=source, now=now
-    )
-    # A kommune of a database holding several: the national layers stay shared.
-    for name in getattr(store, "shared_layers", tuple)():
-        layers.pop(name, None)
-    store.replace_layers(layers)
-    register.seed_register(
-        store, empty_layer("premises"), user="init", demonstration=False
-    )
-    return config
 
 
 def _stored_areas(store):

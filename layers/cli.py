@@ -386,7 +386,7 @@ def _existing_store(path):
 
 def cmd_import(args):
     if str(getattr(args, "kommune", None) or "").lower() == "all":
-        from layers.store.national import open_national
+        from layers.store import open_national
 
         store = open_national(args.store)  # a national import may start the store
     else:

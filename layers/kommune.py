@@ -193,18 +193,17 @@ def area_colour(area_id, default):
     return active().area_colours.get(area_id, default)
 
 
-def area_texts(area_id):
+def area_texts(area_id, shipped=None):
     """The active kommune's texts of ``area_id`` (:data:`AREA_TEXT_KEYS`).
 
-    The configuration's, else the shipped texts for the default kommune's areas,
-    else empty texts (neutral: nothing about another kommune is made up).
+    The configuration's, else for the default kommune the ``shipped`` texts
+    (``layers.sources.areas.AREA_INFO``, given by the caller), else empty texts
+    (neutral: nothing about another kommune is made up).
     """
     k = active()
     texts = k.area_texts.get(area_id)
-    if texts is None and k.number == DEFAULT_NUMBER:
-        from layers.sources.areas import AREA_INFO
-
-        texts = AREA_INFO.get(area_id)
+    if texts is None and k.number == DEFAULT_NUMBER and shipped is not None:
+        texts = shipped.get(area_id)
     return {key: str((texts or {}).get(key, "")) for key in AREA_TEXT_KEYS}
 
 

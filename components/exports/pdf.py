@@ -52,6 +52,7 @@ from components.exports.text import (
 from components.i18n import fmt_num, lang_or_default, t
 from layers import kommune
 from layers.schemas import AREA_IDS, METRIC_CRS, REST_ID, TOTAL_ID
+from layers.sources.areas import AREA_INFO
 
 
 def pdf_styles():
@@ -404,7 +405,7 @@ def area_page(layers, figures, area_id, styles, lang="nb", sources=()):
     """Return the flowables of one area's profile page."""
     row = figures_by_id(figures)[area_id]
     # The kommune's configuration's texts (Lørenskog's: the shipped ones).
-    info = kommune.area_texts(area_id)
+    info = kommune.area_texts(area_id, AREA_INFO)
     desc = info.get(
         "description_nb" if lang_or_default(lang) == "nb" else "description_en"
     )

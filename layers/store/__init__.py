@@ -46,6 +46,7 @@ __all__ = [
     "Store",
     "layer_info",
     "list_layers",
+    "open_national",
     "open_store",
     "read_layer",
     "read_table",
@@ -90,6 +91,19 @@ def open_store(path=None, *, kommune=None):
     if isinstance(locator, str):
         return open_postgis(locator, kommune)
     return GeoPackageStore(locator)
+
+
+def open_national(path=None):
+    """Open the national store of ``path`` for a national import (``--kommune all``).
+
+    A PostGIS database's national schema is set up (its migrations applied) when
+    new; a GeoPackage must exist, as for any import.
+    """
+    store = open_store(path, kommune="all")
+    if isinstance(store, PostGISStore) and not store.exists():
+        store.upgrade()
+    require_store(store)
+    return store
 
 
 def read_layer(store, name):

@@ -41,14 +41,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from layers.errors import StoreError
 from layers.frames import MEMO
-from layers.schemas import OVERLAYS, SCHEMAS
+from layers.schemas import (
+    OVERLAYS,
+    SCHEMAS,
+    SLICE_OUTLINE,
+    SLICED_BY_NUMBER,
+    SLICED_BY_PLACE,
+)
 from layers.store.base import LayerInfo
 from layers.store.postgis import META_TABLE, PostGISStore, _guard
 
 KOMMUNE_ENV = "NARING_KOMMUNE"
 # Layers a kommune reads from the national schema, and how they are sliced.
-BY_NUMBER = ("establishments", "addresses")
-BY_PLACE = ("transit_stops", "transit_lines")
+BY_NUMBER = SLICED_BY_NUMBER
+BY_PLACE = SLICED_BY_PLACE
 # About 3 km around the kommune's boundary box (degrees of latitude).
 PLACE_MARGIN_DEG = 0.03
 # Former kommune numbers still found in registers (the configuration's aliases
@@ -99,22 +105,6 @@ def open_postgis(url, kommune=None):
     return KommuneStore(base, number)
 
 
-def open_national(locator):
-    """The national store of ``locator`` for a national import (``--kommune all``).
-
-    A PostGIS database's national schema is set up (its migrations applied) when
-    new; a GeoPackage must exist, as for any import.
-    """
-    from layers.store import open_store
-
-    store = open_store(locator, kommune="all")
-    if isinstance(store, PostGISStore) and not store.exists():
-        store.upgrade()
-    if not store.exists():
-        raise StoreError(code="store.not_built", params={"path": str(store.path)})
-    return store
-
-
 def _schema_url(url, schema):
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
@@ -158,8 +148,8 @@ class KommuneStore(PostGISStore):
         aliases = set(_ALIASES.get(self.kommune, ()))
         row = None
         if self.exists():
-            sql = f"SELECT details FROM {META_TABLE} WHERE name = 'boundary'"
-            row = self._quick(sql)
+            sql = f"SELECT details FROM {META_TABLE} WHERE name = %s"
+            row = self._quick(sql, (SLICE_OUTLINE,))
         with contextlib.suppress(ValueError, TypeError, AttributeError):
             found = json.loads(row[0]).get("kommune", {}).get("aliases", ())
             aliases.update(str(a) for a in found)
@@ -214,7 +204,7 @@ class KommuneStore(PostGISStore):
             f'SELECT (SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s), '
             f'(SELECT generation FROM "{nat}".{META_TABLE} WHERE name = %s), '
             f'(SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s)',
-            (name, name, "boundary"),
+            (name, name, SLICE_OUTLINE),
         )
         if row[0] is not None or row[1] is None:
             return (None if row[0] is None else int(row[0]),)
@@ -227,7 +217,7 @@ class KommuneStore(PostGISStore):
         """``(WHERE clause, params)`` selecting the kommune's rows of a layer."""
         if name in BY_NUMBER:
             return "kommunenummer = ANY(%(numbers)s)", {"numbers": self.numbers}
-        boundary = self._table_of("boundary", "layer")
+        boundary = self._table_of(SLICE_OUTLINE, "layer")
         if boundary is None:
             return "false", {}
         box = (
