@@ -85,13 +85,18 @@ def _bodies(client):
     return out
 
 
-def bench_callbacks(gpkg, url, runs):
-    """Median seconds per request and backend, interleaved; and cold reads."""
-    from bench_finder import make_app
+def interleaved(gpkg, stores, runs):
+    """Median seconds per ``(store label, callback)``, stores interleaved.
 
-    from layers.frames import MEMO
-    from layers.schemas import SCHEMAS
-    from layers.store import open_store
+    One in-process app (on ``gpkg``) whose store is switched request by request
+    between ``stores`` (``{label: locator}``); which store goes first alternates.
+
+    Returns
+    -------
+    tuple
+        ``({(label, callback): seconds}, [callback names])``
+    """
+    from bench_finder import make_app
 
     app = make_app(gpkg)
     server = app.server
@@ -100,7 +105,6 @@ def bench_callbacks(gpkg, url, runs):
     token = client.get_cookie("_csrf_token")
     headers = {"Accept-Encoding": "gzip", "X-CSRFToken": token.value if token else ""}
     bodies = _bodies(client)
-    stores = {"gpkg": str(gpkg), "postgis": url}
 
     def post(store, body):
         server.config["NARING_STORE"] = store
@@ -117,12 +121,23 @@ def bench_callbacks(gpkg, url, runs):
                 for body in group:
                     post(store, body)
     times = {(b, name): [] for b in stores for name in bodies}
+    order = list(stores.items())
     for i in range(runs):
         for name, group in bodies.items():
-            for backend, store in stores.items():
-                times[(backend, name)].append(post(store, group[i % len(group)]))
-    warm = {k: statistics.median(v) for k, v in times.items()}
+            # Alternate which store goes first: neither gains from the other's work.
+            for label, store in order if i % 2 else order[::-1]:
+                times[(label, name)].append(post(store, group[i % len(group)]))
+    return {k: statistics.median(v) for k, v in times.items()}, list(bodies)
 
+
+def bench_callbacks(gpkg, url, runs):
+    """Median seconds per request and backend, interleaved; and cold reads."""
+    from layers.frames import MEMO
+    from layers.schemas import SCHEMAS
+    from layers.store import open_store
+
+    stores = {"gpkg": str(gpkg), "postgis": url}
+    warm, names_run = interleaved(gpkg, stores, runs)
     cold = {b: [] for b in stores}
     names = [
         n for n in SCHEMAS if n in {i.name for i in open_store(gpkg).list_layers()}
@@ -135,7 +150,7 @@ def bench_callbacks(gpkg, url, runs):
             for name in names:
                 s.read_layer(name)
             cold[backend].append(time.perf_counter() - t)
-    return warm, {b: statistics.median(v) for b, v in cold.items()}, list(bodies)
+    return warm, {b: statistics.median(v) for b, v in cold.items()}, names_run
 
 
 # --- 2. ingest ------------------------------------------------------------------

@@ -213,9 +213,16 @@ def _edit(lang, write):
     except (InputError, StoreError) as exc:
         text = t("register_error", lang, message=user_message(exc, lang))
         return _result(**_message(text, "error"))
-    return _result(
-        **_show_listing(listing, lang, values=values), **_message(text, "success")
-    )
+    try:
+        shown = _show_listing(listing, lang, values=values)
+    except StoreError:
+        # The write is committed; only reading the view back failed (the database
+        # went away in between). Say it was saved, and keep the saved version so
+        # the next save is checked against it.
+        text = t("register_saved_not_shown", lang, saved=text)
+        version = {"id": listing["premises_id"], "version": listing["version"]}
+        return _result(version=version, **_message(text, "success"))
+    return _result(**shown, **_message(text, "success"))
 
 
 def _shown(version):

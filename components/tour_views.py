@@ -253,13 +253,8 @@ def _view_class(index, current, extra=""):
 
 def area_view(index, current, area_id, position, count, row, premises, lang):
     """One area's view: name, ambition, character, premises and key figures."""
-    # The shipped texts are Lørenskog's areas'; another kommune's areas have none.
-    info = (AREA_INFO.get(area_id) if kommune.is_default() else None) or {
-        "ambition_nb": "",
-        "ambition_en": "",
-        "description_nb": "",
-        "description_en": "",
-    }
+    # The kommune's configuration's texts (Lørenskog's: the shipped ones).
+    info = kommune.area_texts(area_id, AREA_INFO)
     suffix = "en" if lang == "en" else "nb"
     return html.Section(
         [

@@ -12,24 +12,23 @@ from pathlib import Path
 import geopandas as gpd
 
 from layers import kommune as kommune_mod
-from layers.errors import InputError
-from layers.schemas import CRS, METRIC_CRS
-
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
-_DEFAULT = kommune_mod.default()  # Lørenskog, geodata/kommuner/3222.toml
-BOUNDARY_FILE = _DEFAULT.boundary_file
-KOMMUNER_FILE = _DEFAULT.kommuner_file
-LANDMARKS_FILE = _DEFAULT.landmarks_file
-KOMMUNE = _DEFAULT.number
-# Layers a kommune set up with `init` starts without (until their sources are
-# imported); the dashboard shows them as empty.
-EMPTY_LAYERS = ("landmarks", "establishments", "addresses", "transit_stops")
-
-KARTVERKET = {
-    "source": "Kartverket, kommunegrenser (via robhop/fylker-og-kommuner, Kommuner-L)",
-    "licence": "© Kartverket, CC BY 4.0",
-    "as_of": "2024-01-16",
-}
+from layers.build_kommune import (  # noqa: F401 - the other kommune's part
+    _DEFAULT,
+    BOUNDARY_FILE,
+    EMPTY_LAYERS,
+    GEODATA,
+    KARTVERKET,
+    KOMMUNE,
+    KOMMUNER_FILE,
+    LANDMARKS_FILE,
+    build_other,
+    kommune_layers,
+    other_layers,
+    read_kommuner,
+    split_kommuner,
+    whole_kommune_area,
+)
+from layers.schemas import CRS
 
 
 def read_boundary(geodata=GEODATA):
@@ -195,9 +194,10 @@ def _plain(report):
 
 
 def build_store(store, geodata=GEODATA, *, reset_register=False):
-    """(Re)build ``store`` from ``geodata``, reproducibly.
+    """(Re)build ``store`` from ``geodata``, reproducibly, as the store's kommune.
 
-    The layers are replaced in one atomic step. The premises register is then
+    A store that records another kommune is rebuilt as that kommune
+    (:func:`layers.build_kommune.build_other`). The layers are replaced in one atomic step. The premises register is then
     seeded with the demonstration listings when it is empty (or when
     ``reset_register``); an existing register, with editors' work, is kept.
 
@@ -214,8 +214,15 @@ def build_store(store, geodata=GEODATA, *, reset_register=False):
     """
     from layers import demo, register
 
+    config = kommune_mod.for_store(store)
+    if config.number != KOMMUNE:
+        # A store set up for another kommune is built as that kommune.
+        return build_other(store, config, reset_register=reset_register)
     layers = default_layers(geodata)
     premises, _meta = layers.pop("premises")
+    # A kommune of a database holding several: the national layers stay shared.
+    for name in getattr(store, "shared_layers", tuple)():
+        layers.pop(name, None)
     store.replace_layers(layers, reproducible=True)
     if reset_register or not register.has_register(store):
         register.seed_register(
@@ -322,7 +329,13 @@ def rebuild_plan(store, geodata=GEODATA):
     path = Path(store.path)
     tables = salvage(path, set(SCHEMAS)) if path.exists() else []
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # The store's kommune when its metadata can still be read (else the default).
+    config = kommune_mod.for_store(store)
+    from layers.build_kommune import _stored_areas
+
     return {
+        "kommune": config,
+        "areas": None if config.number == KOMMUNE else _stored_areas(store),
         "store": str(path),
         "layers": sorted(n for n in SCHEMAS if n != "premises"),
         "tables": tables,
@@ -336,6 +349,9 @@ def rebuild_plan(store, geodata=GEODATA):
 def plan_text(plan):
     """The plan as lines for the terminal (bokmål / English)."""
     lines = [f"Plan for / plan for {plan['store']}:"]
+    k = plan.get("kommune")
+    if k is not None:
+        lines.append(f"  kommune: {k.name} ({k.number})")
     if plan["backup"]:
         lines.append(
             f"  1. den gamle filen beholdes som / the old file is kept as "
@@ -381,7 +397,13 @@ def rebuild_store(store, plan, geodata=GEODATA):
         leftover.unlink(missing_ok=True)
     fresh = GeoPackageStore(tmp)
     try:
-        layers = default_layers(geodata)
+        config = plan.get("kommune") or _DEFAULT
+        if config.number == KOMMUNE:
+            layers = default_layers(geodata)
+        else:
+            layers = other_layers(config, areas=plan.get("areas"))
+            if plan.get("areas") is not None:
+                layers["areas"] = (plan["areas"], {"source": "", "licence": ""})
         premises, _meta = layers.pop("premises")
         fresh.replace_layers(layers, reproducible=True)
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
@@ -400,11 +422,12 @@ def rebuild_store(store, plan, geodata=GEODATA):
         if plan["seed_register"]:
             from layers import demo, register
 
+            other = config.number != KOMMUNE  # no demonstration listings there
             register.seed_register(
                 fresh,
                 premises,
                 user="build",
-                demonstration=True,
+                demonstration=not other,
                 now=_as_of_datetime(demo.AS_OF),
             )
         if plan["backup"] and path.exists():
@@ -417,150 +440,6 @@ def rebuild_store(store, plan, geodata=GEODATA):
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             leftover.unlink(missing_ok=True)
     return store.list_layers()
-
-
-# ----------------------------------------------------------- another kommune
-
-
-def split_kommuner(kommuner, number):
-    """Split Kartverket's kommuner into ``number``'s boundary and its neighbours.
-
-    Neighbours are the kommuner whose outline lies within 50 m of the boundary
-    (Kartverket's outlines meet, a simplified copy may leave slivers).
-
-    Parameters
-    ----------
-    kommuner : geopandas.GeoDataFrame
-        ``kommunenummer``, ``kommunenavn``, (Multi)Polygons, any CRS.
-    number : str
-
-    Returns
-    -------
-    tuple of geopandas.GeoDataFrame
-        ``(boundary, neighbours)``, EPSG:4326.
-
-    Raises
-    ------
-    InputError
-        ``number`` is not in ``kommuner``.
-    """
-    cols = ["kommunenummer", "kommunenavn", "geometry"]
-    kommuner = kommuner[cols].copy()
-    kommuner["kommunenummer"] = kommuner["kommunenummer"].astype(str).str.zfill(4)
-    mine = kommuner[kommuner["kommunenummer"] == number]
-    if mine.empty:
-        raise InputError(
-            f"kommune {number} is not in the kommune file", field="kommunenummer"
-        )
-    boundary = mine.dissolve(by="kommunenummer", as_index=False)[cols]
-    metric = kommuner.to_crs(METRIC_CRS)
-    shape = boundary.to_crs(METRIC_CRS).union_all().buffer(50.0)
-    near = metric.intersects(shape) & (kommuner["kommunenummer"] != number)
-    neighbours = kommuner[near.to_numpy()].reset_index(drop=True)
-    return boundary.to_crs(CRS), neighbours.to_crs(CRS)
-
-
-def whole_kommune_area(boundary, name):
-    """The whole kommune as one area (id ``kommunen``) until areas are imported."""
-    from layers.schemas import conform
-
-    gdf = gpd.GeoDataFrame(
-        {
-            "area_id": [kommune_mod.WHOLE_AREA_ID],
-            "name": [name],
-            "description_nb": [""],
-            "description_en": [""],
-            "ambition_nb": [""],
-            "ambition_en": [""],
-            "indicative": [True],
-        },
-        geometry=[boundary.union_all()],
-        crs=boundary.crs,
-    )
-    return conform("areas", gdf.to_crs(CRS), source="whole kommune")
-
-
-def kommune_layers(number, kommuner, *, areas_file=None, source=None, now=None):
-    """Return the layers of a store for kommune ``number`` (not the default).
-
-    Boundary and neighbours from Kartverket's kommuner; the areas from
-    ``areas_file``, or the whole kommune as one area; every other layer empty
-    (no demonstration data: it is calibrated to Lørenskog only).
-
-    Parameters
-    ----------
-    number : str
-    kommuner : geopandas.GeoDataFrame
-        Kartverket's kommuner (the kommune and its neighbours at least).
-    areas_file : path, optional
-        The kommune's business areas (GeoJSON or GeoPackage, ``area_id``, ``name``).
-    source : dict, optional
-        ``source``/``licence``/``as_of`` of the kommune file (default: the bundled).
-    now : str, optional
-        ISO timestamp of the import.
-
-    Returns
-    -------
-    tuple
-        ``({layer name: (GeoDataFrame, metadata)}, Kommune)``
-    """
-    from layers.schemas import empty_layer
-    from layers.sources.areas import read_areas
-
-    boundary, neighbours = split_kommuner(kommuner, number)
-    if areas_file is not None:
-        areas = read_areas(areas_file, boundary=boundary, area_ids=None)
-        areas_meta = {
-            "source": f"Næringsområder fra fil ({Path(areas_file).name[:80]})",
-            "licence": "",
-            "as_of": (now or "")[:10],
-        }
-    else:
-        name = str(boundary["kommunenavn"].iloc[0])
-        areas = whole_kommune_area(boundary, name)
-        areas_meta = {
-            "source": "Hele kommunen som ett område (ingen næringsområder importert)",
-            "licence": "CC BY 4.0",
-            "as_of": (now or "")[:10],
-            "details": {"indicative": True, "whole_kommune": True},
-        }
-    if kommune_mod.has_config(number):
-        config = kommune_mod.load(number)
-    else:
-        config = kommune_mod.from_boundary(number, boundary)
-    base = dict(source or KARTVERKET)
-    layers = {
-        "boundary": (boundary, {**base, "details": kommune_mod.to_details(config)}),
-        "neighbours": (neighbours, dict(base)),
-        "areas": (areas, areas_meta),
-    }
-    empty_meta = {
-        "source": "Ikke importert ennå",
-        "licence": "",
-        "as_of": "",
-        "details": {"empty": True},
-    }
-    for name in (*EMPTY_LAYERS, "transit_lines", "premises"):
-        layers[name] = (empty_layer(name), dict(empty_meta))
-    return layers, config.with_areas(areas)
-
-
-def read_kommuner(path):
-    """Read Kartverket's kommune file (GeoJSON, or Geonorge's zip of one).
-
-    Geonorge's "Administrative enheter kommuner" download is a zip holding one
-    GeoJSON whose members are FeatureCollections (``Kommune``, ``Kommunegrense``);
-    only the kommune polygons are read. A plain FeatureCollection (as bundled) is
-    read as it is.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``kommunenummer``, ``kommunenavn``, geometry, EPSG:4326.
-    """
-    from layers.sources.fetch import read_kommune_file
-
-    return read_kommune_file(path)
 
 
 def init_store(store, number, *, kommuner_file=None, areas_file=None, source=None):
@@ -596,6 +475,9 @@ def init_store(store, number, *, kommuner_file=None, areas_file=None, source=Non
     layers, config = kommune_layers(
         number, kommuner, areas_file=areas_file, source=source, now=now
     )
+    # A kommune of a database holding several: the national layers stay shared.
+    for name in getattr(store, "shared_layers", tuple)():
+        layers.pop(name, None)
     store.replace_layers(layers)
     register.seed_register(
         store, empty_layer("premises"), user="init", demonstration=False

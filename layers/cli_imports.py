@@ -30,7 +30,12 @@ def _existing_store(path):
 
 
 def cmd_import(args):
-    store = _existing_store(args.store)
+    if str(getattr(args, "kommune", None) or "").lower() == "all":
+        from layers.store import open_national
+
+        store = open_national(args.store)  # a national import may start the store
+    else:
+        store = _existing_store(args.store)
     if args.layer == "premises":
         return import_premises(args, store)
     layers = IMPORTERS[args.layer](args, store)
@@ -122,7 +127,8 @@ def _establishment_addresses(args, store):
             "demonstration's addresses cannot place real establishments"
         )
     register = store.read_layer("addresses")
-    register = register[register["kommunenummer"] == str(args.kommune).zfill(4)]
+    if str(args.kommune).lower() != "all":  # all: the national layer
+        register = register[register["kommunenummer"] == str(args.kommune).zfill(4)]
     return register, info.source
 
 

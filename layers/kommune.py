@@ -18,6 +18,7 @@ command starts (:func:`activate_store`), and read everywhere with :func:`active`
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -58,6 +59,13 @@ class Kommune:
         notes and the demonstration data's calibration appear only then).
     demonstration : bool
         Whether the default build generates the calibrated demonstration data.
+    area_colours : dict
+        ``{area id: "#rrggbb"}`` for the maps, presentation and exports; an area
+        without one takes the palette's colour of its place in the order.
+    area_texts : dict
+        ``{area id: {"description_nb", "description_en", "ambition_nb",
+        "ambition_en"}}`` shown in the profile, presentation and PDF; missing
+        texts are empty (Lørenskog's six have the shipped texts).
     """
 
     number: str
@@ -75,6 +83,8 @@ class Kommune:
     strategy: bool = False
     strategy_source: str = ""
     demonstration: bool = False
+    area_colours: dict = field(default_factory=dict, compare=False, hash=False)
+    area_texts: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def numbers(self):
@@ -129,6 +139,8 @@ class Kommune:
             strategy=bool(data.get("strategy", False)),
             strategy_source=str(data.get("strategy_source", "")),
             demonstration=bool(data.get("demonstration", False)),
+            area_colours=_colours(data.get("area_colours") or {}, source),
+            area_texts=_texts(data.get("area_texts") or {}, source),
         )
 
     def with_areas(self, areas):
@@ -136,6 +148,63 @@ class Kommune:
         ids = tuple(str(a) for a in areas["area_id"])
         names = {str(a): str(n) for a, n in zip(ids, areas["name"], strict=True)}
         return replace(self, areas=ids, area_names=names)
+
+
+AREA_TEXT_KEYS = ("description_nb", "description_en", "ambition_nb", "ambition_en")
+MAX_AREA_TEXT = 600  # characters: a text is data, shown as text, bounded
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _colours(data, source):
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: area_colours must be a table")
+    out = {}
+    for area_id, colour in data.items():
+        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+            raise InputError(
+                f"{source}: colour of area {str(area_id)[:40]!r} is not #rrggbb"
+            )
+        out[str(area_id)] = colour
+    return out
+
+
+def _texts(data, source):
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: area_texts must be a table")
+    out = {}
+    for area_id, texts in data.items():
+        if not isinstance(texts, dict):
+            raise InputError(f"{source}: area_texts.{str(area_id)[:40]} is no table")
+        entry = {}
+        for key in AREA_TEXT_KEYS:
+            value = texts.get(key, "")
+            if not isinstance(value, str) or len(value) > MAX_AREA_TEXT:
+                raise InputError(
+                    f"{source}: area_texts.{str(area_id)[:40]}.{key}: text of at "
+                    f"most {MAX_AREA_TEXT} characters"
+                )
+            entry[key] = value
+        out[str(area_id)] = entry
+    return out
+
+
+def area_colour(area_id, default):
+    """The active kommune's colour for ``area_id``, else ``default``."""
+    return active().area_colours.get(area_id, default)
+
+
+def area_texts(area_id, shipped=None):
+    """The active kommune's texts of ``area_id`` (:data:`AREA_TEXT_KEYS`).
+
+    The configuration's, else for the default kommune the ``shipped`` texts
+    (``layers.sources.areas.AREA_INFO``, given by the caller), else empty texts
+    (neutral: nothing about another kommune is made up).
+    """
+    k = active()
+    texts = k.area_texts.get(area_id)
+    if texts is None and k.number == DEFAULT_NUMBER and shipped is not None:
+        texts = shipped.get(area_id)
+    return {key: str((texts or {}).get(key, "")) for key in AREA_TEXT_KEYS}
 
 
 def config_path(number, folder=KOMMUNER_DIR):

@@ -164,6 +164,13 @@ NULL_GEOMETRY_ALLOWED = {"establishments"}
 # that reads them (``overlay_layer(store)``, ``overlay_info(store)``).
 OVERLAYS: dict[str, str] = {"premises": "layers.register"}
 
+# A database holding several kommuner (layers/store/national.py): the national
+# layers a kommune reads as its slice, by kommunenummer or by place (near the
+# outline of the kommune's own layer SLICE_OUTLINE).
+SLICED_BY_NUMBER = ("establishments", "addresses")
+SLICED_BY_PLACE = ("transit_stops", "transit_lines")
+SLICE_OUTLINE = "boundary"
+
 # Columns added to a schema after stores were built without them: a layer that
 # lacks one gets this value (so an older store still loads).
 DEFAULTS: dict[str, dict[str, object]] = {

@@ -503,9 +503,14 @@ def load_timetable(store):
         ``None`` when the store holds no timetable (a store built before reach
         existed: import the GTFS feed, or rebuild, to add it).
     """
-    st = store.path.stat()
-    key = str(store.path.resolve())
-    stamp = (st.st_dev, st.st_ino, st.st_size)
+    if isinstance(store.path, str):
+        # A database (PostGIS): the tables' versions say when they changed.
+        key = store.key()
+        stamp = tuple(store.version(name) for name in TABLES)
+    else:
+        st = store.path.stat()
+        key = str(store.path.resolve())
+        stamp = (st.st_dev, st.st_ino, st.st_size)
     hit = _LOADED.get(key)
     if hit and hit[0] == stamp:
         return hit[1]

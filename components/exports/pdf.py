@@ -404,8 +404,8 @@ def premises_table(premises, styles, lang="nb", limit=14):
 def area_page(layers, figures, area_id, styles, lang="nb", sources=()):
     """Return the flowables of one area's profile page."""
     row = figures_by_id(figures)[area_id]
-    # The shipped texts are Lørenskog's areas'; another kommune's areas have none.
-    info = AREA_INFO.get(area_id, {}) if kommune.is_default() else {}
+    # The kommune's configuration's texts (Lørenskog's: the shipped ones).
+    info = kommune.area_texts(area_id, AREA_INFO)
     desc = info.get(
         "description_nb" if lang_or_default(lang) == "nb" else "description_en"
     )

@@ -44,9 +44,11 @@ class _AreaColours(dict):
     """Area id -> colour: the areas' order in the kommune's configuration picks it."""
 
     def __missing__(self, area_id):
+        from layers import kommune
+
         ids = list(AREA_IDS)
         k = ids.index(area_id) if area_id in ids else len(ids)
-        return PALETTE[k % len(PALETTE)]
+        return kommune.area_colour(area_id, PALETTE[k % len(PALETTE)])
 
     def get(self, area_id, default=None):
         return self[area_id] if area_id in AREA_IDS or area_id in self else default

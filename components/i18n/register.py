@@ -140,6 +140,16 @@ STRINGS = {
         "reload it. Your change was not saved.",
     },
     "register_reload": {"nb": "Last inn på nytt", "en": "Reload"},
+    "register_saved_not_shown": {
+        "nb": (
+            "{saved} Databasen svarte ikke etterpå, så listen og historikken er "
+            "ikke oppdatert ennå; last siden på nytt når den er tilbake."
+        ),
+        "en": (
+            "{saved} The database stopped answering right after, so the list and "
+            "the history are not updated yet; reload the page when it is back."
+        ),
+    },
     "register_error": {
         "nb": "Kunne ikke lagre: {message}",
         "en": "Could not save: {message}",

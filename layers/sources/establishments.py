@@ -8,15 +8,9 @@ chosen kommune are kept.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import dataclasses
 import datetime as dt
-import gzip
-import io
-import os
 import re
-import zlib
 
 import geopandas as gpd
 import pandas as pd
@@ -25,13 +19,13 @@ from layers import limits
 from layers.errors import InputError
 from layers.schemas import CRS, conform
 from layers.sources import addresses as addr
-from layers.sources import guard
 from layers.sources.nace import (
     DEFAULT_NACE_STANDARD,
     NACE_STANDARDS,
     nace_section,
     nace_standard_of,
 )
+from layers.sources.underenheter_files import _split_lines, iter_underenheter
 
 __all__ = [
     "KOMMUNE_ALIASES",
@@ -55,37 +49,6 @@ SMALL_FIRM_EMPLOYEES = 2
 _ORGNR_RE = re.compile(r"\d{9}")
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_FIELDS = ("oppstartsdato", "nedleggelsesdato", "slettedato")
-_GZIP_MAGIC = b"\x1f\x8b"
-_BOM = b"\xef\xbb\xbf"
-_SNIFF_BYTES = 4096
-_JSON_BUFFER = 256 * 1024
-
-# CSV header (case-insensitive) -> canonical dotted name as in the JSON.
-_CSV_NAMES = {
-    n.casefold(): n
-    for n in (
-        "organisasjonsnummer",
-        "navn",
-        "organisasjonsform.kode",
-        "organisasjonsform.beskrivelse",
-        "naeringskode1.kode",
-        "naeringskode1.beskrivelse",
-        "antallAnsatte",
-        "harRegistrertAntallAnsatte",
-        "oppstartsdato",
-        "nedleggelsesdato",
-        "slettedato",
-        "overordnetEnhet",
-        "beliggenhetsadresse.adresse",
-        "beliggenhetsadresse.postnummer",
-        "beliggenhetsadresse.poststed",
-        "beliggenhetsadresse.kommune",
-        "beliggenhetsadresse.kommunenummer",
-        "beliggenhetsadresse.land",
-        "beliggenhetsadresse.landkode",
-    )
-}
-
 _COLUMNS = (
     "orgnr",
     "name",
@@ -143,202 +106,6 @@ class EstablishmentsReport:
     nace_sn2025: int = 0
     nace_sn2007: int = 0
     nace_assumed: int = 0
-
-
-# ---------------------------------------------------------------------- streaming
-
-
-@contextlib.contextmanager
-def _open_binary(path):
-    """Open ``path`` for binary reading, decompressing gzip (by magic bytes).
-
-    A gzip stream is read through :class:`layers.sources.guard.BoundedReader`:
-    refused past ``limits.MAX_DECOMPRESSED_BYTES`` or a compression bomb's ratio.
-    """
-    with open(path, "rb") as raw:
-        if raw.read(2) == _GZIP_MAGIC:
-            raw.seek(0)
-            with gzip.GzipFile(fileobj=raw) as gz:
-                size = os.fstat(raw.fileno()).st_size
-                bounded = guard.BoundedReader(gz, size, str(path))
-                f = io.BufferedReader(bounded, buffer_size=_JSON_BUFFER)
-                if f.peek(len(_BOM))[: len(_BOM)] == _BOM:
-                    f.read(len(_BOM))
-                yield f
-        else:
-            raw.seek(0)
-            if raw.read(len(_BOM)) != _BOM:  # a UTF-8 BOM is skipped
-                raw.seek(0)
-            yield raw
-
-
-def _sniff(path, source):
-    """Return ``"array"``, ``"object"`` or ``"csv"`` from the start of the file."""
-    try:
-        with _open_binary(path) as f:
-            head = f.read(_SNIFF_BYTES)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(f"cannot read file ({exc})", file=source) from exc
-    guard.require_utf8(head, source)
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if not text:
-        raise InputError("file is empty", file=source)
-    if text[:1] == b"[":
-        return "array"
-    if text[:1] == b"{":
-        return "object"
-    first_line = text.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    if "organisasjonsnummer" in first_line.casefold():
-        return "csv"
-    raise InputError(
-        "not an underenheter file: expected a JSON array or object, or a CSV "
-        "with an organisasjonsnummer column",
-        file=source,
-    )
-
-
-def _iter_json(path, prefix, source):
-    """Records at ``prefix`` (dotted, as ijson's), depth and size bounded."""
-    keys = tuple(prefix.split(".")) if prefix else ()
-    count = 0
-    try:
-        with _open_binary(path) as f:
-            for rec in guard.iter_json_records(f, source, path=keys):
-                count += 1
-                yield rec
-    except (OSError, EOFError, zlib.error) as exc:
-        raise InputError(
-            code="file.unreadable",
-            params={"reason": str(exc)},
-            file=source,
-            row=count + 1,
-        ) from exc
-
-
-def _csv_path(name):
-    canon = _CSV_NAMES.get(name.strip().casefold(), name.strip())
-    return tuple(canon.split("."))
-
-
-def _iter_csv(path, source):
-    with _open_binary(path) as f:
-        text = io.TextIOWrapper(f, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        old_limit = csv.field_size_limit(limits.MAX_CELL)
-        try:
-            header = next(reader)
-            paths = [_csv_path(h) for h in header]
-            for number, values in enumerate(reader, 1):
-                if len(values) != len(paths):
-                    if not any(v.strip() for v in values):
-                        continue
-                    _separator_problem(values, len(paths), source, number)
-                    raise InputError(
-                        f"row has {len(values)} fields, header has {len(paths)}",
-                        file=source,
-                        row=number,
-                    )
-                yield _nest(paths, values)
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):
-                raise InputError(
-                    code="limit.cell_length",
-                    params={"n": limits.MAX_CELL + 1, "limit": limits.MAX_CELL},
-                    file=source,
-                    row=reader.line_num,
-                ) from None
-            raise InputError(
-                f"not a readable CSV ({exc})", file=source, row=reader.line_num
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                code="file.wrong_encoding",
-                params={"found": "Windows-1252 or another", "expected": "UTF-8"},
-                file=source,
-                row=reader.line_num,
-            ) from exc
-        finally:
-            csv.field_size_limit(old_limit)
-
-
-def _separator_problem(values, expected, source, number):
-    """Raise when a row is split by another separator than the header's ','."""
-    joined = ",".join(values)
-    for sep in (";", "\t", "|"):
-        if joined.count(sep) + 1 >= expected:
-            raise InputError(
-                code="file.separator",
-                params={"line": number, "found": sep, "expected": ","},
-                file=source,
-                row=number,
-            )
-
-
-def _nest(paths, values):
-    """Turn flattened CSV cells into a nested record like the JSON one."""
-    rec = {}
-    for keys, value in zip(paths, values, strict=True):
-        if value == "":
-            continue
-        node = rec
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-            if not isinstance(node, dict):  # "a" and "a.b" both present
-                break
-        else:
-            if keys[-1] == "adresse":
-                value = _split_lines(value)
-            node[keys[-1]] = value
-    return rec
-
-
-def iter_underenheter(path):
-    """Stream underenhet records from a Brønnøysund file.
-
-    Accepted: the bulk download (a JSON array of objects, plain or gzip-compressed;
-    gzip is detected by its magic bytes), an API page (an object with
-    ``_embedded.underenheter``; a single underenhet object also works) and the CSV
-    download (comma-separated, column names flattened with dots, e.g.
-    ``beliggenhetsadresse.kommunenummer``). JSON is parsed incrementally with
-    ijson (C backend when available), so memory stays flat.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        File to read.
-
-    Yields
-    ------
-    dict
-        One record, nested as in the JSON API (CSV cells are nested by their dotted
-        names; ``beliggenhetsadresse.adresse`` is split into a list of lines, empty
-        cells are left out). Records are not validated here.
-
-    Raises
-    ------
-    InputError
-        The file is neither JSON nor an underenheter CSV, or is malformed (the
-        row is the 1-based record number where reading failed).
-    """
-    source = str(path)
-    kind = _sniff(path, source)
-    if kind == "csv":
-        yield from _iter_csv(path, source)
-        return
-    if kind == "array":
-        yield from _iter_json(path, "item", source)
-        return
-    found = False
-    for rec in _iter_json(path, "_embedded.underenheter.item", source):
-        found = True
-        yield rec
-    if not found:  # a single record, e.g. GET /api/underenheter/{orgnr}
-        for rec in _iter_json(path, "", source):
-            if isinstance(rec, dict) and "organisasjonsnummer" in rec:
-                yield rec
-
-
-# --------------------------------------------------------------------- validation
 
 
 def _orgnr(value, *, source, row, field):
@@ -443,18 +210,6 @@ def _sub(rec, key):
     return value if isinstance(value, dict) else {}
 
 
-_LINE_BREAK = re.compile(r"\r\n|[\r\n]|/n")
-
-
-def _split_lines(text):
-    """Address lines of one cell: split on line breaks and on a literal ``/n``.
-
-    Some vintages of the CSV download write a multi-line address with the two
-    characters ``/n`` between the lines instead of a line break.
-    """
-    return [part.strip() for part in _LINE_BREAK.split(text) if part.strip()]
-
-
 def _lines(value):
     if value is None:
         return []
@@ -549,7 +304,7 @@ def _scan(path, kommuner, source):
         read = number
         orgnr, employees, dates = _check(rec, number, source)
         knr = _kommunenummer(_sub(rec, "beliggenhetsadresse").get("kommunenummer"))
-        inside = knr in kommuner
+        inside = kommuner is None or knr in kommuner
         if not inside and orgnr not in state:
             outside += 1
             continue
@@ -617,6 +372,14 @@ def _apply_standards(frame, nace_standard):
     }
 
 
+def _kommuner(kommune):
+    """The numbers kept: a kommune's (with its former ones), or None for all."""
+    if kommune is None or str(kommune).strip().lower() in ("all", "*"):
+        return None
+    kommune = str(kommune).strip().zfill(4)
+    return KOMMUNE_ALIASES.get(kommune, frozenset({kommune}))
+
+
 def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"):
     """Read underenheter located in one kommune and place them on address points.
 
@@ -639,8 +402,9 @@ def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"
         Address points (:func:`layers.sources.addresses.read_addresses`), or a
         Kartverket address file to read (filtered to the kommune). ``None`` leaves every
         establishment unplaced.
-    kommune : str
-        Four-digit kommune number.
+    kommune : str or None
+        Four-digit kommune number; ``"all"`` or None keeps every record (the
+        national layer of a database holding several kommuner).
     nace_standard : {"auto", "SN2025", "SN2007"}
         Standard of the codes that exist in both (``auto``: the one the file's
         other codes show). Codes that exist in only one are always read in it.
@@ -658,8 +422,7 @@ def read_establishments(path, addresses, *, kommune="3222", nace_standard="auto"
         message names the file, the record number and the field.
     """
     source = str(path)
-    kommune = str(kommune).strip().zfill(4)
-    kommuner = KOMMUNE_ALIASES.get(kommune, frozenset({kommune}))
+    kommuner = _kommuner(kommune)
     rows, counts = _scan(path, kommuner, source)
     frame = pd.DataFrame.from_records(rows, columns=list(_COLUMNS))
     frame = frame.astype({"employees": "int64", "employees_estimated": bool})

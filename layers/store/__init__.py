@@ -26,6 +26,7 @@ from layers.store.base import (
     writing,
 )
 from layers.store.gpkg import FIXED_GPKG_DATE, META_TABLE, GeoPackageStore
+from layers.store.national import KommuneStore, open_postgis
 from layers.store.postgis import PostGISStore, is_url
 
 DEFAULT_STORE = Path("instance") / "store.gpkg"
@@ -38,12 +39,14 @@ __all__ = [
     "META_TABLE",
     "STORE_ENV",
     "GeoPackageStore",
+    "KommuneStore",
     "PostGISStore",
     "is_url",
     "LayerInfo",
     "Store",
     "layer_info",
     "list_layers",
+    "open_national",
     "open_store",
     "read_layer",
     "read_table",
@@ -67,7 +70,7 @@ def store_path(path=None):
     return str(locator) if is_url(str(locator)) else Path(locator)
 
 
-def open_store(path=None):
+def open_store(path=None, *, kommune=None):
     """Open the store named by ``path``, ``$DATABASE_URL``, ``$NARING_STORE`` or
     the default.
 
@@ -75,15 +78,32 @@ def open_store(path=None):
     ----------
     path : str or pathlib.Path, optional
         A GeoPackage file, or a ``postgresql://`` URL.
+    kommune : str, optional
+        On PostGIS: open this kommune's slice of a database of several kommuner
+        (default ``?kommune=`` in the URL, then ``$NARING_KOMMUNE``; see
+        :mod:`layers.store.national`). A GeoPackage holds one kommune: ignored.
 
     Returns
     -------
-    GeoPackageStore or PostGISStore
+    GeoPackageStore, PostGISStore or KommuneStore
     """
     locator = store_path(path)
     if isinstance(locator, str):
-        return PostGISStore(locator)
+        return open_postgis(locator, kommune)
     return GeoPackageStore(locator)
+
+
+def open_national(path=None):
+    """Open the national store of ``path`` for a national import (``--kommune all``).
+
+    A PostGIS database's national schema is set up (its migrations applied) when
+    new; a GeoPackage must exist, as for any import.
+    """
+    store = open_store(path, kommune="all")
+    if isinstance(store, PostGISStore) and not store.exists():
+        store.upgrade()
+    require_store(store)
+    return store
 
 
 def read_layer(store, name):

@@ -160,3 +160,104 @@ def table_exists(con, name):
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
     ).fetchone()
     return row is not None
+
+
+def info_from_meta(name, frame, meta):
+    """The :class:`LayerInfo` of a layer written from ``frame`` with ``meta``.
+
+    Parameters
+    ----------
+    name : str
+    frame : pandas.DataFrame
+    meta : dict
+        ``source``, ``licence``, ``as_of``, ``demonstration``, ``imported_at``,
+        ``details`` (all optional).
+
+    Returns
+    -------
+    LayerInfo
+    """
+    return LayerInfo(
+        name=name,
+        source=str(meta.get("source", "")),
+        licence=str(meta.get("licence", "")),
+        as_of=str(meta.get("as_of", "")),
+        demonstration=bool(meta.get("demonstration", False)),
+        imported_at=str(meta.get("imported_at", "")),
+        rows=len(frame),
+        details=json.dumps(meta.get("details", {}), sort_keys=True),
+    )
+
+
+# The metadata columns as both backends keep them (META_TABLE), in this order.
+INFO_COLUMNS = "name, source, licence, as_of, demonstration, imported_at, rows, details"
+
+
+def info_from_row(row):
+    """The :class:`LayerInfo` of a metadata row (:data:`INFO_COLUMNS`)."""
+    r = row
+    return LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
+
+
+class StoreBase:
+    """What the backends share: reading through the memo, overlays, layer infos.
+
+    A backend provides ``exists()``, ``recover()``, ``read_stored(name)``, ``path``
+    and ``_stored_infos()`` (the :class:`LayerInfo` of its stored layers).
+    """
+
+    def read_layer(self, name):
+        """Read one layer, checked against its schema (cached per layer version).
+
+        The frame is shared: callers must not modify it (copy first).
+
+        Parameters
+        ----------
+        name : str
+            A key of ``layers.schemas.SCHEMAS``.
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+        """
+        from layers.frames import MEMO
+        from layers.schemas import SCHEMAS
+
+        if name not in SCHEMAS:
+            raise StoreError(code="store.unknown_layer", params={"layer": name})
+        if not self.exists():
+            raise StoreError(code="store.missing", params={"path": str(self.path)})
+        self.recover()
+        return MEMO.get(
+            "store.layer", self, name, lambda: self._read(name), layers=(name,)
+        )
+
+    def _read(self, name):
+        if name in OVERLAYS:
+            gdf = overlay(name).overlay_layer(self)
+            if gdf is not None:
+                return gdf
+        return self.read_stored(name)
+
+    def list_layers(self):
+        """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name.
+
+        An overlay that holds rows (the register) gives its own info.
+        """
+        if not self.exists():
+            raise StoreError(code="store.missing", params={"path": str(self.path)})
+        infos = self._stored_infos()
+        for name in OVERLAYS:
+            info = overlay(name).overlay_info(self)
+            if info is not None:
+                infos = [i for i in infos if i.name != name] + [info]
+        return sorted(infos, key=lambda i: i.name)
+
+    def layer_info(self, name):
+        """Return the :class:`LayerInfo` of one layer."""
+        for info in self.list_layers():
+            if info.name == name:
+                return info
+        raise StoreError(
+            code="store.no_layer", params={"path": str(self.path), "layer": name}
+        )

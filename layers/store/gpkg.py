@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import json
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ import pyogrio
 from layers.errors import StoreError
 from layers.frames import MEMO
 from layers.schemas import GEOMETRY, OVERLAYS, SCHEMAS, conform, empty_layer
-from layers.store.base import LayerInfo, overlay
+from layers.store.base import INFO_COLUMNS, StoreBase, info_from_meta, info_from_row
 
 META_TABLE = "store_layers"
 # Names of plain tables (see replace_layers): never a layer, GeoPackage or SQLite name.
@@ -41,7 +40,7 @@ _TABLE_NAME = re.compile(r"^(?!gpkg|rtree|sqlite|store_)[a-z][a-z0-9_]{0,62}$")
 FIXED_GPKG_DATE = "2000-01-01T00:00:00.000Z"
 
 
-class GeoPackageStore:
+class GeoPackageStore(StoreBase):
     """Layers in one GeoPackage file, replaced atomically.
 
     Parameters
@@ -115,79 +114,27 @@ class GeoPackageStore:
         except sqlite3.DatabaseError:
             return None
 
-    def list_layers(self):
-        """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
-        if not self.exists():
-            raise StoreError(code="store.missing", params={"path": str(self.path)})
+    def _stored_infos(self):
         self.recover()
         with contextlib.closing(self._connect()) as con:
             try:
                 rows = con.execute(
-                    f"SELECT name, source, licence, as_of, demonstration, imported_at, "
-                    f"rows, details FROM {META_TABLE} ORDER BY name"
+                    f"SELECT {INFO_COLUMNS} FROM {META_TABLE}"
                 ).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise StoreError(
                     code="store.unreadable",
                     params={"path": str(self.path), "reason": str(exc)},
                 ) from exc
-        infos = [
-            LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
-            for r in rows
-        ]
-        for name in OVERLAYS:
-            info = overlay(name).overlay_info(self)
-            if info is not None:
-                infos = [i for i in infos if i.name != name] + [info]
-        return sorted(infos, key=lambda i: i.name)
-
-    def layer_info(self, name):
-        """Return the :class:`LayerInfo` of one layer."""
-        for info in self.list_layers():
-            if info.name == name:
-                return info
-        raise StoreError(
-            code="store.no_layer", params={"path": str(self.path), "layer": name}
-        )
+        return [info_from_row(r) for r in rows]
 
     def _connect(self):
         uri = f"file:{self.path}?mode=ro"
         return sqlite3.connect(uri, uri=True)
 
-    def read_layer(self, name):
-        """Read one layer, checked against its schema.
-
-        The frame is cached per process until the store file changes. It is shared:
-        callers must not modify it (copy first).
-
-        Parameters
-        ----------
-        name : str
-            A key of ``layers.schemas.SCHEMAS``.
-
-        Returns
-        -------
-        geopandas.GeoDataFrame
-        """
-        if name not in SCHEMAS:
-            raise StoreError(code="store.unknown_layer", params={"layer": name})
-        if not self.exists():
-            raise StoreError(code="store.missing", params={"path": str(self.path)})
-        self.recover()
-        return MEMO.get(
-            "store.layer", self, name, lambda: self._read(name), layers=(name,)
-        )
-
     def key(self):
         """Return the store's identity for caches (its resolved path)."""
         return str(self.path.resolve())
-
-    def _read(self, name):
-        if name in OVERLAYS:
-            gdf = overlay(name).overlay_layer(self)
-            if gdf is not None:
-                return gdf
-        return self.read_stored(name)
 
     def read_stored(self, name):
         """Read a layer as imported (an overlay's stored layer, not its side tables)."""
@@ -332,16 +279,7 @@ class GeoPackageStore:
                 "rows INTEGER NOT NULL, details TEXT NOT NULL)"
             )
             for name, (gdf, meta) in sorted(checked.items()):
-                info = LayerInfo(
-                    name=name,
-                    source=str(meta.get("source", "")),
-                    licence=str(meta.get("licence", "")),
-                    as_of=str(meta.get("as_of", "")),
-                    demonstration=bool(meta.get("demonstration", False)),
-                    imported_at=str(meta.get("imported_at", "")),
-                    rows=len(gdf),
-                    details=json.dumps(meta.get("details", {}), sort_keys=True),
-                )
+                info = info_from_meta(name, gdf, meta)
                 con.execute(
                     f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?,?,?,?,?,?,?,?)",
                     (

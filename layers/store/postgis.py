@@ -33,27 +33,38 @@ one database.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 import secrets
 import threading
 import zlib
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
 import pandas as pd
 
 from layers.errors import StoreError
 from layers.frames import MEMO
-from layers.schemas import GEOMETRY, OVERLAYS, SCHEMAS, conform, empty_layer
-from layers.store.base import LayerInfo, overlay
+from layers.schemas import OVERLAYS, SCHEMAS, conform, empty_layer
+from layers.store.base import (
+    INFO_COLUMNS,
+    StoreBase,
+    info_from_meta,
+    info_from_row,
+)
+from layers.store.pg_sql import (  # noqa: F401 - is_url, parse_url: the API here
+    _SCHEMA_NAME,
+    SCHEMES,
+    Connection,
+    _guard,
+    _unavailable,
+    is_url,
+    parse_url,
+    redact,
+)
+from layers.store.pg_write import _write_frame
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 META_TABLE = "store_layers"
-SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
-_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 _ENGINES = {}
 _ENGINES_LOCK = threading.Lock()
 _MIGRATED = set()
@@ -61,138 +72,7 @@ _QUICK = threading.local()
 CONNECT_TIMEOUT_S = 5
 
 
-def is_url(locator):
-    """Return True when ``locator`` names a PostgreSQL database (not a file)."""
-    return isinstance(locator, str) and locator.split(":", 1)[0] in SCHEMES
-
-
-def parse_url(url):
-    """Split a store URL into ``(SQLAlchemy URL, schema)``.
-
-    ``postgresql://`` and ``postgres://`` become ``postgresql+psycopg://``; a
-    ``schema`` query parameter is taken out (default ``public``).
-    """
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    schema = query.pop("schema", "public")
-    if not _SCHEMA_NAME.fullmatch(schema):
-        raise StoreError(code="store.bad_url", params={"url": redact(url)})
-    sa = urlunsplit(
-        ("postgresql+psycopg", parts.netloc, parts.path, urlencode(query), "")
-    )
-    return sa, schema
-
-
-def redact(url):
-    """Return ``url`` without its password (for messages, /health and logs)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _unavailable(url, exc):
-    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-    return StoreError(
-        code="store.unavailable",
-        params={"store": redact(url), "reason": reason[0] if reason else ""},
-    )
-
-
-@contextlib.contextmanager
-def _guard(url):
-    """Raise database errors (server gone, refused, …) as ``store.unavailable``."""
-    import psycopg
-    import sqlalchemy.exc as sa_exc
-
-    try:
-        yield
-    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
-        raise _unavailable(url, exc) from exc
-    except sa_exc.DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise _unavailable(url, exc) from exc
-        raise
-    except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
-        raise _unavailable(url, exc) from exc
-
-
-class Row(tuple):
-    """A result row addressable by position and by column name (like sqlite3.Row)."""
-
-    def __new__(cls, values, names, index):
-        row = super().__new__(cls, values)
-        row._names = names
-        row._index = index
-        return row
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            return tuple.__getitem__(self, self._index[key])
-        return tuple.__getitem__(self, key)
-
-    def keys(self):
-        return list(self._names)
-
-
-def _row_factory(cursor):
-    names = tuple(d.name for d in cursor.description or ())
-    index = {n: i for i, n in enumerate(names)}
-    return lambda values: Row(values, names, index)
-
-
-def _pg_sql(sql, params):
-    # The side tables' SQL uses qmark parameters (sqlite3); psycopg uses %s.
-    if params is None:
-        return sql
-    return sql.replace("%", "%%").replace("?", "%s")
-
-
-class Connection:
-    """A DB-API-like connection over psycopg that speaks the side tables' SQL.
-
-    ``execute(sql, params)`` takes ``?`` parameters and returns a cursor whose rows
-    are :class:`Row`; ``table_exists(name)`` answers for the store's schema.
-    ``migrated`` tells :func:`layers.store.base.writing` that the tables come from
-    migrations (the owners' SQLite DDL is not run).
-    """
-
-    migrated = True
-    dialect = "postgresql"
-
-    def __init__(self, raw, schema):
-        self._raw = raw
-        self._pg = raw.driver_connection
-        self._schema = schema
-        self.dirty = False
-
-    def execute(self, sql, params=None):
-        if sql.split(None, 1)[0].upper() not in ("SELECT", "SHOW"):
-            self.dirty = True
-        cur = self._pg.cursor(row_factory=_row_factory)
-        cur.execute(_pg_sql(sql, params), params)
-        return cur
-
-    def executemany(self, sql, seq):
-        self.dirty = True
-        cur = self._pg.cursor(row_factory=_row_factory)
-        cur.executemany(_pg_sql(sql, ()), seq)
-        return cur
-
-    def table_exists(self, name):
-        row = self._pg.execute(
-            "SELECT to_regclass(%s) IS NOT NULL", (f'"{self._schema}"."{name}"',)
-        ).fetchone()
-        return bool(row[0])
-
-    @property
-    def raw(self):
-        """The psycopg connection (for COPY and the like)."""
-        return self._pg
-
-
-class PostGISStore:
+class PostGISStore(StoreBase):
     """Layers and side tables in a PostgreSQL/PostGIS schema.
 
     Parameters
@@ -472,46 +352,12 @@ class PostGISStore:
         url = sa.engine.make_url(self._sa_url)
         return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
-    def list_layers(self):
-        """Return a list of :class:`LayerInfo`, one per stored layer, sorted by name."""
-        if not self.exists():
-            raise StoreError(code="store.missing", params={"path": self.path})
+    def _stored_infos(self):
         with self.snapshot() as con:
             rows = con.execute(
-                f"SELECT name, source, licence, as_of, demonstration, imported_at, "
-                f"rows, details FROM {META_TABLE} WHERE kind = 'layer' ORDER BY name"
+                f"SELECT {INFO_COLUMNS} FROM {META_TABLE} WHERE kind = 'layer'"
             ).fetchall()
-        infos = [
-            LayerInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], int(r[6]), r[7])
-            for r in rows
-        ]
-        for name in OVERLAYS:
-            info = overlay(name).overlay_info(self)
-            if info is not None:
-                infos = [i for i in infos if i.name != name] + [info]
-        return sorted(infos, key=lambda i: i.name)
-
-    def layer_info(self, name):
-        """Return the :class:`LayerInfo` of one layer."""
-        for info in self.list_layers():
-            if info.name == name:
-                return info
-        raise StoreError(
-            code="store.no_layer", params={"path": self.path, "layer": name}
-        )
-
-    def read_layer(self, name):
-        """Read one layer, checked against its schema (cached per layer version).
-
-        The frame is shared: callers must not modify it (copy first).
-        """
-        if name not in SCHEMAS:
-            raise StoreError(code="store.unknown_layer", params={"layer": name})
-        if not self.exists():
-            raise StoreError(code="store.missing", params={"path": self.path})
-        return MEMO.get(
-            "store.layer", self, name, lambda: self._read(name), layers=(name,)
-        )
+        return [info_from_row(r) for r in rows]
 
     def _table_of(self, name, kind):
         with self.snapshot() as con:
@@ -521,13 +367,6 @@ class PostGISStore:
             ).fetchone()
         return None if row is None else row[0]
 
-    def _read(self, name):
-        if name in OVERLAYS:
-            gdf = overlay(name).overlay_layer(self)
-            if gdf is not None:
-                return gdf
-        return self.read_stored(name)
-
     def read_stored(self, name):
         """Read a layer as imported (an overlay's stored layer, not its side tables)."""
         table = self._table_of(name, "layer")
@@ -536,10 +375,12 @@ class PostGISStore:
                 code="store.layer_unreadable",
                 params={"path": self.path, "layer": name, "reason": "no such layer"},
             )
+        return self._query_layer(name, f'SELECT * FROM "{table}" ORDER BY fid')
+
+    def _query_layer(self, name, sql, params=None):
+        """Layer ``name`` from the rows of ``sql`` (with ``fid``), schema-checked."""
         with _guard(self.url), self.engine().connect() as con:
-            raw = gpd.read_postgis(
-                f'SELECT * FROM "{table}" ORDER BY fid', con, geom_col="geometry"
-            )
+            raw = gpd.read_postgis(sql, con, geom_col="geometry", params=params)
         raw = raw.drop(columns="fid")
         if len(raw) == 0:
             return empty_layer(name)
@@ -604,8 +445,8 @@ class PostGISStore:
             )
             for name, (kind, frame, meta) in sorted(checked.items()):
                 table = f"{kind}_{name}_{generation}_{secrets.token_hex(3)}"
-                _write_frame(con, kind, name, frame, table)
-                info = _info(name, frame, meta)
+                _write_frame(con, kind, name, frame, table, self.schema)
+                info = info_from_meta(name, frame, meta)
                 pg.execute(
                     f"INSERT INTO {META_TABLE} (name, source, licence, as_of, "
                     "demonstration, imported_at, rows, details, kind, generation, "
@@ -662,80 +503,6 @@ def _bump(pg):
         "UPDATE store_meta SET value = value + 1 WHERE key = 'version' RETURNING value"
     ).fetchone()
     return int(row[0])
-
-
-def _info(name, frame, meta):
-    return LayerInfo(
-        name=name,
-        source=str(meta.get("source", "")),
-        licence=str(meta.get("licence", "")),
-        as_of=str(meta.get("as_of", "")),
-        demonstration=bool(meta.get("demonstration", False)),
-        imported_at=str(meta.get("imported_at", "")),
-        rows=len(frame),
-        details=json.dumps(meta.get("details", {}), sort_keys=True),
-    )
-
-
-COPY_CHUNK = 50_000
-
-
-def _write_frame(con, kind, name, frame, table):
-    """Write one frame to a new table (COPY in chunks) with a row order and index."""
-    frame = frame.reset_index(drop=True)
-    frame.insert(0, "fid", range(len(frame)))
-    if kind == "table":
-        frame.to_sql(table, con, index=False, method=_copy, chunksize=COPY_CHUNK)
-        con.exec_driver_sql(f'ALTER TABLE "{table}" ADD PRIMARY KEY (fid)')
-        return
-    from geoalchemy2 import Geometry
-
-    kinds = GEOMETRY[name]
-    multi = any(k.startswith("Multi") for k in kinds)
-    geometry_type = (kinds[-1] if multi else kinds[0]).upper()
-    if multi:
-        frame = frame.set_geometry([_multi(g) for g in frame.geometry], crs=frame.crs)
-    # In slices: to_postgis copies the frame it is given (geometries as EWKB), so a
-    # national layer is written with one slice's copy in memory, not the whole.
-    dtype = {"geometry": Geometry(geometry_type=geometry_type, srid=4326)}
-    for start in range(0, max(len(frame), 1), COPY_CHUNK):
-        frame.iloc[start : start + COPY_CHUNK].to_postgis(
-            table,
-            con,
-            index=False,
-            if_exists="append" if start else "fail",
-            dtype=dtype,
-        )
-    con.exec_driver_sql(f'ALTER TABLE "{table}" ADD PRIMARY KEY (fid)')
-
-
-def _multi(geom):
-    from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
-
-    kinds = {
-        "Polygon": MultiPolygon,
-        "LineString": MultiLineString,
-        "Point": MultiPoint,
-    }
-    if geom is None or geom.geom_type not in kinds:
-        return geom
-    return kinds[geom.geom_type]([geom])
-
-
-def _copy(table, conn, keys, data_iter):
-    """pandas ``to_sql`` method: COPY the rows (psycopg 3)."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    csv.writer(buf).writerows(data_iter)
-    buf.seek(0)
-    columns = ", ".join(f'"{k}"' for k in keys)
-    with (
-        conn.connection.cursor() as cur,
-        cur.copy(f'COPY "{table.table.name}" ({columns}) FROM STDIN WITH CSV') as copy,
-    ):
-        copy.write(buf.read())
 
 
 def dispose(store):
