@@ -49,7 +49,7 @@ from layers.store.base import reading, table_exists, writing
 # Uploads have the premises importer's limits (layers.limits): the file's size
 # here and in the browser, its rows in the reader.
 MAX_BYTES = limits.MAX_PREMISES_FILE_BYTES
-MAX_MB = limits.mib(MAX_BYTES)
+MAX_MB = MAX_BYTES // (1 << 20)
 MAX_ROWS = limits.MAX_PREMISES_ROWS
 PREVIEW_ROWS = 200  # rows of the per-row table and the change list a preview shows
 MAX_UNPLACED_SHOWN = 500  # unplaced rows listed besides (all are counted)
@@ -248,7 +248,8 @@ def preview_rows(read, limit=PREVIEW_ROWS):
         raw text and interpreted value per column), ``unplaced`` (row, title,
         address and the reason's code of every unplaced row, at most
         ``MAX_UNPLACED_SHOWN``), ``points`` (``[lat, lon, title]`` of the placed
-        rows, at most ``MAX_MAP_POINTS``) and ``total`` (rows in the file).
+        rows, at most ``MAX_MAP_POINTS``), ``placed`` (how many rows are placed)
+        and ``total`` (rows in the file).
     """
     shown = read.preview[:limit]
     numbers = {r["row"] for r in shown}
@@ -272,6 +273,7 @@ def preview_rows(read, limit=PREVIEW_ROWS):
         "rows": shown,
         "unplaced": unplaced,
         "points": points,
+        "placed": sum(1 for r in read.preview if r["placed"]),
         "total": len(read.preview),
     }
     return json.loads(json.dumps(out, ensure_ascii=False, default=str))
