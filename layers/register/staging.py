@@ -196,7 +196,8 @@ def read_file(store, raw, name, *, boundary=None):
     Raises
     ------
     InputError
-        The file is wrong (``problems`` lists every problem found).
+        The file is wrong (``problems`` lists every problem found), or it
+        holds no listing.
     """
     from layers.sources.premises import read_premises_table
 
@@ -205,6 +206,8 @@ def read_file(store, raw, name, *, boundary=None):
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(raw)
         read = read_premises_table(path, addresses=store_addresses(store))
+    if not read.preview:  # never a silent zero: a list without rows is refused
+        raise InputError(code="file.empty", file=name)
     if boundary is not None and len(read.layer):
         check_all_inside(read.layer, boundary, source=name)
     return read
