@@ -464,6 +464,7 @@ def test_template_downloads_over_http(app):
             assert body[:2] == b"PK"
 
 
+@pytest.mark.slow
 def test_hostile_premises_files_through_the_web_import(store, tmp_path):
     """The hostile corpus's premises files, uploaded: each is refused with a code
     (nothing kept, the register unchanged) or previewed; never a traceback."""
@@ -491,4 +492,22 @@ def test_hostile_premises_files_through_the_web_import(store, tmp_path):
     assert register.all_listings(store) == before
 
 
-UNPLACED_NOT_REFUSED = set()
+UNPLACED_NOT_REFUSED = set()  # none in the corpus today
+
+
+@pytest.mark.parametrize("name", ["lokaler_semikolon_bom.csv", "lokaler.geojson"])
+def test_published_formats_preview_through_the_web_import(store, name):
+    """The fixtures in the importer's published formats (semicolons and a BOM;
+    GeoJSON points): every row previewed with its raw text, nothing written."""
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "premises" / name
+    before = register.all_listings(store)
+    staged = staging.stage(store, name, path.read_bytes())
+    n = staging.counts(staged.report)
+    rows = staged.rows
+    assert rows["total"] == n["added"] + n["changed"] + n["unchanged"] > 0
+    assert rows["placed"] == rows["total"] and n["unplaced"] == 0
+    assert all(r["raw"]["title"] for r in rows["rows"])
+    assert register.all_listings(store) == before
+    staging.discard(store, staged.ticket)
