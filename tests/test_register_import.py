@@ -39,6 +39,7 @@ from tests.register_support import (
     session_fields,
     store_with_users,
 )
+from tests.test_register_jobs import generated as _generated
 
 NOW = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)
 # Human headers, Norwegian amounts, addresses only; the last address is unknown.
@@ -256,19 +257,6 @@ def _boundary_store(tmp_path):
     s = GeoPackageStore(tmp_path / "s.gpkg")
     s.replace_layers({"boundary": (boundary, {"source": "test"})})
     return s
-
-
-def _generated(n, *, duplicates_of=0):
-    """A broker list of ``n`` rows with coordinates inside Lørenskog."""
-    lines = ["Tittel;Adresse;Type lokale;Areal (m²);Leie;Status;lat;lon"]
-    for i in range(n):
-        lat = 59.915 + (i % 200) * 0.0001  # a 2 x 2 km patch in central Lørenskog
-        lon = 10.950 + (i // 200) * 0.00025
-        lines.append(
-            f"Lokale {i};Testveien {i};kontor;200;{1000 + i % 900} kr;ledig;"
-            f"{lat:.6f};{lon:.6f}"
-        )
-    return "\n".join(lines) + "\n"
 
 
 def _wait(store, token, limit_s=600):

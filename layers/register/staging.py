@@ -126,16 +126,21 @@ def put(store, token, suffix, name, raw, now=None):
 
 def fetch(store, token, suffix):
     """Return the bytes staged under ``token`` (with that suffix), or None."""
+    row = _select(store, token, suffix, "content")
+    return None if row is None else bytes(row[0])
+
+
+def _select(store, token, suffix, what):
+    """The row ``SELECT what`` of the upload staged under ``token``, or None."""
     if not valid(token, suffix):
         return None
     with reading(store) as con:
         if not table_exists(con, UPLOADS_TABLE):
             return None
-        row = con.execute(
-            f"SELECT content FROM {UPLOADS_TABLE} WHERE token = ? AND suffix = ?",
+        return con.execute(
+            f"SELECT {what} FROM {UPLOADS_TABLE} WHERE token = ? AND suffix = ?",
             (token, suffix),
         ).fetchone()
-    return None if row is None else bytes(row[0])
 
 
 def drop(store, token):
@@ -512,14 +517,5 @@ def start_confirm(store, ticket, *, user, boundary=None, background=True):
 
 def fetch_size(store, token, suffix):
     """Return the size in bytes of the upload staged under ``token``, or None."""
-    if not valid(token, suffix):
-        return None
-    with reading(store) as con:
-        if not table_exists(con, UPLOADS_TABLE):
-            return None
-        row = con.execute(
-            f"SELECT length(content) FROM {UPLOADS_TABLE} "
-            "WHERE token = ? AND suffix = ?",
-            (token, suffix),
-        ).fetchone()
+    row = _select(store, token, suffix, "length(content)")
     return None if row is None else int(row[0])
