@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import sqlite3
 import time
 from datetime import UTC, date, datetime
@@ -272,37 +273,6 @@ def _wait(store, token, limit_s=600):
     raise AssertionError("job did not end")
 
 
-@pytest.mark.slow
-def test_a_30000_row_list_previews_and_imports_in_the_background(tmp_path, monkeypatch):
-    """30 000 rows: preview and confirm complete as background jobs, with progress;
-    the register is read once per comparison (linear), never once per row."""
-    store = _boundary_store(tmp_path)
-    reads = []
-    real = imports._fetch_all
-    monkeypatch.setattr(imports, "_fetch_all", lambda con: reads.append(1) or real(con))
-    n = 30_000
-    raw = _generated(n).encode()
-    assert len(raw) > staging.BACKGROUND_BYTES
-    token = staging.start_stage(store, "stor.csv", raw, user="kari")
-    record, _phases = _wait(store, token)
-    assert record["state"] == "done", record
-    result = record["result"]
-    assert result["report"]["counts"]["added"] == n
-    assert len(result["report"]["added"]) == staging.PREVIEW_ROWS
-    assert len(result["rows"]["rows"]) == staging.PREVIEW_ROWS
-    assert len(result["rows"]["points"]) == staging.MAX_MAP_POINTS
-    assert result["rows"]["placed"] == n
-    assert len(reads) == 1  # one read of the register for 30 000 rows
-    reads.clear()
-    job = staging.start_confirm(store, result["ticket"], user="kari")
-    done, phases = _wait(store, job)
-    assert done["state"] == "done" and done["result"]["outcome"] == "done", done
-    assert done["result"]["report"]["counts"]["added"] == n
-    assert len(register.all_listings(store)) == n
-    assert len(reads) == 2  # the check before the write, and the write's own
-    assert {p for p, _ in phases} <= {"read", "compare", "write"}
-
-
 def test_compare_reads_the_register_once_and_finds_duplicates(tmp_path, monkeypatch):
     """Linear by structure: one read of the register per comparison, whatever the
     number of rows (it was one query per row, and a count per id); duplicated ids
@@ -499,3 +469,26 @@ def test_published_formats_preview_through_the_web_import(store, name):
     assert all(r["raw"]["title"] for r in rows["rows"])
     assert register.all_listings(store) == before
     staging.discard(store, staged.ticket)
+
+
+def test_upload_preview_over_http_needs_the_csrf_token(app, store):
+    """The preview callback, posted by a logged-in editor: without the CSRF header
+    it is refused (403) and nothing is staged; with it the preview comes back."""
+    client = app.server.test_client()
+    assert login(client, *EDITOR).status_code == 302
+    deps = client.get("/_dash-dependencies").get_json()
+    deps = [
+        d for d in deps if any(i["id"] == ids.REGISTER_UPLOAD_DATA for i in d["inputs"])
+    ]
+    data = f"{ids.REGISTER_UPLOAD_DATA}.data"
+    payload = callback_payload(
+        deps,
+        f"{ids.REGISTER_PREVIEW}.children",
+        {data: upload("megler.csv", BROKER_CSV), f"{ids.REGISTER_LANG}.data": "nb"},
+        [data],
+    )
+    assert dash_post(client, payload, headers={}).status_code == 403
+    assert staging.staged_tokens(store) == []
+    props = response_props(dash_post(client, payload))
+    assert props[ids.REGISTER_IMPORT]["data"]["token"] in staging.staged_tokens(store)
+    assert "Ikke plassert" in json.dumps(props, ensure_ascii=False)

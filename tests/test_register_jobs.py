@@ -212,3 +212,36 @@ def test_jobs_table_has_the_same_columns_on_both_backends(tmp_path, pg_url):
     assert post == lite and "result" in lite
     assert nullable["lat"] == nullable["lon"] == "YES"
     assert [r[3] for r in lat if r[1] in ("lat", "lon")] == [0, 0]
+
+
+@pytest.mark.slow
+def test_a_30000_row_list_previews_and_imports_in_the_background(store, monkeypatch):
+    """30 000 rows on either backend: preview and confirm complete as background
+    jobs, with progress; the register is read once per comparison (linear), never
+    once per row; the commit writes every listing and its history at once."""
+    reads = []
+    real = imports._fetch_all
+    monkeypatch.setattr(imports, "_fetch_all", lambda con: reads.append(1) or real(con))
+    n = 30_000
+    raw = generated(n).encode()
+    assert len(raw) > staging.BACKGROUND_BYTES
+    token = staging.start_stage(store, "stor.csv", raw, user="kari")
+    job, _phases = wait(store, token)
+    assert job["state"] == "done", job
+    result = job["result"]
+    assert result["report"]["counts"]["added"] == n
+    assert len(result["report"]["added"]) == staging.PREVIEW_ROWS
+    assert len(result["rows"]["rows"]) == staging.PREVIEW_ROWS
+    assert len(result["rows"]["points"]) == staging.MAX_MAP_POINTS
+    assert result["rows"]["placed"] == n
+    assert len(reads) == 1  # one read of the register for 30 000 rows
+    reads.clear()
+    confirm = staging.start_confirm(store, result["ticket"], user="kari")
+    done, phases = wait(store, confirm)
+    assert done["state"] == "done" and done["result"]["outcome"] == "done", done
+    assert done["result"]["report"]["counts"]["added"] == n
+    assert len(register.all_listings(store)) == n
+    assert len(reads) == 2  # the check before the write, and the write's own
+    assert {p for p, _d, _t in phases} <= {"read", "compare", "write"}
+    pid = register.all_listings(store)[-1]["premises_id"]
+    assert [h["action"] for h in register.history(store, pid)] == ["import"]
