@@ -26,6 +26,7 @@ POLL_MS = 1000  # how often a running bulk-import job's progress is read
 CHANGES_SHOWN = staging.PREVIEW_ROWS  # rows of the added/changed table
 ALSO_SHOWN = 5  # other accepted headers shown per column
 MAP_ZOOM = 10.5
+PREVIEW_MAP_PX = (600, 320)  # the preview map's size the camera fits (CSS: 320 px)
 PREVIEW_COLOUR = "#1f6f8b"
 # Columns of the preview's per-row table (interpreted value above the raw text).
 PREVIEW_FIELDS = (
@@ -310,17 +311,21 @@ def preview_figure(points, lang):
             )
         ]
     )
-    if lat:
-        centre = (sum(lat) / len(lat), sum(lon) / len(lon))
+    if lat:  # fit the rows (a 600 x 320 px map), never closer than street level
+        bounds = (min(lon), min(lat), max(lon), max(lat))
+        centre, zoom = basemap.camera(
+            bounds, PREVIEW_MAP_PX, padding=20, margin=0.1, max_zoom=13.0
+        )
     else:
-        centre = base.boundary_centre()
+        lat0, lon0 = base.boundary_centre()
+        centre, zoom = {"lat": lat0, "lon": lon0}, MAP_ZOOM
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         showlegend=False,
         map={
             "style": "white-bg",
-            "center": {"lat": centre[0], "lon": centre[1]},
-            "zoom": MAP_ZOOM,
+            "center": centre,
+            "zoom": zoom,
             "layers": figures.base_layers(base, lang, online_allowed=False, areas=True),
         },
         dragmode="pan",
