@@ -383,7 +383,7 @@ def update_job(_n, job, lang):
     State(ids.REGISTER_LANG, "data"),
     prevent_initial_call=True,
 )
-def show_job_result(job, lang):
+def update_job_result(job, lang):
     """Show what an ended job did (its preview, or the import's outcome)."""
     if not job:
         raise PreventUpdate
@@ -398,7 +398,7 @@ def show_job_result(job, lang):
     State(ids.REGISTER_LANG, "data"),
     prevent_initial_call=True,
 )
-def download_template(_xlsx, _csv, template_lang, lang):
+def update_template_download(_xlsx, _csv, template_lang, lang):
     """Send the premises template (XLSX or CSV) in the chosen language (editors)."""
     try:
         auth.require_editor()
