@@ -492,3 +492,30 @@ def test_upload_preview_over_http_needs_the_csrf_token(app, store):
     props = response_props(dash_post(client, payload))
     assert props[ids.REGISTER_IMPORT]["data"]["token"] in staging.staged_tokens(store)
     assert "Ikke plassert" in json.dumps(props, ensure_ascii=False)
+
+
+def test_the_browser_stops_uploads_at_the_importers_limit():
+    """register.js refuses uploads over the same size the server and importer do."""
+    import re
+    from pathlib import Path
+
+    from layers import limits
+
+    js = (Path(__file__).parents[1] / "assets" / "register.js").read_text()
+    found = re.search(r"var MAX_UPLOAD_BYTES = (\d+) \* 1024 \* 1024;", js)
+    assert found is not None
+    js_bytes = int(found.group(1)) * 1024 * 1024
+    assert js_bytes == staging.MAX_BYTES == limits.MAX_PREMISES_FILE_BYTES
+
+
+def test_the_preview_is_complete_in_english(as_user):
+    """The preview's headings, counts and reasons come in English on an English page."""
+    with as_user():
+        view, _ticket, label, _hidden = register_import_panel.preview_upload(
+            upload("broker.csv", BROKER_CSV), "en"
+        )
+    text = text_of(view)
+    assert "Not placed" in text and "The address is not in the address register" in text
+    assert "How each cell was read" in text and "Import (4 new, 0 changed)" == label
+    for norwegian in ("Ikke plassert", "Legges til", "Slik ble", "adresseregisteret"):
+        assert norwegian not in text
