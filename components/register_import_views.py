@@ -209,6 +209,14 @@ def problems_of(exc):
     return list(getattr(exc, "problems", None) or [exc])
 
 
+def _table(heads, body, kind):
+    """A data table: header texts ``heads``, rows ``body``, class ``kind``."""
+    return html.Table(
+        [html.Thead(html.Tr([html.Th(h) for h in heads])), html.Tbody(body)],
+        className=f"data-table {kind}",
+    )
+
+
 def _count_card(label, n, kind):
     return html.Div(
         [html.P(label, className="card-title"), html.P(str(n), className="card-value")],
@@ -247,22 +255,13 @@ def rows_view(rows, lang):
                 + ("" if r.get("placed") else " preview-unplaced"),
             )
         )
-    table = html.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(t("register_col_row", lang)),
-                        html.Th(t("register_col_listing", lang)),
-                        *[html.Th(field_label(f, lang)) for f in PREVIEW_FIELDS],
-                        html.Th(t("register_col_place", lang)),
-                    ]
-                )
-            ),
-            html.Tbody(body),
-        ],
-        className="data-table preview-rows",
-    )
+    heads = [
+        t("register_col_row", lang),
+        t("register_col_listing", lang),
+        *[field_label(f, lang) for f in PREVIEW_FIELDS],
+        t("register_col_place", lang),
+    ]
+    table = _table(heads, body, "preview-rows")
     parts = [
         html.P(t("register_preview_cells", lang), className="muted"),
         html.Div(table, className="table-scroll"),
@@ -355,22 +354,10 @@ def unplaced_view(rows, n, lang):
         )
         for u in listed
     ]
-    table = html.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(t("register_col_row", lang)),
-                        html.Th(t("register_col_listing", lang)),
-                        html.Th(t("register_col_address", lang)),
-                        html.Th(t("register_col_problem", lang)),
-                    ]
-                )
-            ),
-            html.Tbody(body),
-        ],
-        className="data-table preview-unplaced-table",
-    )
+    heads = [
+        t(f"register_col_{c}", lang) for c in ("row", "listing", "address", "problem")
+    ]
+    table = _table(heads, body, "preview-unplaced-table")
     parts = [
         html.H5(t("register_unplaced_heading", lang)),
         html.P(
