@@ -519,3 +519,24 @@ def test_the_preview_is_complete_in_english(as_user):
     assert "How each cell was read" in text and "Import (4 new, 0 changed)" == label
     for norwegian in ("Ikke plassert", "Legges til", "Slik ble", "adresseregisteret"):
         assert norwegian not in text
+
+
+def test_the_poll_tells_an_interrupted_or_failed_job(as_user, store):
+    """A job whose server stopped, and one whose file was wrong: the editor is told
+    that nothing was saved, or sees the rows' problems."""
+    token = "9a" * 16
+    jobs.create(store, token, "confirm", "liste.csv", "kari", now=time.time() - 999)
+    with as_user():
+        view, ticket, *_rest, job, disabled = register_import_panel.poll_job(
+            {"token": token, "kind": "confirm", "name": "liste.csv"}, "nb"
+        )
+    assert "Ingenting ble lagret" in text_of(view) and ticket is None
+    assert job is None and disabled
+    bad = _generated(3).replace(";200;", ";-5;", 1).encode()
+    token = staging.start_stage(store, "liste.csv", bad, user="kari", background=False)
+    with as_user():
+        view, ticket, *_ = register_import_panel.poll_job(
+            {"token": token, "kind": "stage", "name": "liste.csv"}, "nb"
+        )
+    text = text_of(view)
+    assert ticket is None and "Avvist" in text and "Må være større enn 0" in text
