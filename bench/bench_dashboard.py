@@ -33,10 +33,8 @@ from __future__ import annotations
 import argparse
 import http.cookies
 import json
-import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,16 +44,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.register_support import start_gunicorn, stop_gunicorn  # noqa: E402
+
 # Every host name resolves to nothing: the browser can reach 127.0.0.1 only.
 BLOCK_OTHER_HOSTS = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 DEFAULT_VIEW = {
@@ -70,60 +63,17 @@ DEFAULT_VIEW = {
 # --- servers ----------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(module, store, workers=2):
     """Start ``gunicorn module`` on a free port; return (process, base URL)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NARING_STORE": str(store),
-        "NARING_SECRET_KEY": "bench-secret",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            module,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "120",
-            "--preload",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    return start_gunicorn(
+        store,
+        workers=workers,
+        secret="bench-secret",
+        module=module,
+        args=("--preload", "--log-level", "warning"),
+        ready_path="/_dash-layout",
+        wait_s=600,  # the warm-up runs before the first answer
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600  # the warm-up runs before the first answer
-    while True:
-        try:
-            urllib.request.urlopen(base + "/_dash-layout", timeout=2).read()
-            return proc, base
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.3)
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 # --- 1.-3. in the browser --------------------------------------------------------
@@ -589,7 +539,7 @@ def main(argv=None):
                 }
         finally:
             for proc, _url in servers.values():
-                stop(proc)
+                stop_gunicorn(proc)
 
     print()
     print("Chromium over HTTP, gunicorn on 127.0.0.1; 'textbook' is")

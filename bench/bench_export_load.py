@@ -24,9 +24,7 @@ Nothing leaves 127.0.0.1. Not a test: the figures are ratios within one run.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,69 +36,28 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.register_support import start_gunicorn, stop_gunicorn  # noqa: E402
+
 AREAS = ("sentrum", "stasjonsomradet", "fjellhamar", "visperud", "ahus", "losbydalen")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(store, slots, workers=2):
-    """Start gunicorn on ``store``; return (process, base URL)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NARING_STORE": str(store),
-        "NARING_SECRET_KEY": "bench-secret",
-        "NARING_EXPORT_SLOTS": str(slots),
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "app:server",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    """Start gunicorn on ``store``; return (process, base URL), both workers warm."""
+    proc, base = start_gunicorn(
+        store,
+        workers=workers,
+        secret="bench-secret",
+        env={"NARING_EXPORT_SLOTS": str(slots)},
+        args=("--log-level", "warning"),
+        wait_s=90,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=2).read()
-            # Warm both workers (the layers' first read), outside the timing.
-            for _ in range(4):
-                urllib.request.urlopen(base + "/health", timeout=30).read()
-                urllib.request.urlopen(base + "/_dash-layout", timeout=30).read()
-            return proc, base
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.3)
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
+    # Warm both workers (the layers' first read), outside the timing.
+    for _ in range(4):
+        urllib.request.urlopen(base + "/health", timeout=30).read()
+        urllib.request.urlopen(base + "/_dash-layout", timeout=30).read()
+    return proc, base
 
 
 def get(url, timeout=120):
@@ -205,7 +162,7 @@ def main(argv=None):
             try:
                 latencies, answers = run(base, scenario, args.probes, args.clients)
             finally:
-                stop(proc)
+                stop_gunicorn(proc)
             med = statistics.median(latencies)
             baseline = baseline or med
             codes = {}

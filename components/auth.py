@@ -5,12 +5,12 @@ Everyone may read the dashboard; editing the register needs an account (made wit
 
 * ``GET/POST /login``: a plain server-rendered form (bokmål, English with
   ``?lang=en``) with a hidden CSRF token; a successful login rotates the session,
-  records a server-side session (``layers.users.start_session``) and stores its id,
+  records a server-side session (``layers.sessions.start_session``) and stores its id,
   ``user``, ``role`` and the login time in the cookie.
 * ``POST /logout`` (CSRF-checked): ends the server-side session, so every copy of
   the cookie stops working; so do a password change and ``users logout-all``.
 * Failed logins are throttled per account and per client address with a doubling
-  wait (``layers.users.THROTTLE``), never a lock a stranger can impose for long;
+  wait (``layers.sessions.THROTTLE``), never a lock a stranger can impose for long;
   unknown and known accounts get the same answer after the same work.
 * Session rules: signed cookie, HttpOnly, SameSite=Lax, Secure over https; an
   absolute lifetime of ``SESSION_HOURS`` and an idle timeout of ``IDLE_MINUTES``;
@@ -40,7 +40,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from components import data
 from components.i18n import lang_or_default, t
-from layers import users
+from layers import sessions, users
 from layers.errors import InputError, StoreError
 
 SESSION_HOURS = 8
@@ -159,7 +159,7 @@ def _check_login(session, now):
         _end_login(session)
         return
     try:
-        account = users.session_account(data.store(), session.get("sid"))
+        account = sessions.session_account(data.store(), session.get("sid"))
     except STORE_FAULTS as exc:
         # The store cannot say: nobody is logged in for this request, but the
         # login is kept for when the store is back (and editors are told why).
@@ -393,22 +393,22 @@ def _login():
     keys = throttle_keys(username)
     store = data.store()
     try:
-        wait = users.login_wait(store, keys)
+        wait = sessions.login_wait(store, keys)
         if wait > 0:
             return _throttled(lang, next_path, username, wait)
         account = users.verify_password(store, username, password)
         if account is None or account["role"] not in EDIT_ROLES:
             # Unknown and known accounts: the same hash work, write and answer.
-            users.note_login_failure(store, keys)
+            sessions.note_login_failure(store, keys)
             error = t("auth_failed", lang)
             return _login_page(
                 lang, next_path=next_path, username=username, error=error, status=401
             )
         sid = secrets.token_urlsafe(32)
-        users.start_session(
+        sessions.start_session(
             store, account["username"], sid, lifetime_s=SESSION_HOURS * 3600
         )
-        users.clear_login_failures(store, keys[:1])
+        sessions.clear_login_failures(store, keys[:1])
     except InputError:
         # The account was deleted between the check and the session.
         error = t("auth_failed", lang)
@@ -437,7 +437,7 @@ def _logout():
     flask.session.clear()
     csrf_token()
     try:
-        users.end_session(data.store(), sid)
+        sessions.end_session(data.store(), sid)
     except STORE_FAULTS:
         # The cookie is gone here, but copies elsewhere could not be ended: say so.
         page = _message_page(
@@ -569,7 +569,7 @@ def _admin_logout_all():
         return refusal
     username = flask.request.form.get("username", "")[:64]
     try:
-        users.end_sessions(data.store(), username)
+        sessions.end_sessions(data.store(), username)
     except InputError:
         flask.abort(404)
     if username == admin["username"]:

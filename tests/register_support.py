@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from layers import users
+from layers import sessions, users
 from layers.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def session_fields(store_path, username, role="editor"):
     import secrets
 
     sid = secrets.token_urlsafe(16)
-    users.start_session(open_store(store_path), username, sid, lifetime_s=3600)
+    sessions.start_session(open_store(store_path), username, sid, lifetime_s=3600)
     now = int(time.time())
     return {"user": username, "role": role, "login_at": now, "seen": now, "sid": sid}
 
@@ -179,43 +179,60 @@ def free_port():
 
 
 def start_gunicorn(
-    store, instance, *, workers=2, secret="register-test-key", access_log=None
+    store,
+    instance=None,
+    *,
+    workers=2,
+    secret="register-test-key",
+    access_log=None,
+    module="app:server",
+    env=None,
+    args=(),
+    ready_path="/health",
+    wait_s=60,
 ):
-    """Start ``gunicorn app:server`` on ``store``; return (process, base URL).
+    """Start ``gunicorn module`` on ``store``; return (process, base URL).
 
-    The process leads its own process group, so a test can kill master and
-    workers together. With ``access_log`` (a path) each request is logged as
-    "<worker pid> <method> <path> <status>".
+    The one way tests and benches start the app. The process leads its own
+    process group, so a caller can kill master and workers together. With
+    ``access_log`` (a path) each request is logged as "<worker pid> <method>
+    <path> <status>". ``env`` adds settings, ``args`` adds gunicorn options
+    (``--preload``, ``--log-level warning``); the call returns once
+    ``ready_path`` answers, or raises with the end of gunicorn's stderr after
+    ``wait_s`` seconds.
     """
     port = free_port()
     env = {
         **os.environ,
         "NARING_STORE": str(store),
         "NARING_SECRET_KEY": secret,
-        "NARING_INSTANCE": str(instance),
+        **({"NARING_INSTANCE": str(instance)} if instance else {}),
+        **(env or {}),
     }
+    log_args = (
+        [
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(p)s %(m)s %(U)s %(s)s",
+        ]
+        if access_log
+        else []
+    )
     proc = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
-            "app:server",
+            module,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
             "--timeout",
             "120",
-            *(
-                [
-                    "--access-logfile",
-                    str(access_log),
-                    "--access-logformat",
-                    "%(p)s %(m)s %(U)s %(s)s",
-                ]
-                if access_log
-                else []
-            ),
+            *log_args,
+            *args,
         ],
         cwd=ROOT,
         env=env,
@@ -224,10 +241,10 @@ def start_gunicorn(
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + wait_s
     while True:
         try:
-            urllib.request.urlopen(url + "/health", timeout=2).read()
+            urllib.request.urlopen(url + ready_path, timeout=2).read()
             return proc, url
         except Exception:
             if proc.poll() is not None or time.time() > deadline:

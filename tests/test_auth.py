@@ -8,7 +8,7 @@ import time
 import pytest
 
 from components import auth
-from layers import users
+from layers import sessions, users
 from layers.store import open_store
 from tests.register_support import (
     EDITOR,
@@ -127,7 +127,7 @@ def test_failures_slow_down_without_locking(client, reg_store):
     assert "Vent" in response.get_data(as_text=True)
     with client.session_transaction() as session:
         assert "user" not in session
-    _age_failures(reg_store, users.THROTTLE["account"]["cap"] + 1)
+    _age_failures(reg_store, sessions.THROTTLE["account"]["cap"] + 1)
     assert login(client, *EDITOR).status_code == 302
 
 
@@ -142,8 +142,8 @@ def test_stranger_cannot_lock_an_editor_out_for_long(client, reg_store):
             "SELECT failures, last_at FROM login_throttle WHERE key = 'account:kari'"
         ).fetchone()
     assert failures == 40
-    wait = users.login_wait(store, [("account:kari", "account")], now=last_at)
-    assert 0 < wait <= users.THROTTLE["account"]["cap"]
+    wait = sessions.login_wait(store, [("account:kari", "account")], now=last_at)
+    assert 0 < wait <= sessions.THROTTLE["account"]["cap"]
 
 
 def test_unknown_and_known_accounts_answer_alike(client, reg_store):
@@ -174,7 +174,7 @@ def test_unknown_account_is_hashed_too(client, monkeypatch):
 
 def test_address_throttle_covers_many_accounts(client, reg_store):
     """Guessing across many user names from one address is slowed down too."""
-    free = users.THROTTLE["address"]["free"]
+    free = sessions.THROTTLE["address"]["free"]
     for k in range(free + 1):
         assert login(client, f"guess{k:03d}", "wrong-password").status_code == 401
     assert login(client, "ola", "ola-passord-2026").status_code == 429
@@ -358,7 +358,7 @@ def test_new_password_ends_sessions(dash_app, client, reg_store):
     """A password change (CLI `users passwd`) ends every session of the user."""
     login(client, *EDITOR)
     assert _logged_in(client) == "kari"
-    users.change_password(open_store(reg_store), "kari", "a-new-password-2026")
+    sessions.change_password(open_store(reg_store), "kari", "a-new-password-2026")
     assert _logged_in(client) is None
 
 
@@ -374,7 +374,7 @@ def test_logout_everywhere(dash_app, client, reg_store):
     login(client, *EDITOR)
     other = dash_app.server.test_client()
     login(other, "ola", "ola-passord-2026")
-    assert users.end_sessions(open_store(reg_store), "kari") == 1
+    assert sessions.end_sessions(open_store(reg_store), "kari") == 1
     assert _logged_in(client) is None
     assert _logged_in(other) == "ola"
 

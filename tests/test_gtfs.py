@@ -527,7 +527,7 @@ def test_bbox_read_memory_follows_the_region(tmp_path):
 
 def test_import_gtfs_limits_the_feed_to_the_municipality(default_store, cross_border):
     """`import gtfs` reads only the stops within about 3 km of Lørenskog."""
-    from layers.cli import import_gtfs
+    from layers.cli_imports import import_gtfs
     from layers.store import open_store
 
     store = open_store(default_store)

@@ -196,7 +196,7 @@ def test_side_tables_have_the_same_columns_on_both_backends(
     """The SQLite tables their owners create match the PostGIS migrations."""
     import contextlib
 
-    from layers import register, users
+    from layers import register, sessions, users
     from layers.register import staging
     from layers.store import PostGISStore
 
@@ -209,7 +209,7 @@ def test_side_tables_have_the_same_columns_on_both_backends(
             user="kari",
         )
         users.add_user(store, "kari", "kari-passord-2026", "editor")
-        users.start_session(store, "kari", "session-1", lifetime_s=3600)
+        sessions.start_session(store, "kari", "session-1", lifetime_s=3600)
         staging.put(store, "a" * 32, ".csv", "a.csv", b"x")
 
     gpkg, pg = GeoPackageStore(tmp_path / "s.gpkg"), PostGISStore(pg_url)

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import box
 from werkzeug.security import check_password_hash
 
-from layers import users
+from layers import users, users_cli
 from layers.errors import InputError
 from layers.schemas import CRS
 
@@ -167,11 +167,11 @@ def test_deleting_an_unknown_user_is_refused(store):
 
 def _cli(argv, answers):
     parser = argparse.ArgumentParser()
-    users.add_users_parser(parser.add_subparsers(dest="command"))
+    users_cli.add_users_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     prompts = iter(answers)
     out, err = io.StringIO(), io.StringIO()
-    code = users.main_users(args, getpass=lambda _: next(prompts), out=out, err=err)
+    code = users_cli.main_users(args, getpass=lambda _: next(prompts), out=out, err=err)
     return code, out.getvalue() + err.getvalue()
 
 

@@ -21,7 +21,7 @@ from components import (
     profile_panel,
     server_routes,
 )
-from layers import register, users
+from layers import register, sessions, users, users_cli
 from layers.register import staging
 from layers.store import open_store
 from tests.register_support import (
@@ -240,7 +240,7 @@ def test_export_is_cached_per_store_content(dash_app, reg_store, monkeypatch):
         export_guard.cached_export("pdf", {**params, "lang": "en"}, build)
         assert len(builds) == 2
         # A login writes the store but changes nothing an export shows.
-        users.start_session(open_store(reg_store), "kari", "sid", lifetime_s=60)
+        sessions.start_session(open_store(reg_store), "kari", "sid", lifetime_s=60)
         export_guard.cached_export("pdf", params, build)
         assert len(builds) == 2
         store = open_store(reg_store)
@@ -435,7 +435,7 @@ def test_read_only_store_on_login_is_503(client, reg_store, monkeypatch):
     def read_only(*_a, **_k):
         raise sqlite3.OperationalError("attempt to write a readonly database")
 
-    monkeypatch.setattr(users, "start_session", read_only)
+    monkeypatch.setattr(sessions, "start_session", read_only)
     response = login(client, *EDITOR)
     assert response.status_code == 503
     assert "kan ikke leses eller skrives" in response.get_data(as_text=True)
@@ -519,11 +519,11 @@ def test_no_graph_offers_to_send_data_to_a_cloud(dash_app, reg_store, monkeypatc
 
 def _cli(argv, answers):
     parser = argparse.ArgumentParser()
-    users.add_users_parser(parser.add_subparsers(dest="command"))
+    users_cli.add_users_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     prompts = iter(answers)
     out, err = io.StringIO(), io.StringIO()
-    code = users.main_users(args, getpass=lambda _: next(prompts), out=out, err=err)
+    code = users_cli.main_users(args, getpass=lambda _: next(prompts), out=out, err=err)
     return code, out.getvalue() + err.getvalue()
 
 
@@ -583,7 +583,7 @@ def test_cli_entry_point_runs_passwd(reg_store):
 
 def test_backoff_doubles_and_is_capped():
     """Free failures cost nothing; then 1, 2, 4 … seconds, never above the cap."""
-    waits = [users.backoff_seconds(n, free=5, cap=60) for n in range(0, 20)]
+    waits = [sessions.backoff_seconds(n, free=5, cap=60) for n in range(0, 20)]
     assert waits[:6] == [0] * 6
     assert waits[6:10] == [1, 2, 4, 8]
-    assert max(waits) == 60 and users.backoff_seconds(10**6, free=5, cap=60) == 60
+    assert max(waits) == 60 and sessions.backoff_seconds(10**6, free=5, cap=60) == 60

@@ -1,0 +1,289 @@
+"""``python -m layers import KIND FILE``: one importer per kind, each printing what it kept.
+
+Every importer validates the whole file before anything is written, so a refused file
+leaves the store unchanged; the summaries say kept, dropped by reason and unplaced.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from layers.errors import InputError, StoreError
+from layers.store import open_store
+
+
+def _now():
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _iso(dt):
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _existing_store(path):
+    store = open_store(path)
+    if not store.exists():
+        raise StoreError(code="store.not_built", params={"path": str(store.path)})
+    return store
+
+
+def cmd_import(args):
+    store = _existing_store(args.store)
+    if args.layer == "premises":
+        return import_premises(args, store)
+    layers = IMPORTERS[args.layer](args, store)
+    infos = store.replace_layers(layers)
+    for i in infos:
+        print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
+
+
+def import_areas(args, store):
+    from layers import kommune
+    from layers.sources.areas import read_areas
+
+    # Lørenskog's six areas are fixed; another kommune's file defines its areas.
+    fixed = kommune.for_store(store)
+    ids = fixed.areas if kommune.has_config(fixed.number) else None
+    gdf = read_areas(
+        args.file,
+        boundary=store.read_layer("boundary"),
+        area_ids=ids,
+        make_valid=getattr(args, "make_valid", False),
+    )
+    meta = {
+        "source": f"Kommunens egne områdeavgrensninger: {Path(args.file).name}",
+        "licence": "",
+        "as_of": date.today().isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {"indicative": False},
+    }
+    return {"areas": (gdf, meta)}
+
+
+def import_establishments(args, store):
+    from layers.build import _plain
+    from layers.sources.establishments import read_establishments
+
+    register, addresses_name = _establishment_addresses(args, store)
+    if register.empty:
+        raise InputError(
+            f"the address register holds no addresses in kommune {args.kommune}; "
+            "wrong kommune, or the wrong address file?",
+            file=str(args.addresses or "addresses layer"),
+        )
+    gdf, report = read_establishments(
+        args.file,
+        register,
+        kommune=args.kommune,
+        nace_standard=getattr(args, "nace_standard", "auto"),
+    )
+    report = _plain(report)
+    print(establishments_summary(report), file=sys.stderr)
+    if report["kept"] == 0:
+        raise InputError(
+            f"kept 0 establishments: none of the file's {report['read']} records is "
+            f"located in kommune {args.kommune} ({report['outside_kommune']} elsewhere, "
+            f"{report['closed']} closed). Wrong kommune, or the wrong file?",
+            file=str(args.file),
+        )
+    if report["placed"] == 0:
+        raise InputError(
+            f"placed 0 of the {report['kept']} establishments on the address register "
+            f"({len(register)} addresses): is the address file for kommune "
+            f"{args.kommune}?",
+            file=str(args.file),
+        )
+    meta = {
+        "source": "Brønnøysundregistrene, Enhetsregisteret (underenheter): "
+        f"{Path(args.file).name}; adresser: Kartverket, {addresses_name}",
+        "licence": "NLOD (Brønnøysundregistrene); CC BY 4.0 (Kartverket)",
+        "as_of": args.as_of or date.today().isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {"report": report, "kommune": args.kommune},
+    }
+    return {"establishments": (gdf, meta)}
+
+
+def _establishment_addresses(args, store):
+    """The address register for placing establishments, and its name."""
+    from layers.sources.addresses import read_addresses
+
+    if args.addresses:
+        return read_addresses(args.addresses, kommune=args.kommune), Path(
+            args.addresses
+        ).name
+    info = {i.name: i for i in store.list_layers()}.get("addresses")
+    if info is None or info.demonstration:
+        raise InputError(
+            "no address register: run 'python -m layers fetch addresses' (or "
+            "'import addresses FILE') first, or pass --addresses FILE; the "
+            "demonstration's addresses cannot place real establishments"
+        )
+    register = store.read_layer("addresses")
+    register = register[register["kommunenummer"] == str(args.kommune).zfill(4)]
+    return register, info.source
+
+
+def establishments_summary(report):
+    """One line per kind of count: kept, dropped by reason, unplaced, estimates."""
+    r = {k: report.get(k, 0) for k in _REPORT_KEYS}
+    return (
+        "Lest / read {read}; beholdt / kept {kept}\n"
+        "  forkastet / dropped: utenfor kommunen / outside the kommune "
+        "{outside_kommune}, nedlagt / closed {closed}, duplikater / duplicates "
+        "{duplicates}\n"
+        "  plassert / placed {placed}, ikke plassert / unplaced {unplaced}\n"
+        "  1–4 ansatte, anslått / estimated: {employees_estimated}\n"
+        "  næringskoder / industry codes: SN2025 {nace_sn2025}, SN2007 {nace_sn2007} "
+        "(standard antatt / assumed for {nace_assumed})"
+    ).format(**r)
+
+
+_REPORT_KEYS = (
+    "read",
+    "kept",
+    "outside_kommune",
+    "closed",
+    "duplicates",
+    "placed",
+    "unplaced",
+    "employees_estimated",
+    "nace_sn2025",
+    "nace_sn2007",
+    "nace_assumed",
+)
+
+
+def import_addresses(args, store, *, source=None):
+    """Read a Kartverket address file into the store's ``addresses`` layer."""
+    from layers.sources.addresses import read_addresses
+
+    register = read_addresses(args.file, kommune=args.kommune)
+    print(
+        f"Adresser i kommune / addresses in kommune {args.kommune}: {len(register)}",
+        file=sys.stderr,
+    )
+    if register.empty:
+        raise InputError(
+            f"read 0 addresses for kommune {args.kommune}: the file holds none in "
+            "it. Wrong kommune, or the wrong file (another kommune's)?",
+            file=str(args.file),
+        )
+    meta = {
+        "source": source or f"Kartverket, Matrikkelen adresse: {Path(args.file).name}",
+        "licence": "© Kartverket, CC BY 4.0",
+        "as_of": date.today().isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {"kommune": args.kommune},
+    }
+    return {"addresses": (register, meta)}
+
+
+def import_gtfs(args, store):
+    from layers.sources.gtfs import read_gtfs
+
+    # Entur's feed is national: keep the stops within ~3 km of the municipality
+    # (metres in EPSG:25833), streaming the rest past.
+    boundary = store.read_layer("boundary")
+    bounds = boundary.to_crs(25833).buffer(3000).to_crs(4326).total_bounds
+    bbox = [round(float(v), 6) for v in bounds]
+    feed = read_gtfs(args.file, date=args.date, bbox=bbox)
+    r = feed.report
+    print(
+        f"Referansedato / reference date {feed.reference_date}; holdeplasser / stop "
+        f"places {r['stop_places']} ({r['stop_places_served']} med avganger / "
+        f"served), utenfor / outside {r.get('stop_places_skipped', 0)}; linjer / "
+        f"routes {r['routes']} ({r['routes_with_shape']} med trasé / with shape); "
+        f"turer / trips that day {r['trips_on_date']}",
+        file=sys.stderr,
+    )
+    for layer, frame in (("transit_stops", feed.stops), ("transit_lines", feed.lines)):
+        if frame.empty:
+            raise InputError(
+                f"the feed would leave the layer {layer} empty (no stop place or "
+                "no line with a shape near the municipality); wrong feed?",
+                file=str(args.file),
+            )
+    meta = {
+        "source": f"Entur GTFS: {Path(args.file).name}",
+        "licence": "NLOD (Entur)",
+        "as_of": feed.reference_date.isoformat(),
+        "imported_at": _iso(_now()),
+        "details": {
+            "reference_date": feed.reference_date.isoformat(),
+            "feed_info": feed.feed_info,
+            "bbox": bbox,
+            "report": feed.report,
+        },
+    }
+    from layers.timetable import to_tables
+
+    tables = to_tables(feed.timetable, reference_date=feed.reference_date.isoformat())
+    return {
+        "transit_stops": (feed.stops, meta),
+        "transit_lines": (feed.lines, meta),
+    } | tables
+
+
+def import_premises(args, store):
+    """Import a premises list into the register (add and update, or replace all)."""
+    from layers import register
+    from layers.sources.premises import read_premises_table
+
+    if args.addresses:
+        from layers.sources.addresses import read_addresses
+
+        addresses = read_addresses(args.addresses)
+    elif "addresses" in {i.name for i in store.list_layers()}:
+        addresses = store.read_layer("addresses")
+    else:
+        addresses = None
+    result = read_premises_table(args.file, addresses=addresses)
+    gdf, unplaced = result.layer, result.unplaced
+    print(
+        f"Lest / read {len(result.preview)} lokaler / listings: plassert / placed "
+        f"{len(gdf)}, ikke plassert / unplaced {len(unplaced)}",
+        file=sys.stderr,
+    )
+    for u in unplaced[:20]:
+        print(
+            f"  rad / row {u['row']}: {u['title']!r} {u['address']!r}: {u['reason']} "
+            "— ikke importert; plasser den i registeret / not imported; place it "
+            "in the register",
+            file=sys.stderr,
+        )
+    if gdf.empty:
+        raise InputError(
+            (
+                "the file holds no listings"
+                if not unplaced
+                else f"none of the {len(unplaced)} listings could be placed (addresses "
+                "not in the address register, no lat/lon)"
+            )
+            + (" — --replace would empty the register" if args.replace else ""),
+            file=str(args.file),
+        )
+    register.check_all_inside(gdf, store.read_layer("boundary"), source=args.file)
+    if args.replace:
+        register.seed_register(store, gdf, user="cli", demonstration=False)
+        print(
+            f"Registeret erstattet / register replaced: {len(gdf)} lokaler / listings"
+        )
+        return 0
+    plan = register.preview_import(store, gdf)
+    register.apply_import(store, gdf, user="cli")
+    print(
+        f"Nye / added {len(plan['added'])}, endret / changed {len(plan['changed'])}, "
+        f"uendret / unchanged {len(plan['unchanged'])}"
+    )
+    return 0
+
+
+IMPORTERS = {
+    "addresses": import_addresses,
+    "areas": import_areas,
+    "establishments": import_establishments,
+    "gtfs": import_gtfs,
+}
