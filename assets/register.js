@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  // Keep in step with register_panel.MAX_UPLOAD_BYTES.
+  // Keep in step with layers.limits.MAX_PREMISES_FILE_BYTES (staging.MAX_BYTES).
   var MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
   var MARKER_TRACE = 1;
 

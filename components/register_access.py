@@ -22,6 +22,11 @@ def all_listings():
     return sorted(rows, key=lambda r: (r["title"].casefold(), r["premises_id"]))
 
 
+def placed_only(rows):
+    """The listings that have a point (unplaced ones wait for a map click)."""
+    return [r for r in rows if register.is_placed(r)]
+
+
 def boundary_or_none():
     try:
         return data.layer("boundary")

@@ -19,6 +19,7 @@ from components.register_access import (
     boundary_or_none,
     can_edit,
     current_store,
+    placed_only,
 )
 from components.register_format import (
     FIELDS,
@@ -108,12 +109,14 @@ def _message(text, kind):
 
 def _figure_patch(rows, point, lang):
     patch = Patch()
-    pts = points_trace_data(rows, lang)
+    pts = points_trace_data(placed_only(rows), lang)
     for key, value in pts.items():
         patch["data"][0][key] = value
     if point is not None:
-        patch["data"][MARKER_TRACE]["lat"] = [point[0]]
-        patch["data"][MARKER_TRACE]["lon"] = [point[1]]
+        placed = None not in point
+        # An unplaced listing: no marker until a click on the map places it.
+        patch["data"][MARKER_TRACE]["lat"] = [point[0]] if placed else []
+        patch["data"][MARKER_TRACE]["lon"] = [point[1]] if placed else []
     return patch
 
 
@@ -164,8 +167,12 @@ def load(pid, lang):
             **_message(t("register_not_found", lang, id=pid) if pid else "", "info"),
         }
         return _result(**parts)
+    hint = ""
+    if editable and not register.is_placed(listing):
+        hint = t("register_unplaced_hint", lang)
     return _result(
-        **_show_listing(listing, lang, editable=editable), **_message("", "info")
+        **_show_listing(listing, lang, editable=editable),
+        **_message(hint, "warning" if hint else "info"),
     )
 
 
@@ -314,7 +321,7 @@ def renew(version, lang):
 
 
 def _address_candidates():
-    for r in all_listings():
+    for r in placed_only(all_listings()):
         yield r["address"], r["lon"], r["lat"], r["title"]
     try:
         est = data.layer("establishments")

@@ -93,7 +93,7 @@ def _present(value):
 
 
 def show_value(field, value, lang):
-    if value is None or value == "":
+    if value is None or value == "" or isinstance(value, float) and value != value:
         return t("register_empty_value", lang)
     if field == "status":
         return status_name(value, lang)
@@ -101,6 +101,10 @@ def show_value(field, value, lang):
         return premises_type_name(value, lang)
     if field == "size_m2":
         return fmt_m2(value, lang, decimals=0 if float(value).is_integer() else 1)
+    if field == "rent_nok_m2_year":
+        number = float(value)
+        text = fmt_num(number, 0 if number.is_integer() else 1, lang)
+        return f"{text} {t('register_rent_unit', lang)}"
     if field == "available_from":
         return fmt_date(value, lang)
     if field == "updated_at":
@@ -251,5 +255,7 @@ def listing_options(rows, lang):
         if r["address"]:
             label += f" – {r['address']}"
         label += f" · {status_name(r['status'], lang)}"
+        if r.get("lat") is None or r.get("lon") is None:
+            label += f" · {t('register_not_placed', lang)}"
         options.append({"label": label, "value": r["premises_id"]})
     return options

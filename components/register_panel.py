@@ -32,7 +32,12 @@ from components import (
 )
 from components.figures.register_map import map_figure
 from components.i18n import STRINGS, t
-from components.register_access import all_listings, can_edit, current_store
+from components.register_access import (
+    all_listings,
+    can_edit,
+    current_store,
+    placed_only,
+)
 from components.register_editor import change_status, load, locate, renew, save
 from components.register_format import (
     FIELDS,
@@ -41,9 +46,12 @@ from components.register_format import (
     listing_options,
     meta_text,
 )
+from components.register_import_views import (
+    import_section,
+    import_validation_components,
+)
 from components.register_views import (
     actions_bar,
-    import_section,
     listing_form,
     listing_heading,
 )
@@ -110,7 +118,8 @@ def layout(state, lang):
         if listing is None:
             message = t("register_not_found", lang, id=pid)
     values = form_values(listing, lang)
-    point = (listing["lat"], listing["lon"]) if listing else None
+    placed = listing is not None and register.is_placed(listing)
+    point = (listing["lat"], listing["lon"]) if placed else None
     version = (
         {"id": listing["premises_id"], "version": listing["version"]}
         if listing
@@ -144,7 +153,7 @@ def layout(state, lang):
                             html.Div(
                                 dcc.Graph(
                                     id=ids.REGISTER_MAP,
-                                    figure=map_figure(rows, point, lang),
+                                    figure=map_figure(placed_only(rows), point, lang),
                                     config=figures.MAP_GRAPH_CONFIG,
                                     className="register-graph",
                                 ),
@@ -288,6 +297,7 @@ def validation_components():
         html.Div(id=ids.REGISTER_PREVIEW),
         html.Button(id=ids.REGISTER_CONFIRM),
         html.Div(id=ids.REGISTER_USER),
+        *import_validation_components(),
     ]
 
 

@@ -1,5 +1,6 @@
-"""The register's page parts in HTML: the form, its actions, the bulk-import section
-and its preview. Pure: values, reports and the language in, Dash components out.
+"""The register's page parts in HTML: the form and its actions (the bulk-import
+section and its preview: ``components.register_import_views``). Pure: values and
+the language in, Dash components out.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from dash import dcc, html
 from components import ids
 from components.i18n import status_name, t
 from components.i18n.map import premises_type_name
-from components.register_format import field_label, show_value, user_message
+from components.register_format import field_label
 from layers import register
 from layers.register import staging
 from layers.schemas import PREMISES_STATUSES, PREMISES_TYPES
 
+# The upload's limits (the import section's, kept here for older callers).
 MAX_UPLOAD_MB = staging.MAX_MB
 MAX_UPLOAD_BYTES = staging.MAX_BYTES
 UPLOAD_SUFFIXES = staging.SUFFIXES
@@ -214,182 +216,8 @@ def actions_bar(listing, lang, *, editable):
     )
 
 
-def import_section(lang, *, editable):
-    return html.Section(
-        [
-            html.H3(t("register_import_heading", lang)),
-            html.P(
-                t("register_import_intro", lang, limit=MAX_UPLOAD_MB),
-                className="muted",
-            ),
-            dcc.Upload(
-                html.Div(t("register_upload", lang)),
-                id=ids.REGISTER_UPLOAD,
-                accept=",".join(UPLOAD_SUFFIXES),
-                multiple=False,
-                className="register-upload",
-                className_active="register-upload active",
-            ),
-            html.Div(id=ids.REGISTER_PREVIEW, **{"aria-live": "polite"}),
-            html.Button(
-                "",
-                id=ids.REGISTER_CONFIRM,
-                type="button",
-                className="btn btn-primary",
-                hidden=True,
-            ),
-        ],
-        className="register-import",
-        hidden=not editable,
-    )
-
-
 def listing_heading(listing, lang, editable):
     if listing is None:
         return t("register_heading_new", lang) if editable else ""
     key = "register_heading_edit" if editable else "register_heading_view"
     return f"{t(key, lang)}: {listing['title']}"
-
-
-def problems_of(exc):
-    return list(getattr(exc, "problems", None) or [exc])
-
-
-def _count_card(label, n, kind):
-    return html.Div(
-        [html.P(label, className="card-title"), html.P(str(n), className="card-value")],
-        className=f"card preview-{kind}",
-    )
-
-
-def preview_view(name, lang, *, report=None, problems=None):
-    """The preview: counts, the field changes, and the rejected rows and why."""
-    heading = html.H4(t("register_preview_heading", lang, name=name))
-    if problems:
-        rows = {p.row for p in problems if p.row is not None}
-        table = html.Table(
-            [
-                html.Thead(
-                    html.Tr(
-                        [
-                            html.Th(t("register_col_row", lang)),
-                            html.Th(t("register_col_field", lang)),
-                            html.Th(t("register_col_problem", lang)),
-                        ]
-                    )
-                ),
-                html.Tbody(
-                    [
-                        html.Tr(
-                            [
-                                html.Td("" if p.row is None else str(p.row)),
-                                html.Td(p.field or ""),
-                                html.Td(user_message(p, lang)),
-                            ]
-                        )
-                        for p in problems
-                    ]
-                ),
-            ],
-            className="data-table preview-problems",
-        )
-        return html.Div(
-            [
-                heading,
-                html.Div(
-                    [
-                        _count_card(t("register_preview_added", lang), 0, "added"),
-                        _count_card(t("register_preview_changed", lang), 0, "changed"),
-                        _count_card(
-                            t("register_preview_rejected", lang),
-                            len(rows) or len(problems),
-                            "rejected",
-                        ),
-                    ],
-                    className="cards preview-counts",
-                ),
-                html.P(
-                    t("register_preview_blocked", lang),
-                    className="register-message error",
-                ),
-                html.Div(table, className="table-scroll"),
-            ],
-            className="register-preview",
-        )
-    added, changed = report["added"], report["changed"]
-    parts = [
-        heading,
-        html.Div(
-            [
-                _count_card(t("register_preview_added", lang), len(added), "added"),
-                _count_card(
-                    t("register_preview_changed", lang), len(changed), "changed"
-                ),
-                _count_card(
-                    t("register_preview_unchanged", lang),
-                    len(report["unchanged"]),
-                    "unchanged",
-                ),
-                _count_card(t("register_preview_rejected", lang), 0, "rejected"),
-            ],
-            className="cards preview-counts",
-        ),
-    ]
-    if added or changed:
-        body = [
-            html.Tr(
-                [
-                    html.Td(t("register_preview_added", lang)),
-                    html.Td(e["title"]),
-                    html.Td(""),
-                ],
-                className="preview-added",
-            )
-            for e in added
-        ] + [
-            html.Tr(
-                [
-                    html.Td(t("register_preview_changed", lang)),
-                    html.Td(e["title"]),
-                    html.Td(
-                        html.Ul(
-                            [
-                                html.Li(
-                                    f"{field_label(f, lang)}: "
-                                    f"{show_value(f, old, lang)} → "
-                                    f"{show_value(f, new, lang)}"
-                                )
-                                for f, (old, new) in e["changes"].items()
-                            ],
-                            className="history-changes",
-                        )
-                    ),
-                ],
-                className="preview-changed",
-            )
-            for e in changed
-        ]
-        parts.append(
-            html.Div(
-                html.Table(
-                    [
-                        html.Thead(
-                            html.Tr(
-                                [
-                                    html.Th(""),
-                                    html.Th(t("register_col_listing", lang)),
-                                    html.Th(t("register_col_changes", lang)),
-                                ]
-                            )
-                        ),
-                        html.Tbody(body),
-                    ],
-                    className="data-table preview-table",
-                ),
-                className="table-scroll",
-            )
-        )
-        parts.append(html.P(t("register_preview_ready", lang), className="muted"))
-    else:
-        parts.append(html.P(t("register_preview_nothing", lang), className="muted"))
-    return html.Div(parts, className="register-preview")

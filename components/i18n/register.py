@@ -357,4 +357,119 @@ STRINGS = {
         "nb": "Statusen kan ikke endres fra «{old}» til «{new}».",
         "en": "The status cannot change from “{old}” to “{new}”.",
     },
+    # --- bulk import: template, columns, unplaced rows, progress ---------------
+    "register_template_heading": {
+        "nb": "Mal og kolonner",
+        "en": "Template and columns",
+    },
+    "register_template_xlsx": {
+        "nb": "Last ned mal (XLSX)",
+        "en": "Download template (XLSX)",
+    },
+    "register_template_csv": {
+        "nb": "Last ned mal (CSV)",
+        "en": "Download template (CSV)",
+    },
+    "register_template_file": {"nb": "lokaler-mal", "en": "premises-template"},
+    "register_columns_intro": {
+        "nb": "Kolonnene som leses (overskrifter som folk skriver dem, for eksempel "
+        "«Areal (m²)», «Leie», «Type lokale», «Kontaktperson»; rader med adresse og "
+        "uten koordinater plasseres etter adresseregisteret):",
+        "en": "The columns that are read (headers as people write them, for example "
+        "'Areal (m²)', 'Leie', 'Type lokale', 'Kontaktperson'; rows with an "
+        "address and no coordinates are placed by the address register):",
+    },
+    "register_columns_col": {"nb": "Kolonne", "en": "Column"},
+    "register_columns_required": {"nb": "Påkrevd", "en": "Required"},
+    "register_columns_help": {"nb": "Hva", "en": "What"},
+    "register_columns_also": {"nb": "Leses også som", "en": "Also read as"},
+    "register_columns_note": {
+        "nb": "* Adresse eller lat/lon. Finnerens egen CSV/XLSX-eksport kan leses "
+        "inn igjen uendret.",
+        "en": "* Address or lat/lon. The finder's own CSV/XLSX export can be read "
+        "back unchanged.",
+    },
+    "register_yes": {"nb": "ja", "en": "yes"},
+    "register_no": {"nb": "nei", "en": "no"},
+    "register_preview_unplaced": {"nb": "Ikke plassert", "en": "Not placed"},
+    "register_preview_unplaced_note": {
+        "nb": "{n} lokaler fant ingen adresse i adresseregisteret. De importeres uten "
+        "punkt («ikke plassert»), vises ikke på kart eller i arealtall, og "
+        "plasseres senere ved å velge dem i lista over og klikke i kartet.",
+        "en": "{n} listings found no address in the address register. They are "
+        "imported without a point ('not placed'), are not shown on maps or in "
+        "area figures, and are placed later by choosing them in the list above "
+        "and clicking the map.",
+    },
+    "register_preview_map_aria": {
+        "nb": "Kart over radene i fila",
+        "en": "Map of the file's rows",
+    },
+    "register_preview_cells": {
+        "nb": "Slik ble hver celle lest (tolket verdi, med teksten fra fila under):",
+        "en": "How each cell was read (interpreted value, with the file's text below):",
+    },
+    "register_preview_rows_more": {
+        "nb": "Viser {shown} av {total} rader (alle plasserte rader er på kartet).",
+        "en": "Showing {shown} of {total} rows (every placed row is on the map).",
+    },
+    "register_col_place": {"nb": "Plassering", "en": "Location"},
+    "register_placed": {"nb": "plassert", "en": "placed"},
+    "register_not_placed": {"nb": "ikke plassert", "en": "not placed"},
+    "register_rent_unit": {"nb": "kr/m²/år", "en": "NOK/m²/year"},
+    "register_unplaced_count": {
+        "nb": "{n} lokaler er ikke plassert (uten punkt): velg dem i lista og klikk "
+        "i kartet.",
+        "en": "{n} listings are not placed (no point): choose them in the list and "
+        "click the map.",
+    },
+    "register_progress_read": {
+        "nb": "Leser og kontrollerer fila …",
+        "en": "Reading and checking the file …",
+    },
+    "register_progress_compare": {
+        "nb": "Sammenligner med registeret: {done} av {total} rader",
+        "en": "Comparing with the register: {done} of {total} rows",
+    },
+    "register_progress_write": {
+        "nb": "Lagrer {total} lokaler i én operasjon (alt eller ingenting) …",
+        "en": "Saving {total} listings in one step (all or nothing) …",
+    },
+    "register_progress_label": {"nb": "Fremdrift", "en": "Progress"},
+    "register_job_interrupted": {
+        "nb": "Importen ble avbrutt (serveren stanset arbeidet). Ingenting ble "
+        "lagret; last opp fila på nytt.",
+        "en": "The import was interrupted (the server stopped the work). Nothing "
+        "was saved; upload the file again.",
+    },
+    "register_unplaced_heading": {
+        "nb": "Lokaler som ikke ble plassert",
+        "en": "Listings that could not be placed",
+    },
+    "register_unplaced_more": {
+        "nb": "… og {n} til.",
+        "en": "… and {n} more.",
+    },
+    "register_col_address": {"nb": "Adresse", "en": "Address"},
+    "register_unplaced_no_location": {
+        "nb": "Verken adresse eller lat/lon",
+        "en": "Neither address nor lat/lon",
+    },
+    "register_unplaced_not_found": {
+        "nb": "Adressen finnes ikke i adresseregisteret",
+        "en": "The address is not in the address register",
+    },
+    "register_unplaced_hint": {
+        "nb": "Lokalet er ikke plassert ennå: klikk i kartet der det ligger, og lagre.",
+        "en": "This listing is not placed yet: click the map where it is, and save.",
+    },
+    "register_job_failed": {
+        "nb": "Importen stoppet med en feil. Ingenting ble lagret.",
+        "en": "The import stopped with an error. Nothing was saved.",
+    },
+    "register_map_more": {
+        "nb": "Kartet viser de første {shown} av {total} plasserte radene.",
+        "en": "The map shows the first {shown} of {total} placed rows.",
+    },
+    "register_template_lang": {"nb": "Malens språk", "en": "Template language"},
 }

@@ -54,10 +54,12 @@ from layers.register.tables import (
     get_listing,
     has_register,
     history,
+    is_placed,
     read_register,
     reading,
     recover,
     register_info,
+    unplaced_count,
     writing,
 )
 from layers.register.validation import (
@@ -95,6 +97,7 @@ __all__ = [
     "get_listing",
     "has_register",
     "history",
+    "is_placed",
     "overlay_info",
     "overlay_layer",
     "preview_import",
@@ -108,6 +111,7 @@ __all__ = [
     "set_status",
     "table_exists",
     "timestamp",
+    "unplaced_count",
     "update_listing",
     "validate_listing",
     "writing",

@@ -67,8 +67,8 @@ _SCHEMA_SQL = (
         status TEXT NOT NULL,
         contact TEXT NOT NULL DEFAULT '',
         url TEXT NOT NULL DEFAULT '',
-        lat REAL NOT NULL,
-        lon REAL NOT NULL,
+        lat REAL,
+        lon REAL,
         updated_at TEXT NOT NULL,
         created_at TEXT NOT NULL,
         created_by TEXT NOT NULL,
@@ -97,6 +97,26 @@ def ensure_schema(con):
     """
     for sql in _SCHEMA_SQL:
         con.execute(sql)
+    _allow_unplaced(con)
+
+
+def _allow_unplaced(con):
+    """Let an older register table hold unplaced listings (lat/lon NULL).
+
+    Registers made before unplaced listings existed declared ``lat``/``lon`` NOT
+    NULL; SQLite cannot drop a column constraint, so the table is copied into one
+    with the current declaration, in the caller's transaction (all or nothing).
+    (PostGIS: migration 0003.)
+    """
+    cols = con.execute(f"PRAGMA table_info({PREMISES_TABLE})").fetchall()
+    if not any(c[1] == "lat" and c[3] for c in cols):
+        return
+    old = f"{PREMISES_TABLE}_old"
+    con.execute(f"ALTER TABLE {PREMISES_TABLE} RENAME TO {old}")
+    con.execute(_SCHEMA_SQL[0])
+    names = ", ".join(COLUMNS)
+    con.execute(f"INSERT INTO {PREMISES_TABLE} ({names}) SELECT {names} FROM {old}")
+    con.execute(f"DROP TABLE {old}")
 
 
 def _today(now=None):
@@ -154,6 +174,21 @@ def _fetch_all(con):
         return []
     rows = con.execute(f"SELECT * FROM {PREMISES_TABLE} ORDER BY premises_id")
     return [_listing(r) for r in rows]
+
+
+def is_placed(listing):
+    """Return True when a listing (a dict of ``COLUMNS``) has a point."""
+    return listing["lat"] is not None and listing["lon"] is not None
+
+
+def unplaced_count(store):
+    """Return how many listings have no point yet ("ikke plassert")."""
+    with reading(store) as con:
+        if not table_exists(con, PREMISES_TABLE):
+            return 0
+        return con.execute(
+            f"SELECT count(*) FROM {PREMISES_TABLE} WHERE lat IS NULL OR lon IS NULL"
+        ).fetchone()[0]
 
 
 def all_listings(store):
@@ -226,7 +261,8 @@ def register_info(store):
         return None
     with reading(store) as con:
         n, demo, newest = con.execute(
-            f"SELECT count(*), max(demonstration), max(updated_at) FROM {PREMISES_TABLE}"
+            f"SELECT count(lat), max(demonstration), max(updated_at) "
+            f"FROM {PREMISES_TABLE}"
         ).fetchone()
     source = (
         "Demonstrasjonsdata (lokaleregister)"
@@ -252,6 +288,10 @@ def read_register(store):
     ----------
     store : layers.store.GeoPackageStore
 
+    Listings without a point (imported unplaced, to be placed on the map) are
+    left out: the layer feeds maps, the finder and area figures, which need a
+    point. :func:`all_listings` has them all.
+
     Returns
     -------
     geopandas.GeoDataFrame
@@ -261,7 +301,7 @@ def read_register(store):
         columns) when there is no register yet.
     """
     with reading(store) as con:
-        rows = _fetch_all(con)
+        rows = [r for r in _fetch_all(con) if is_placed(r)]
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
     geometry = gpd.points_from_xy(
         frame["lon"].astype(float), frame["lat"].astype(float), crs=CRS

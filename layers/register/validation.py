@@ -22,6 +22,7 @@ from layers.sources.premises import (
     clean_text,
     normalise_status,
     normalise_type,
+    parse_amount,
     parse_date,
     parse_number,
 )
@@ -80,7 +81,8 @@ def _text(value, *, what, required=False, limit=MAX_TEXT):
 
 
 def _number(value, *, what, high, unit, required):
-    number = parse_number(value)
+    # One parser for the form and the import: "1.850,-", "kr 1 850", "1850 kr/m²".
+    number = parse_amount(value)
     if number is None:
         if required:
             raise InputError(code="value.required", params={"what": what})
