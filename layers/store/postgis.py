@@ -27,7 +27,9 @@ line). Several app servers share one database:
   connection before handing it out, so the app recovers when the database is back.
 
 The URL may carry ``?schema=NAME`` (default ``public``) to keep several stores in
-one database.
+one database, and ``?kommune=NNNN`` to open one kommune's slice of a database holding
+several (:mod:`layers.store.national`). The SQL plumbing is in
+:mod:`layers.store.pg_sql`, the table writing in :mod:`layers.store.pg_write`.
 """
 
 from __future__ import annotations
