@@ -101,6 +101,11 @@ def _parser():
     g = isub.add_parser("gtfs", help="Entur GTFS zip")
     g.add_argument("file")
     g.add_argument("--date", help="reference date YYYY-MM-DD (default first Tuesday)")
+    g.add_argument(
+        "--kommune",
+        help="all: import the national feed once into a database of several "
+        "kommuner, clipped to all of them (default: the store's kommune)",
+    )
     store_opt(g)
     pr = isub.add_parser("premises", help="premises list (CSV, XLSX or GeoJSON)")
     pr.add_argument("file")

@@ -187,14 +187,40 @@ def import_addresses(args, store, *, source=None):
     return {"addresses": (register, meta)}
 
 
+def _gtfs_bbox(args, store):
+    """The box the national feed is clipped to, in lon/lat.
+
+    Entur's feed is national: keep the stops within ~3 km of the municipality
+    (metres in EPSG:25833), streaming the rest past. With ``--kommune all`` on a
+    database of several kommuner the feed is imported once, into the national
+    schema, clipped to every kommune set up in the database; each kommune then
+    reads its stops and lines by place and the one timetable.
+    """
+    import pandas as pd
+
+    from layers.store import KommuneStore, PostGISStore, kommune_stores
+
+    national = isinstance(store, PostGISStore) and not isinstance(store, KommuneStore)
+    if national and str(getattr(args, "kommune", None) or "").lower() == "all":
+        boundaries = [k.read_layer("boundary") for k in kommune_stores(store)]
+        if not boundaries:
+            raise InputError(
+                "no kommune is set up in this database yet: run `python -m layers "
+                "init --kommune NNNN --store URL?kommune=NNNN` first (the national "
+                "feed is clipped to the database's kommuner)",
+                file=str(args.file),
+            )
+        boundary = pd.concat(b.to_crs(25833) for b in boundaries)
+    else:
+        boundary = store.read_layer("boundary").to_crs(25833)
+    bounds = boundary.buffer(3000).to_crs(4326).total_bounds
+    return [round(float(v), 6) for v in bounds]
+
+
 def import_gtfs(args, store):
     from layers.sources.gtfs import read_gtfs
 
-    # Entur's feed is national: keep the stops within ~3 km of the municipality
-    # (metres in EPSG:25833), streaming the rest past.
-    boundary = store.read_layer("boundary")
-    bounds = boundary.to_crs(25833).buffer(3000).to_crs(4326).total_bounds
-    bbox = [round(float(v), 6) for v in bounds]
+    bbox = _gtfs_bbox(args, store)
     feed = read_gtfs(args.file, date=args.date, bbox=bbox)
     r = feed.report
     print(

@@ -248,3 +248,56 @@ def test_the_national_import_from_the_command_line(national, pg_cluster):
         for store in (PostGISStore(url), KommuneStore(url, "3224")):
             dispose(store)
             pg_cluster.psql(f'DROP SCHEMA IF EXISTS "{store.schema}" CASCADE')
+
+
+def test_the_national_feed_is_imported_once_for_every_kommune(
+    pg_cluster, tmp_path, default_store
+):
+    """`import gtfs --kommune all`: one timetable, each kommune reads its stops by place.
+
+    The feed is clipped to the kommuner set up in the database (each boundary box
+    plus ~3 km), not to one of them.
+    """
+    from tests.gtfs_fixtures import write_feed
+
+    url = pg_store_url(pg_cluster)
+    stores = [PostGISStore(url), KommuneStore(url, "3222"), KommuneStore(url, "3224")]
+    feed = write_feed(tmp_path / "gtfs.zip")
+    try:
+        args = ["import", "gtfs", str(feed), "--kommune", "all", "--store", url]
+        assert cli.main(args) == 2  # no kommune set up yet: refused, nothing written
+        assert not PostGISStore(url).exists() or (
+            PostGISStore(url).version("transit_stops") == (None,)
+        )
+        areas = str(_areas_file(tmp_path / "areas.geojson"))
+        src = open_store(default_store)  # Lørenskog: its own layers, no transit
+        stores[1].replace_layers(
+            {n: (src.read_layer(n), src.layer_info(n).to_dict()) for n in COPIED}
+        )
+        init = ["init", "--kommune", "3224", "--areas", areas]
+        assert cli.main([*init, "--store", f"{url}&kommune=3224"]) == 0
+        assert cli.main(args) == 0
+        national, lor, rae = stores
+        details = national.layer_info("transit_stops").details
+        bbox = (json.loads(details) if isinstance(details, str) else details)["bbox"]
+        for k in (lor, rae):
+            west, south, east, north = k.read_layer("boundary").total_bounds
+            assert bbox[0] < west and bbox[1] < south
+            assert bbox[2] > east and bbox[3] > north
+            assert {"transit_stops", "transit_lines"} <= set(k.shared_layers())
+        # Lørenskog's slice has the feed's stop places in Lørenskog.
+        assert {"NSR:StopPlace:1", "NSR:StopPlace:2"} <= set(
+            lor.read_layer("transit_stops")["stop_id"]
+        )
+        # One timetable in the database, read by every kommune.
+        from layers.timetable import TABLES
+
+        for name in TABLES:
+            assert national._table_of(name, "table") is not None
+            assert lor._table_of(name, "table") is None
+            assert lor.read_table(name).equals(national.read_table(name))
+            assert rae.read_table(name).equals(national.read_table(name))
+    finally:
+        for store in stores:
+            dispose(store)
+            pg_cluster.psql(f'DROP SCHEMA IF EXISTS "{store.schema}" CASCADE')

@@ -26,7 +26,7 @@ from layers.store.base import (
     writing,
 )
 from layers.store.gpkg import FIXED_GPKG_DATE, META_TABLE, GeoPackageStore
-from layers.store.national import KommuneStore, open_postgis
+from layers.store.national import KommuneStore, kommune_stores, open_postgis
 from layers.store.postgis import PostGISStore, is_url
 
 DEFAULT_STORE = Path("instance") / "store.gpkg"
@@ -46,6 +46,7 @@ __all__ = [
     "Store",
     "layer_info",
     "list_layers",
+    "kommune_stores",
     "open_national",
     "open_store",
     "read_layer",

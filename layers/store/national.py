@@ -105,6 +105,31 @@ def open_postgis(url, kommune=None):
     return KommuneStore(base, number)
 
 
+def kommune_stores(store):
+    """The kommuner set up in the database of the national ``store`` (a list).
+
+    Each is a :class:`KommuneStore` whose own schema holds a boundary.
+    """
+    if isinstance(store, KommuneStore) or not isinstance(store, PostGISStore):
+        return []
+    base = store.schema
+    prefix = "k" if base == "public" else f"{base}_k"
+    sql = (
+        "SELECT schema_name FROM information_schema.schemata "
+        "WHERE schema_name LIKE %s ORDER BY schema_name"
+    )
+    with _guard(store.url), store.engine().connect() as con:
+        names = [r[0] for r in con.exec_driver_sql(sql, (prefix + "%",))]
+    found = []
+    for name in names:
+        number = name[len(prefix) :]
+        if len(number) == 4 and number.isdigit():
+            k = KommuneStore(store.url, number)
+            if k._own_generation("boundary") is not None:
+                found.append(k)
+    return found
+
+
 def _schema_url(url, schema):
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
@@ -169,11 +194,22 @@ class KommuneStore(PostGISStore):
         )
         return None if row is None else int(row[0])
 
+    def _holds(self, name):
+        """True when the kommune's own schema holds layer ``name`` with rows.
+
+        An empty own copy is the placeholder ``init`` writes while the database
+        has no national layer yet; once a national one is imported, it is read.
+        """
+        if not self.exists():
+            return False
+        row = self._quick(f"SELECT rows FROM {META_TABLE} WHERE name = %s", (name,))
+        return row is not None and int(row[0]) > 0
+
     def _sliced(self, name):
         """True when layer ``name`` is read from the national schema (not held)."""
         if name not in BY_NUMBER + BY_PLACE:
             return False
-        return self._own_generation(name) is None and self._national_has(name)
+        return not self._holds(name) and self._national_has(name)
 
     def _national_has(self, name):
         if not self.national.exists():
@@ -203,10 +239,12 @@ class KommuneStore(PostGISStore):
         row = self._quick(
             f'SELECT (SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s), '
             f'(SELECT generation FROM "{nat}".{META_TABLE} WHERE name = %s), '
-            f'(SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s)',
-            (name, name, SLICE_OUTLINE),
+            f'(SELECT generation FROM "{own}".{META_TABLE} WHERE name = %s), '
+            f'(SELECT rows FROM "{own}".{META_TABLE} WHERE name = %s)',
+            (name, name, SLICE_OUTLINE, name),
         )
-        if row[0] is not None or row[1] is None:
+        held = row[0] is not None and int(row[3] or 0) > 0
+        if held or row[1] is None:
             return (None if row[0] is None else int(row[0]),)
         token = ("national", int(row[1]))
         return token + (row[2],) if name in BY_PLACE else token
@@ -261,9 +299,11 @@ class KommuneStore(PostGISStore):
     def list_layers(self):
         """The kommune's layers and its slices of the national ones."""
         infos = super().list_layers()
-        held = {i.name for i in infos}
         if not self.national.exists():
             return infos
+        # An empty placeholder gives way to the national layer's slice.
+        infos = [i for i in infos if not self._sliced(i.name)]
+        held = {i.name for i in infos}
         for info in self.national.list_layers():
             if info.name in held or info.name not in BY_NUMBER + BY_PLACE:
                 continue
@@ -285,7 +325,7 @@ class KommuneStore(PostGISStore):
         """``{layer: rows}`` counted in the database, slices included."""
         out = super().row_counts()
         for name in BY_NUMBER + BY_PLACE:
-            if name not in out and self._sliced(name):
+            if self._sliced(name):
                 out[name] = self._slice_count(name)
         return out
 
