@@ -282,33 +282,45 @@ def import_premises(args, store):
     for u in unplaced[:20]:
         print(
             f"  rad / row {u['row']}: {u['title']!r} {u['address']!r}: {u['reason']} "
-            "— ikke importert; plasser den i registeret / not imported; place it "
-            "in the register",
+            "— importert uten plassering; plasser den i registeret ved et klikk i "
+            "kartet / imported unplaced; place it in the register with a click on "
+            "the map",
             file=sys.stderr,
         )
-    if gdf.empty:
-        raise InputError(
-            (
-                "the file holds no listings"
-                if not unplaced
-                else f"none of the {len(unplaced)} listings could be placed (addresses "
-                "not in the address register, no lat/lon)"
-            )
-            + (" — --replace would empty the register" if args.replace else ""),
-            file=str(args.file),
-        )
-    register.check_all_inside(gdf, store.read_layer("boundary"), source=args.file)
+    if len(unplaced) > 20:
+        print(f"  … og / and {len(unplaced) - 20} til / more", file=sys.stderr)
+    if gdf.empty and not unplaced:
+        raise InputError("the file holds no listings", file=str(args.file))
+    if not gdf.empty:
+        register.check_all_inside(gdf, store.read_layer("boundary"), source=args.file)
     if args.replace:
+        if gdf.empty:
+            raise InputError(
+                f"none of the {len(unplaced)} listings could be placed (addresses not "
+                "in the address register, no lat/lon) — --replace would leave the "
+                "register with no listing on the map",
+                file=str(args.file),
+            )
         register.seed_register(store, gdf, user="cli", demonstration=False)
         print(
             f"Registeret erstattet / register replaced: {len(gdf)} lokaler / listings"
+            + (
+                f" (ikke plassert / unplaced {len(unplaced)}: not imported with "
+                "--replace; import them without --replace)"
+                if unplaced
+                else ""
+            )
         )
         return 0
-    plan = register.preview_import(store, gdf)
-    register.apply_import(store, gdf, user="cli")
+    plan = register.apply_import(store, gdf, unplaced, user="cli")
     print(
         f"Nye / added {len(plan['added'])}, endret / changed {len(plan['changed'])}, "
         f"uendret / unchanged {len(plan['unchanged'])}"
+        + (
+            f"; uten plassering / unplaced {len(plan['unplaced'])}"
+            if plan.get("unplaced")
+            else ""
+        )
     )
     return 0
 

@@ -137,6 +137,28 @@ def test_premises_import_adds_to_register(store_copy, tmp_path, capsys):
     assert after == pytest.approx(before + 1250.5)
 
 
+def test_premises_import_keeps_rows_it_cannot_place(store_copy, tmp_path, capsys):
+    """A row whose address is not in the register is imported unplaced, not lost."""
+    from layers import register
+
+    mixed = tmp_path / "lokaler.csv"
+    mixed.write_text(
+        "tittel;adresse;lat;lon;type;areal_m2\n"
+        "Lager med punkt;;59.9330;10.9300;lager;400\n"
+        "Kontor uten punkt;Finnesikkeveien 999;;;kontor;120\n",
+        encoding="utf-8",
+    )
+    assert main(["import", "premises", str(mixed), "--store", str(store_copy)]) == 0
+    out, err = capsys.readouterr()
+    assert "imported unplaced" in err and "Kontor uten punkt" in err
+    assert "unplaced 1" in out
+    from layers.store import open_store
+
+    listings = {x["title"]: x for x in register.all_listings(open_store(store_copy))}
+    assert not register.is_placed(listings["Kontor uten punkt"])
+    assert register.is_placed(listings["Lager med punkt"])
+
+
 def test_gtfs_without_stop_times_exits_2(store_copy, tmp_path, capsys):
     """A GTFS zip missing stop_times.txt is refused by name; the store is unchanged."""
     import zipfile
