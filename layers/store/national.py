@@ -108,7 +108,7 @@ def open_postgis(url, kommune=None):
 def kommune_stores(store):
     """The kommuner set up in the database of the national ``store`` (a list).
 
-    Each is a :class:`KommuneStore` whose own schema holds a boundary.
+    Each is a :class:`KommuneStore` whose own schema holds its outline (boundary).
     """
     if isinstance(store, KommuneStore) or not isinstance(store, PostGISStore):
         return []
@@ -125,7 +125,7 @@ def kommune_stores(store):
         number = name[len(prefix) :]
         if len(number) == 4 and number.isdigit():
             k = KommuneStore(store.url, number)
-            if k._own_generation("boundary") is not None:
+            if k._own_generation(SLICE_OUTLINE) is not None:
                 found.append(k)
     return found
 
