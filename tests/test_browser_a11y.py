@@ -288,7 +288,6 @@ def test_connection_lost_banner(page, server):
     expect(banner).to_be_hidden(timeout=TIMEOUT)
 
 
-@pytest.mark.xfail(reason="open: an area view's text still scrolls at 1280x720")
 def test_presentation_fullscreen_and_fit(page, server):
     """The full screen button, and every view's text inside a 1280×720 screen."""
     page.goto(server + "/presentasjon")
