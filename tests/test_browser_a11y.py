@@ -216,7 +216,6 @@ def first_cell(page, col="title"):
     return page.locator(f"#finder-grid .ag-row[row-id='{rid}'] [col-id={col}]"), rid
 
 
-@pytest.mark.xfail(reason="open: the label does not reach Dash 4's date input yet")
 def test_date_field_is_named_by_its_label(page, server):
     """The date field's accessible name is its label."""
     from components.i18n import t
