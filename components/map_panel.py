@@ -8,8 +8,6 @@ restores it. The export buttons download the selected area with the visible laye
 
 from __future__ import annotations
 
-import math
-
 import flask
 from dash import (
     ClientsideFunction,
@@ -28,7 +26,6 @@ from dash.exceptions import PreventUpdate
 from components import data, exports_panel, figures, ids, profile_panel
 from components.figures import basemap
 from components.figures.map_layers import (
-    DEFAULT_ZOOM,
     FIRM_MIN_ZOOM,
     MAX_VIEW_FIRMS,
     cell_points,
@@ -38,6 +35,7 @@ from components.figures.map_layers import (
 )
 from components.i18n import fmt_int, t
 from components.i18n.map import area_name, section_name
+from components.map_camera import FIT_PREFIX, camera, fit_camera
 from components.urlstate import parse_search, with_params
 from layers import aggregates, grid
 from layers.schemas import AREA_IDS
@@ -47,9 +45,6 @@ NAV_KEY = "nav_map"
 
 EXPORT_PREFIX = "map"
 CAMERA = "map-camera"  # dcc.Store: centre, zoom, extent and what the firms show
-# The map's size assumed for an extent computed from centre and zoom (a page
-# load, or a relayout without plotly's derived corners).
-VIEWPORT_PX = (1100, 700)
 FIGURE_MEMO_ENTRIES = 64  # page figures kept per store version (without camera)
 CELL_MEMO_ENTRIES = 256  # cell aggregates kept per store version
 
@@ -248,47 +243,6 @@ def _toolbar(view, lang):
     )
 
 
-def _bounds(centre, zoom):
-    """The extent ``(lon0, lat0, lon1, lat1)`` of a map of ``VIEWPORT_PX``."""
-    lat, lon = centre
-    px_per_deg = 512 * 2**zoom / 360  # web-mercator tiles of 512 px
-    half_w = VIEWPORT_PX[0] / 2 / px_per_deg
-    half_h = VIEWPORT_PX[1] / 2 / px_per_deg * math.cos(math.radians(lat))
-    return (lon - half_w, lat - half_h, lon + half_w, lat + half_h)
-
-
-def camera(ctx, view, relayout=None, old=None):
-    """Centre, zoom and extent of the map after a ``relayoutData`` (or a page load).
-
-    Returns
-    -------
-    dict
-        ``{"center": [lat, lon], "zoom": float, "bounds": [lon0, lat0, lon1, lat1]}``
-    """
-    old = old or {}
-    centre = old.get("center") or list(view.center or ctx.centre)
-    zoom = old.get("zoom")
-    if zoom is None:
-        zoom = view.zoom if view.zoom is not None else DEFAULT_ZOOM
-    relayout = relayout or {}
-    c = relayout.get("map.center")
-    if isinstance(c, dict) and isinstance(c.get("lat"), int | float):
-        if isinstance(c.get("lon"), int | float):
-            centre = [float(c["lat"]), float(c["lon"])]
-    if isinstance(relayout.get("map.zoom"), int | float):
-        zoom = float(relayout["map.zoom"])
-    bounds = _bounds(centre, zoom)
-    corners = (relayout.get("map._derived") or {}).get("coordinates")
-    try:
-        lons = [float(p[0]) for p in corners]
-        lats = [float(p[1]) for p in corners]
-        if len(lons) == 4:
-            bounds = (min(lons), min(lats), max(lons), max(lats))
-    except (TypeError, ValueError, IndexError):
-        pass
-    return {"center": centre, "zoom": zoom, "bounds": [float(b) for b in bounds]}
-
-
 def _grid(fr, size_m):
     return data.memo("grid.cells", size_m, lambda: grid.build_grid(fr, size_m))
 
@@ -394,6 +348,12 @@ def layout(state, lang):
     view = figures.view_from_state(state, ctx.sections)
     if not _online_allowed():
         view = figures.MapView(**{**view.__dict__, "basemap": "offline"})
+    if view.area and view.center is None:
+        # A link to an area opens fitted to it (a link with a camera keeps it).
+        centre, zoom = fit_camera(ctx, view.area)
+        view = figures.MapView(
+            **{**view.__dict__, "center": (centre["lat"], centre["lon"]), "zoom": zoom}
+        )
     cam = camera(ctx, view)
     fig, mode = _map_figure(fr, ctx, view, lang, cam)
     return html.Div(
@@ -561,6 +521,13 @@ def update_map(layers, area, sections, size, basemap, old, lang, cam=None):
         online_allowed=_online_allowed(),
         firm_layer=points,
     )
+    if old_view is not None and old_view.area != new.area:
+        # Selecting an area fits the map to it; clearing fits the municipality.
+        centre, zoom = fit_camera(ctx, new.area)
+        patch["layout"]["map"]["center"] = centre
+        patch["layout"]["map"]["zoom"] = zoom
+        # A new ui revision: assets/map_fit.js moves the map there.
+        patch["layout"]["map"]["uirevision"] = f"{FIT_PREFIX}{new.area or ''}"
     summary = _summary_text(fr, new, lang) if changed else no_update
     export_changed = old_view is None or (old_view.area, old_view.layers) != (
         new.area,

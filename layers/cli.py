@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from layers import tiles_cli
 from layers.errors import InputError, StoreError
 from layers.store import open_store
 
@@ -128,12 +129,15 @@ def _parser():
     store_opt(st)
 
     f = sub.add_parser("fetch", help="download from the official service, then import")
-    f.add_argument("source", choices=("brreg", "addresses", "gtfs", "boundary"))
+    f.add_argument(
+        "source", choices=("brreg", "addresses", "gtfs", "boundary", "basemap")
+    )
     f.add_argument("--url", help="override the download address")
     f.add_argument(
         "--addresses", help="address file for brreg (default: the last fetched)"
     )
     f.add_argument("--kommune", help="default: the store's kommune")
+    tiles_cli.add_arguments(f)  # fetch basemap
     store_opt(f)
 
     m = sub.add_parser(
@@ -709,6 +713,8 @@ def cmd_fetch(args):
     from layers.sources.fetch import fetch, fetch_addresses
 
     store = _existing_store(args.store)
+    if args.source == "basemap":
+        return tiles_cli.run(args, store)
     if args.source == "boundary":
         for i in store.replace_layers(fetch_boundary(args, store)):
             print(f"Importerte / imported {i.name}: {i.rows} rader / rows")

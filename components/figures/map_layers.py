@@ -20,6 +20,8 @@ from components.figures.basemap import (
     _neighbour_opacity,
     base_layers,
     basemap_layer,
+    display_names,
+    map_style,
 )
 from components.figures.theme import (
     ACCENT,
@@ -532,11 +534,15 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True, firm_layer=None
         separators=separators(lang),
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         map={
-            "style": "white-bg",
+            "style": map_style(),
             "center": {"lat": lat, "lon": lon},
             "zoom": view.zoom if view.zoom is not None else DEFAULT_ZOOM,
             "layers": base_layers(
-                ctx.base, lang, view.basemap, online_allowed=online_allowed
+                ctx.base,
+                lang,
+                view.basemap,
+                online_allowed=online_allowed,
+                area_names=display_names(ctx.base, lang),
             ),
             "uirevision": MAP_UIREVISION,
         },
@@ -611,7 +617,10 @@ def map_patch(
         patch_firms(patch, keys.index(("firms", "")), firm_layer)
     if old is None or old.basemap != new.basemap:
         basemap = new.basemap if online_allowed else "offline"
-        patch["layout"]["map"]["layers"][0] = basemap_layer(basemap, lang)
-        patch["layout"]["map"]["layers"][1]["opacity"] = _neighbour_opacity(basemap)
-        patch["layout"]["map"]["layers"][2]["opacity"] = _muni_opacity(basemap)
+        tiles = ctx.base.tiles
+        patch["layout"]["map"]["layers"][0] = basemap_layer(basemap, lang, tiles)
+        patch["layout"]["map"]["layers"][1]["opacity"] = _neighbour_opacity(
+            basemap, tiles
+        )
+        patch["layout"]["map"]["layers"][2]["opacity"] = _muni_opacity(basemap, tiles)
     return patch
