@@ -243,6 +243,25 @@ def _toolbar(view, lang):
     )
 
 
+LEGEND_TOGGLE = "map-legend-toggle"
+OFFLINE_NOTICE = "map-offline-notice"
+
+
+def _legend_toggle(lang):
+    """Shows or hides the map's legend (assets/map_legend.js; the legend is shown)."""
+    return html.Button(
+        t("map_legend_hide", lang),
+        id=LEGEND_TOGGLE,
+        type="button",
+        className="map-legend-toggle",
+        **{
+            "aria-expanded": "true",
+            "data-hide": t("map_legend_hide", lang),
+            "data-show": t("map_legend_show", lang),
+        },
+    )
+
+
 def _grid(fr, size_m):
     return data.memo("grid.cells", size_m, lambda: grid.build_grid(fr, size_m))
 
@@ -369,12 +388,22 @@ def layout(state, lang):
                         [
                             _toolbar(view, lang),
                             html.Div(
-                                dcc.Graph(
-                                    id=ids.MAP_GRAPH,
-                                    figure=fig,
-                                    config=figures.MAP_GRAPH_CONFIG,
-                                    className="map-graph",
-                                ),
+                                [
+                                    dcc.Graph(
+                                        id=ids.MAP_GRAPH,
+                                        figure=fig,
+                                        config=figures.MAP_GRAPH_CONFIG,
+                                        className="map-graph",
+                                    ),
+                                    _legend_toggle(lang),
+                                    html.P(
+                                        t("map_offline_notice", lang),
+                                        id=OFFLINE_NOTICE,
+                                        className="map-offline-notice",
+                                        role="status",
+                                        hidden=True,
+                                    ),
+                                ],
                                 className="map-frame",
                                 role="region",
                                 **{"aria-label": t("map_aria", lang)},

@@ -111,3 +111,54 @@ def test_presentation_numbers_the_top_premises(page, live_server):
     wait_for_names(page, sel, ["1", "2"])
     shot(page, "presentation-area-numbered.png")
     assert page.log.outside_requests == []
+
+
+LEGEND_SHARE = """() => {
+    const m = document.querySelector('#map-graph .js-plotly-plot')
+        .getBoundingClientRect();
+    const el = document.querySelector('#map-graph .legend');
+    if (!el) return 0;
+    const l = el.getBoundingClientRect();
+    return (l.width * l.height) / (m.width * m.height);
+}"""
+
+
+def test_legend_is_compact_and_collapsible(page, live_server):
+    """With every layer on, the legend takes at most a fifth of the map at 1280 px;
+    its button hides and shows it; the legend itself toggles nothing."""
+    page.goto(live_server + "/?layers=firms,density,transit,premises")
+    page.wait_for_selector(".maplibregl-canvas", timeout=TIMEOUT)
+    settled(page, GRAPH)
+    share = page.evaluate(LEGEND_SHARE)
+    assert 0 < share <= 0.2
+    assert (
+        page.evaluate(
+            f"() => document.querySelector('{GRAPH}')._fullLayout.legend.itemclick"
+        )
+        is False
+    )
+    shot(page, "map-legend-1280.png")
+    toggle = page.locator("#map-legend-toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    toggle.click()
+    expect(page.locator("#map-graph .legend")).to_have_count(0, timeout=TIMEOUT)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_text("Vis tegnforklaring")
+    toggle.click()
+    expect(page.locator("#map-graph .legend")).to_have_count(1, timeout=TIMEOUT)
+    assert page.log.console_errors == [] and page.log.outside_requests == []
+
+
+def test_offline_notice_when_the_online_basemap_fails(page, live_server):
+    """An online basemap with no network: the map says it shows the simple map."""
+    page.goto(live_server + "/")
+    page.wait_for_selector(".maplibregl-canvas", timeout=TIMEOUT)
+    settled(page, GRAPH)
+    notice = page.locator("#map-offline-notice")
+    expect(notice).to_be_hidden()
+    page.locator("#map-basemap input[value='kartverket']").check()
+    expect(notice).to_be_visible(timeout=TIMEOUT)
+    assert "ikke tilgjengelig uten nett" in notice.inner_text()
+    shot(page, "map-offline-notice.png")
+    page.locator("#map-basemap input[value='offline']").check()
+    expect(notice).to_be_hidden(timeout=TIMEOUT)

@@ -554,10 +554,15 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True, firm_layer=None
             "bgcolor": "rgba(255,255,255,0.92)",
             "bordercolor": "#cbd2d9",
             "borderwidth": 1,
-            "font": {"size": 11},
-            "groupclick": "toggleitem",
+            # Compact (at most a fifth of the map at 1280 px, tested) and not
+            # clickable: the layer and industry choices above the map are the one
+            # state (a legend toggle would hide a trace the filters still show).
+            "font": {"size": 10},
+            "itemclick": False,
+            "itemdoubleclick": False,
             "itemsizing": "constant",
-            "tracegroupgap": 6,
+            "itemwidth": 30,
+            "tracegroupgap": 2,
             "title": {"text": f"<b>{t('map_legend_title', lang)}</b>"},
         },
         hoverlabel={"align": "left"},
