@@ -24,7 +24,7 @@ from dash.exceptions import PreventUpdate
 
 from components import data, exports_panel, figures, ids, profile_panel
 from components.figures import basemap
-from components.figures.map_layers import (
+from components.figures.firm_layer import (
     FIRM_MIN_ZOOM,
     MAX_VIEW_FIRMS,
     cell_points,
