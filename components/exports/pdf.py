@@ -200,6 +200,7 @@ def map_drawing(layers, focus=None, *, width=85 * mm, height=70 * mm, lang="nb")
                         strokeWidth=0.4,
                     )
                 )
+    _area_labels(d, areas, focus, extent, project, lang)
     _scale_bar(d, scale, lang)
     d.add(
         Rect(
@@ -213,6 +214,51 @@ def map_drawing(layers, focus=None, *, width=85 * mm, height=70 * mm, lang="nb")
         )
     )
     return d
+
+
+LABEL_SIZE = 7.5  # points: readable on paper at the overview's scale
+
+
+def _area_labels(d, areas, focus, extent, project, lang):
+    """Each shown area's name on the map, on a white box at a point inside it.
+
+    With ``focus`` only that area is named (its page's map). Text only: reportlab
+    draws a string, never markup.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for area_id, geom in zip(areas["area_id"], areas.geometry, strict=True):
+        if area_id not in AREA_IDS or (focus is not None and area_id != focus):
+            continue
+        point = shapely.point_on_surface(geom)
+        if not (
+            extent[0] <= point.x <= extent[2] and extent[1] <= point.y <= extent[3]
+        ):
+            continue
+        text = area_name(area_id, lang)
+        x, y = project(point.x, point.y)
+        w = stringWidth(text, "Helvetica-Bold", LABEL_SIZE)
+        d.add(
+            Rect(
+                x - w / 2 - 1.5,
+                y - 2.5,
+                w + 3,
+                LABEL_SIZE + 2,
+                fillColor=colors.Color(1, 1, 1, 0.8),
+                strokeWidth=0,
+            )
+        )
+        d.add(
+            RlString(
+                x,
+                y,
+                text,
+                fontName="Helvetica-Bold",
+                fontSize=LABEL_SIZE,
+                textAnchor="middle",
+                fillColor=colors.HexColor("#1f2933"),
+            )
+        )
 
 
 def _fit_extent(bounds, aspect, margin=0.12, minimum=400.0):
