@@ -162,3 +162,25 @@ def test_offline_notice_when_the_online_basemap_fails(page, live_server):
     shot(page, "map-offline-notice.png")
     page.locator("#map-basemap input[value='offline']").check()
     expect(notice).to_be_hidden(timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_comparison_fits_1280_and_links_to_profiles(page, live_server, lang):
+    """At 1280 px the comparison's tables show every column without sideways
+    scroll; each area's name opens its profile on the map page."""
+    page.goto(f"{live_server}/sammenligning?lang={lang}")
+    page.wait_for_selector(".compare-table", timeout=TIMEOUT)
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('.table-scroll')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert wide == 0
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 1280
+    shot(page, f"comparison-1280-{lang}.png")
+    links = page.locator(".compare-table a.compare-area-link")
+    expect(links).to_have_count(6)
+    links.filter(has_text="Visperud").click()
+    page.wait_for_url("**/?area=visperud*", timeout=TIMEOUT)
+    expect(page.locator("#profile-heading")).to_have_text("Visperud", timeout=TIMEOUT)
+    assert ("lang=en" in page.url) == (lang == "en")
+    assert page.log.console_errors == []

@@ -361,6 +361,10 @@ STRINGS = {
         "en": "Peak-hour departures",
     },
     "compare_rest": {"nb": "Resten av kommunen", "en": "Rest of the municipality"},
+    "compare_profile_link": {
+        "nb": "Vis profilen til {name} på kartet",
+        "en": "Show the profile of {name} on the map",
+    },
     "compare_total": {"nb": "Hele kommunen", "en": "Whole municipality"},
     "compare_chart_jobs": {"nb": "Arbeidsplasser", "en": "Jobs"},
     "compare_chart_density": {"nb": "Arbeidsplasser per km²", "en": "Jobs per km²"},
