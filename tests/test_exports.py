@@ -425,7 +425,7 @@ def test_exports_have_no_sentence_of_the_other_language(pack, lang, other):
 def test_pdf_overview_map_names_every_area(pack, monkeypatch):
     """The overview's map writes each area's name on it (once more than the table),
     and an area page's map names its own area."""
-    from components.exports import pdf as pdf_mod
+    from components.exports import pdf_map as pdf_mod
 
     layers, figures = pack
     with_labels = _pdf_pages(pdf_profiles(layers, figures))
