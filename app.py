@@ -26,7 +26,7 @@ def create_app(settings=None):
     -------
     dash.Dash
     """
-    from components import auth, frontend, layout, server_routes
+    from components import auth, frontend, layout, server_routes, tiles_route
     from components.export_cli import register_cli
     from components.i18n import t
     from layers import kommune
@@ -60,6 +60,7 @@ def create_app(settings=None):
     auth.register(app)
     # After auth: its limits and headers depend on the checked login.
     server_routes.register(app)
+    tiles_route.register(app)  # /tiles/<z>/<x>/<y>.png from the store
     # Custom plotly.js, the grid's JS only where a grid is, caching, preloads.
     frontend.register(app)
     register_cli(app.server)

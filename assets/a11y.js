@@ -7,7 +7,8 @@
      their <fieldset> say it all, so the two roles go;
    - a dropdown's hidden focus catcher is aria-hidden yet in the tab order: the
      dropdown's own button takes the tab stop instead;
-   - the date picker puts aria-expanded on a plain <div>: it moves to the input;
+   - the date picker puts aria-expanded on a plain <div>: it moves to the input,
+     and its input is named by its placeholder: it takes its <label>'s text;
    - dcc.Upload's file input has no name: it gets the upload area's text.
    The page's language follows the view (layout.py sets ``lang`` on the shell;
    ``<html lang>`` is copied from it). When a callback fails for network reasons
@@ -71,6 +72,13 @@
           el.removeAttribute(a);
         }
       });
+      // Dash names the input by its placeholder (the date format), which hides
+      // its <label>: the label's text is the name, the format stays visible.
+      var label = input && input.id && input.labels && input.labels[0];
+      var name = label && label.textContent.replace(/\s+/g, " ").trim();
+      if (name && input.getAttribute("aria-label") !== name) {
+        input.setAttribute("aria-label", name);
+      }
       if (input && input.getAttribute("role") !== "combobox") {
         input.setAttribute("role", "combobox");
         input.setAttribute("aria-haspopup", "dialog");
@@ -125,7 +133,7 @@
       childList: true,
       subtree: true,
       attributes: true,
-      attributeFilter: ["aria-expanded", "tabindex", "role", "lang"]
+      attributeFilter: ["aria-expanded", "aria-label", "tabindex", "role", "lang"]
     });
   }
 

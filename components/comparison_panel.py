@@ -124,7 +124,17 @@ def comparison_table(rows, names, lang):
     )
     body = []
     for r in rows:
-        cells = [html.Th(_name(r["area_id"], names, lang), scope="row")]
+        name = _name(r["area_id"], names, lang)
+        if r["area_id"] in AREA_IDS:
+            # Each area leads to its profile on the map page (in the same language).
+            query = f"?area={r['area_id']}" + ("&lang=en" if lang == "en" else "")
+            name = html.A(
+                name,
+                href=f"/{query}",
+                title=t("compare_profile_link", lang, name=name),
+                className="compare-area-link",
+            )
+        cells = [html.Th(name, scope="row")]
         cells += [html.Td(fn(r), className="num") for _key, fn in cols[1:]]
         body.append(
             html.Tr(cells, className="total-row" if r["area_id"] == TOTAL_ID else None)

@@ -23,7 +23,6 @@ only when it is http(s).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 
 import dash_ag_grid as dag
 from dash import (
@@ -42,15 +41,15 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from components import data, finder, ids, reach_views
-from components.exports import sheets
-from components.figures import MAP_GRAPH_CONFIG, basemap, reach_layer
+from components.figures import MAP_GRAPH_CONFIG, basemap
 from components.figures.finder_map import (
-    FIRST_BAND_TRACE,
     SELECTED_TRACE,
     ZOOM_LISTING,
     map_figure,
     map_points,
 )
+from components.finder_exports import export_file, update_download  # noqa: F401
+from components.finder_reach import _origin_name, _with_bands, card_reach
 from components.finder_views import (
     count_text,
     detail_card,
@@ -67,7 +66,6 @@ from components.i18n import fmt_int, t
 PATH = "/lokaler"
 NAV_KEY = "nav_premises"
 # Column widths of the XLSX list, in ``finder.EXPORT_COLUMNS`` order.
-LIST_WIDTHS = (12, 40, 28, 20, 18, 10, 12, 12, 10, 24, 16, 10, 10, 10, 12, 10, 30, 40)
 BLOCK_SIZE = 20  # rows per grid request; a page shows as many rows as fit
 MAX_BLOCK = 200  # the most rows one grid request may ask for
 
@@ -493,224 +491,6 @@ def update_reset(n_clicks):
         None,
         None,
     )
-
-
-# --------------------------------------------------------------------------
-# Travel-time reach: the detail card's figures, the "from" choices, map clicks.
-# --------------------------------------------------------------------------
-
-
-def card_reach(L, pid):
-    """The detail card's reach figures of listing ``pid`` (None: no timetable).
-
-    Travel times from the named places (``NARING_REACH_PLACES``, by default the
-    stations of the store) to the listing, and the jobs within 30 minutes of it.
-    """
-    k = L.index.get(pid) if pid else None
-    if k is None or not data.has_timetable():
-        return None
-    import os
-
-    import geopandas as gpd
-
-    lat, lon = float(L.frame["lat"].iat[k]), float(L.frame["lon"].iat[k])
-    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
-    places = reach_views.named_places(
-        data.reach_places(), os.environ.get("NARING_REACH_PLACES")
-    )
-    rows = []
-    for stop_id, name in places:
-        try:
-            minutes = float(data.travel_minutes(stop_id, point)[0])
-        except ValueError:
-            continue
-        rows.append((name, minutes))
-    try:
-        jobs = data.reach_from((lat, lon)).jobs_within["30"]
-    except ValueError:
-        return None
-    return {"places": rows, "jobs_30": jobs, "info": data.reach_info()}
-
-
-@callback(
-    Output(ids.FINDER_REACH_FROM, "options"),
-    Input(ids.FINDER_REACH_FROM, "search_value"),
-    State(ids.FINDER_REACH_FROM, "value"),
-    State(ids.FINDER_LANG, "data"),
-    prevent_initial_call=True,
-)
-def update_reach_options(search, value, lang):
-    """The "from" choices: the stop places, and the addresses matching the search."""
-    if not data.has_timetable():
-        raise PreventUpdate
-    addresses = data.layer_or_empty("addresses")
-    extra = reach_views.address_matches(addresses, search)
-    return reach_views.place_options(data.reach_places(), lang, value, extra)
-
-
-@callback(
-    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
-    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
-    Input(ids.FINDER_REACH_CLICK, "data"),
-    State(ids.FINDER_LANG, "data"),
-    prevent_initial_call=True,
-)
-def update_reach_click(click, lang):
-    """A click on the finder's map: travel from that point."""
-    origin = finder.reach_origin(
-        f"{(click or {}).get('lat')},{(click or {}).get('lon')}"
-    )
-    if origin is None or not data.has_timetable():
-        raise PreventUpdate
-    return origin, reach_views.place_options(data.reach_places(), lang, origin)
-
-
-def _origin_name(origin, lang):
-    if not origin or not data.has_timetable():
-        return ""
-    return reach_views.place_label(origin, data.reach_places(), lang)
-
-
-def _bands(origin):
-    """The bands from ``origin`` and its point, or (None, None) when unknown."""
-    try:
-        bands = data.reach_bands(origin)
-        o = data.reach_from(origin).times.origin
-    except ValueError:
-        return None, None
-    return bands, (o.lat, o.lon)
-
-
-def _with_bands(fig, origin, lang):
-    bands, point = _bands(origin)
-    if bands is None:
-        return fig
-    per_band, lat, lon = reach_layer.band_data(bands, point, lang)
-    first = FIRST_BAND_TRACE
-    for k, values in enumerate(per_band):
-        fig.data[first + k].update(values)
-    fig.data[first + len(per_band)].update(lat=lat, lon=lon)
-    return fig
-
-
-@callback(
-    Output(ids.FINDER_MAP, "figure", allow_duplicate=True),
-    Output(ids.FINDER_REACH_LEGEND, "children"),
-    Input(ids.FINDER_REACH_FROM, "value"),
-    State(ids.FINDER_LANG, "data"),
-    prevent_initial_call=True,
-)
-def update_reach_bands(origin, lang):
-    """The place to travel from changed: draw its travel-time bands on the map."""
-    origin = finder.reach_origin(origin)
-    bands, point = _bands(origin) if origin and data.has_timetable() else (None, None)
-    patch = reach_layer.patch_bands(Patch(), FIRST_BAND_TRACE, bands, point, lang)
-    legend = None
-    if bands is not None:
-        legend = reach_views.band_legend(
-            data.reach_info(), _origin_name(origin, lang), lang
-        )
-    return patch, legend
-
-
-@callback(
-    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
-    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
-    Input(ids.FINDER_REACH_HERE, "n_clicks"),
-    State(ids.FINDER_SELECTED, "data"),
-    State(ids.FINDER_LANG, "data"),
-    prevent_initial_call=True,
-)
-def update_reach_here(n_clicks, selected, lang):
-    """The detail card's "travel from here": the listing's point is the origin."""
-    L = listings()
-    k = L.index.get((selected or {}).get("id"))
-    if not n_clicks or k is None:
-        raise PreventUpdate
-    origin = finder.reach_origin(f"{L.frame['lat'].iat[k]},{L.frame['lon'].iat[k]}")
-    return origin, reach_views.place_options(data.reach_places(), lang, origin)
-
-
-clientside_callback(
-    ClientsideFunction("reach", "attach"),
-    Output(ids.FINDER_REACH_CLICK, "data"),
-    Input(ids.FINDER_MAP, "figure"),
-    State(ids.FINDER_MAP, "id"),
-    State(ids.FINDER_REACH_CLICK, "id"),
-)
-
-
-EXPORTS = {
-    ids.FINDER_EXPORT_LIST_XLSX: ("list", "xlsx"),
-    ids.FINDER_EXPORT_LIST_CSV: ("list", "csv"),
-    ids.FINDER_EXPORT_ALL_XLSX: ("all", "xlsx"),
-    ids.FINDER_EXPORT_ALL_CSV: ("all", "csv"),
-}
-
-
-def export_file(L, q, shortlist, which, fmt, lang, *, now=None, sort_model=None):
-    """Build an export: ``(bytes, file name)`` of the shortlist or all matches."""
-    now = now or datetime.now(finder_tz())
-    today = now.date()
-    ids_ = list(shortlist or []) if which == "list" else None
-    rows = finder.export_rows(L, q, today, ids=ids_, sort_model=sort_model, lang=lang)
-    what_key = (
-        "finder_export_what_list" if which == "list" else "finder_export_what_all"
-    )
-    source, demo = _source()
-    header = finder.export_header(
-        L,
-        q,
-        today=today,
-        now=now,
-        source=source,
-        demonstration=demo,
-        what=t(what_key, lang, n=fmt_int(len(rows), lang)),
-        lang=lang,
-    )
-    labels = finder.export_labels(lang)
-    stem = "kortliste" if which == "list" else "treff"
-    name = f"ledige-lokaler-{stem}-{today.isoformat()}.{fmt}"
-    if fmt == "xlsx":
-        return sheets.table_xlsx(header, labels, rows, widths=LIST_WIDTHS), name
-    return sheets.table_csv(header, labels, rows, lang), name
-
-
-def finder_tz():
-    """The time zone exports are stamped in (Norway)."""
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(finder.LOCAL_TZ)
-
-
-@callback(
-    Output(ids.FINDER_DOWNLOAD, "data"),
-    *(Input(i, "n_clicks") for i in EXPORTS),
-    State(ids.FINDER_QUERY, "data"),
-    State(ids.FINDER_SHORTLIST, "data"),
-    State(ids.FINDER_GRID, "getRowsRequest"),
-    State(ids.FINDER_LANG, "data"),
-    prevent_initial_call=True,
-)
-def update_download(*args):
-    """Download the shortlist or all matches as XLSX or CSV, filters on top."""
-    *clicks, query, shortlist, request, lang = args
-    which_fmt = EXPORTS.get(ctx.triggered_id)
-    if which_fmt is None or not any(clicks):
-        raise PreventUpdate
-    which, fmt = which_fmt
-    if which == "list" and not shortlist:
-        raise PreventUpdate
-    content, name = export_file(
-        listings(),
-        finder.Query.from_dict(query),
-        shortlist,
-        which,
-        fmt,
-        lang,
-        sort_model=(request or {}).get("sortModel"),
-    )
-    return dcc.send_bytes(content, name)
 
 
 clientside_callback(

@@ -8,9 +8,6 @@ restores it. The export buttons download the selected area with the visible laye
 
 from __future__ import annotations
 
-import math
-
-import flask
 from dash import (
     ClientsideFunction,
     Input,
@@ -27,8 +24,7 @@ from dash.exceptions import PreventUpdate
 
 from components import data, exports_panel, figures, ids, profile_panel
 from components.figures import basemap
-from components.figures.map_layers import (
-    DEFAULT_ZOOM,
+from components.figures.firm_layer import (
     FIRM_MIN_ZOOM,
     MAX_VIEW_FIRMS,
     cell_points,
@@ -37,7 +33,15 @@ from components.figures.map_layers import (
     patch_firms,
 )
 from components.i18n import fmt_int, t
-from components.i18n.map import area_name, section_name
+from components.map_camera import FIT_PREFIX, camera, fit_camera
+from components.map_controls import (
+    EXPORT_PREFIX,
+    OFFLINE_NOTICE,
+    _controls,
+    _legend_toggle,
+    _online_allowed,
+    _toolbar,
+)
 from components.urlstate import parse_search, with_params
 from layers import aggregates, grid
 from layers.schemas import AREA_IDS
@@ -45,11 +49,7 @@ from layers.schemas import AREA_IDS
 PATH = "/"
 NAV_KEY = "nav_map"
 
-EXPORT_PREFIX = "map"
 CAMERA = "map-camera"  # dcc.Store: centre, zoom, extent and what the firms show
-# The map's size assumed for an extent computed from centre and zoom (a page
-# load, or a relayout without plotly's derived corners).
-VIEWPORT_PX = (1100, 700)
 FIGURE_MEMO_ENTRIES = 64  # page figures kept per store version (without camera)
 CELL_MEMO_ENTRIES = 256  # cell aggregates kept per store version
 
@@ -71,10 +71,6 @@ def context():
         )
 
     return data.memo("map.context", None, build)
-
-
-def _online_allowed():
-    return bool(flask.current_app.config.get("ONLINE_BASEMAPS", False))
 
 
 def _view_data(view):
@@ -109,184 +105,6 @@ def _summary_text(fr, view, lang):
         firms=fmt_int(int(mask.sum()), lang),
         jobs=fmt_int(int(fr.firm_jobs[mask].sum()), lang),
     )
-
-
-def _dropdown_labels(lang):
-    return {
-        "search": t("map_dropdown_search", lang),
-        "clear_search": t("map_dropdown_clear", lang),
-        "clear_selection": t("map_dropdown_clear", lang),
-        "no_options_found": t("map_dropdown_none", lang),
-        "select_all": t("map_dropdown_all", lang),
-        "deselect_all": t("map_dropdown_deselect", lang),
-        "selected_count": t("map_dropdown_count", lang),
-    }
-
-
-def _controls(ctx, view, lang):
-    area_options = [
-        {"label": area_name(a, ctx.area_names.get(a, a), lang), "value": a}
-        for a in AREA_IDS
-    ]
-    section_options = [
-        {"label": f"{s} – {section_name(s, lang)}", "value": s} for s in ctx.sections
-    ]
-    marks = {i: label for i, label in enumerate(aggregates.SIZE_LABELS)}
-    return html.Section(
-        [
-            html.Div(
-                [
-                    html.Label(t("map_area_label", lang), htmlFor=ids.MAP_AREA),
-                    dcc.Dropdown(
-                        id=ids.MAP_AREA,
-                        options=area_options,
-                        value=view.area,
-                        placeholder=t("map_area_placeholder", lang),
-                        clearable=True,
-                        searchable=True,
-                        labels=_dropdown_labels(lang),
-                        className="dropdown",
-                    ),
-                ],
-                className="control control-area",
-            ),
-            html.Div(
-                [
-                    html.Label(t("map_sections_label", lang), htmlFor=ids.MAP_SECTIONS),
-                    dcc.Dropdown(
-                        id=ids.MAP_SECTIONS,
-                        options=section_options,
-                        value=list(view.sections),
-                        multi=True,
-                        placeholder=t("map_sections_placeholder", lang),
-                        labels=_dropdown_labels(lang),
-                        maxHeight=320,
-                        className="dropdown",
-                    ),
-                ],
-                className="control control-sections",
-            ),
-            html.Div(
-                [
-                    html.Label(t("map_size_label", lang), htmlFor=ids.MAP_SIZE),
-                    dcc.RangeSlider(
-                        id=ids.MAP_SIZE,
-                        min=0,
-                        max=len(aggregates.SIZE_LABELS) - 1,
-                        step=1,
-                        marks=marks,
-                        value=list(view.size),
-                        allowCross=False,
-                        allow_direct_input=False,
-                        className="size-slider",
-                    ),
-                ],
-                className="control control-size",
-            ),
-            html.Div(
-                html.Button(
-                    t("map_reset", lang),
-                    id=ids.MAP_RESET,
-                    type="button",
-                    className="btn",
-                ),
-                className="control control-reset",
-            ),
-        ],
-        className="map-controls",
-        **{"aria-label": t("map_filters", lang)},
-    )
-
-
-def _toolbar(view, lang):
-    layer_options = [
-        {"label": t(f"map_layer_{name}", lang), "value": name}
-        for name in figures.LAYERS
-    ]
-    online = _online_allowed()
-    basemaps = figures.BASEMAPS if online else ("offline",)
-    basemap_options = [
-        {"label": t(f"map_basemap_{b}", lang), "value": b} for b in basemaps
-    ]
-    return html.Div(
-        [
-            html.Fieldset(
-                [
-                    html.Legend(t("map_layers_label", lang)),
-                    dcc.Checklist(
-                        id=ids.MAP_LAYERS,
-                        options=layer_options,
-                        value=list(view.layers),
-                        inline=True,
-                        className="choice-list",
-                        labelClassName="choice",
-                    ),
-                ],
-                className="toolbar-group",
-            ),
-            html.Fieldset(
-                [
-                    html.Legend(t("map_basemap_label", lang)),
-                    dcc.RadioItems(
-                        id=ids.MAP_BASEMAP,
-                        options=basemap_options,
-                        value=view.basemap if online else "offline",
-                        inline=True,
-                        className="choice-list",
-                        labelClassName="choice",
-                    ),
-                ],
-                className="toolbar-group",
-                hidden=not online,
-                title=t("map_online_note", lang),
-            ),
-            exports_panel.export_buttons(
-                EXPORT_PREFIX, lang, area=view.area, layers=view.layers
-            ),
-        ],
-        className="map-toolbar",
-    )
-
-
-def _bounds(centre, zoom):
-    """The extent ``(lon0, lat0, lon1, lat1)`` of a map of ``VIEWPORT_PX``."""
-    lat, lon = centre
-    px_per_deg = 512 * 2**zoom / 360  # web-mercator tiles of 512 px
-    half_w = VIEWPORT_PX[0] / 2 / px_per_deg
-    half_h = VIEWPORT_PX[1] / 2 / px_per_deg * math.cos(math.radians(lat))
-    return (lon - half_w, lat - half_h, lon + half_w, lat + half_h)
-
-
-def camera(ctx, view, relayout=None, old=None):
-    """Centre, zoom and extent of the map after a ``relayoutData`` (or a page load).
-
-    Returns
-    -------
-    dict
-        ``{"center": [lat, lon], "zoom": float, "bounds": [lon0, lat0, lon1, lat1]}``
-    """
-    old = old or {}
-    centre = old.get("center") or list(view.center or ctx.centre)
-    zoom = old.get("zoom")
-    if zoom is None:
-        zoom = view.zoom if view.zoom is not None else DEFAULT_ZOOM
-    relayout = relayout or {}
-    c = relayout.get("map.center")
-    if isinstance(c, dict) and isinstance(c.get("lat"), int | float):
-        if isinstance(c.get("lon"), int | float):
-            centre = [float(c["lat"]), float(c["lon"])]
-    if isinstance(relayout.get("map.zoom"), int | float):
-        zoom = float(relayout["map.zoom"])
-    bounds = _bounds(centre, zoom)
-    corners = (relayout.get("map._derived") or {}).get("coordinates")
-    try:
-        lons = [float(p[0]) for p in corners]
-        lats = [float(p[1]) for p in corners]
-        if len(lons) == 4:
-            bounds = (min(lons), min(lats), max(lons), max(lats))
-    except (TypeError, ValueError, IndexError):
-        pass
-    return {"center": centre, "zoom": zoom, "bounds": [float(b) for b in bounds]}
 
 
 def _grid(fr, size_m):
@@ -394,6 +212,12 @@ def layout(state, lang):
     view = figures.view_from_state(state, ctx.sections)
     if not _online_allowed():
         view = figures.MapView(**{**view.__dict__, "basemap": "offline"})
+    if view.area and view.center is None:
+        # A link to an area opens fitted to it (a link with a camera keeps it).
+        centre, zoom = fit_camera(ctx, view.area)
+        view = figures.MapView(
+            **{**view.__dict__, "center": (centre["lat"], centre["lon"]), "zoom": zoom}
+        )
     cam = camera(ctx, view)
     fig, mode = _map_figure(fr, ctx, view, lang, cam)
     return html.Div(
@@ -409,12 +233,22 @@ def layout(state, lang):
                         [
                             _toolbar(view, lang),
                             html.Div(
-                                dcc.Graph(
-                                    id=ids.MAP_GRAPH,
-                                    figure=fig,
-                                    config=figures.MAP_GRAPH_CONFIG,
-                                    className="map-graph",
-                                ),
+                                [
+                                    dcc.Graph(
+                                        id=ids.MAP_GRAPH,
+                                        figure=fig,
+                                        config=figures.MAP_GRAPH_CONFIG,
+                                        className="map-graph",
+                                    ),
+                                    _legend_toggle(lang),
+                                    html.P(
+                                        t("map_offline_notice", lang),
+                                        id=OFFLINE_NOTICE,
+                                        className="map-offline-notice",
+                                        role="status",
+                                        hidden=True,
+                                    ),
+                                ],
                                 className="map-frame",
                                 role="region",
                                 **{"aria-label": t("map_aria", lang)},
@@ -561,6 +395,13 @@ def update_map(layers, area, sections, size, basemap, old, lang, cam=None):
         online_allowed=_online_allowed(),
         firm_layer=points,
     )
+    if old_view is not None and old_view.area != new.area:
+        # Selecting an area fits the map to it; clearing fits the municipality.
+        centre, zoom = fit_camera(ctx, new.area)
+        patch["layout"]["map"]["center"] = centre
+        patch["layout"]["map"]["zoom"] = zoom
+        # A new ui revision: assets/map_fit.js moves the map there.
+        patch["layout"]["map"]["uirevision"] = f"{FIT_PREFIX}{new.area or ''}"
     summary = _summary_text(fr, new, lang) if changed else no_update
     export_changed = old_view is None or (old_view.area, old_view.layers) != (
         new.area,

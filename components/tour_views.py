@@ -109,12 +109,14 @@ def _demo_tag(lang):
 def _sources_line(rows, lang):
     entries = exports.source_entries(rows)
     as_of = t("as_of", lang)
-    text = "; ".join(
+    parts = (
         f"{e['source']} {as_of} {fmt_date(e['as_of'], lang)}"
         if e.get("as_of")
         else e["source"]
         for e in entries
     )
+    # Entries differing only in their licence read the same here: once each.
+    text = "; ".join(dict.fromkeys(parts))
     return t("present_figures_source", lang, sources=text) if text else ""
 
 

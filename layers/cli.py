@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from layers import tiles_cli
 from layers.cli_fetch import cmd_fetch, cmd_init
 from layers.cli_imports import _existing_store, cmd_import
 from layers.errors import InputError, StoreError
@@ -126,12 +127,15 @@ def _parser():
     store_opt(st)
 
     f = sub.add_parser("fetch", help="download from the official service, then import")
-    f.add_argument("source", choices=("brreg", "addresses", "gtfs", "boundary"))
+    f.add_argument(
+        "source", choices=("brreg", "addresses", "gtfs", "boundary", "basemap")
+    )
     f.add_argument("--url", help="override the download address")
     f.add_argument(
         "--addresses", help="address file for brreg (default: the last fetched)"
     )
     f.add_argument("--kommune", help="default: the store's kommune")
+    tiles_cli.add_arguments(f)  # fetch basemap
     store_opt(f)
 
     m = sub.add_parser(

@@ -115,6 +115,10 @@ def cmd_fetch(args):
     from layers.sources.fetch import fetch, fetch_addresses
 
     store = _existing_store(args.store)
+    if args.source == "basemap":
+        from layers import tiles_cli
+
+        return tiles_cli.run(args, store)
     if args.source == "boundary":
         for i in store.replace_layers(fetch_boundary(args, store)):
             print(f"Importerte / imported {i.name}: {i.rows} rader / rows")

@@ -202,12 +202,6 @@ def test_no_hover_only_information(page, live_server):
     assert_clean(page)
 
 
-@pytest.mark.xfail(
-    reason="open (issue 13): since the merges of 2026-12-01 an area view's "
-    "'.present-view' is taller than the window at 1280x720 and 1920x1080 "
-    "(each branch alone passes); found at the end of the session, not yet fixed",
-    strict=False,
-)
 @pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
 def test_readable_from_the_back_of_the_room(page, live_server, tmp_path, width, height):
     """Large figures, AAA contrast for text, nothing cut off; screenshots to look at."""

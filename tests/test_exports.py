@@ -420,3 +420,20 @@ def test_exports_have_no_sentence_of_the_other_language(pack, lang, other):
             text = text.replace(name, "")
         found = sorted({w.strip() for w in other if w in text})
         assert found == [], f"{kind} ({lang}): {found}"
+
+
+def test_pdf_overview_map_names_every_area(pack, monkeypatch):
+    """The overview's map writes each area's name on it (once more than the table),
+    and an area page's map names its own area."""
+    from components.exports import pdf_map as pdf_mod
+
+    layers, figures = pack
+    with_labels = _pdf_pages(pdf_profiles(layers, figures))
+    monkeypatch.setattr(pdf_mod, "_area_labels", lambda *a, **k: None)
+    without = _pdf_pages(pdf_profiles(layers, figures))
+    for a in AREA_IDS:
+        name = area_name(a)
+        assert with_labels[0].count(name) == without[0].count(name) + 1, name
+    assert with_labels[1].count(area_name(AREA_IDS[0])) > without[1].count(
+        area_name(AREA_IDS[0])
+    )

@@ -115,7 +115,9 @@ def test_map_shows_only_the_matches(app_ctx):
     """The map has every listing; the ones that do not match have no position."""
     page = finder_panel.layout({"areas": "visperud", "types": "lager/logistikk"}, "nb")
     fig = find(page, ids.FINDER_MAP).figure
-    assert fig.layout.map.style == "white-bg"
+    # Our own blank style: no sources, glyphs from our own route.
+    assert set(fig.layout.map.style["sources"]) == {"naring-empty"}
+    assert fig.layout.map.style["glyphs"].startswith("/glyphs/")
     assert all(layer.sourcetype == "geojson" for layer in fig.layout.map.layers)
     shown = [
         c[0]

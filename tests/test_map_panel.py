@@ -10,7 +10,7 @@ import pytest
 from dash import Patch, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from components import exports_panel, figures, ids, map_panel
+from components import exports_panel, figures, ids, map_camera, map_panel
 from components.figures.theme import SECTION_COLORS
 from components.i18n import fmt_int
 from components.i18n.map import NACE_SECTIONS, section_name
@@ -122,7 +122,9 @@ def test_area_names_shown_on_hover(app_ctx):
 def test_map_is_offline_by_default(app_ctx):
     """The default basemap is drawn from our own layers: no tile URL anywhere."""
     fig = map_figure()
-    assert fig.layout.map.style == "white-bg"
+    # Our own blank style: no sources, glyphs from our own route.
+    assert set(fig.layout.map.style["sources"]) == {"naring-empty"}
+    assert fig.layout.map.style["glyphs"].startswith("/glyphs/")
     assert fig.layout.map.layers[0].visible is False
     assert "http" not in json.dumps(fig.layout.map.to_plotly_json()["layers"])
 
@@ -183,7 +185,7 @@ def test_zoomed_in_view_shows_the_firms_of_its_extent(app_ctx):
     lat, lon = float(fr.firms["lat"].iloc[k]), float(fr.firms["lon"].iloc[k])
     fig = map_figure({"center": f"{lat},{lon}", "zoom": "15"})
     (firms,) = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
-    lon0, lat0, lon1, lat1 = map_panel._bounds((lat, lon), 15.0)
+    lon0, lat0, lon1, lat1 = map_camera._bounds((lat, lon), 15.0)
     inside = fr.firms[
         fr.firms.lat.between(lat0, lat1) & fr.firms.lon.between(lon0, lon1)
     ]
@@ -269,7 +271,7 @@ def test_layer_switch_sends_only_visibility(app_ctx):
 
 
 def test_area_selection_patches_outline_and_selection(app_ctx):
-    """Selecting an area patches selectedpoints and the selected outline only."""
+    """Selecting an area patches the selection, its outline and the camera only."""
     patch, view, summary, _export = call_update_map(area="visperud")
     ops = patch_ops(patch)
     keys = figures.trace_keys(map_panel.context())
@@ -278,7 +280,18 @@ def test_area_selection_patches_outline_and_selection(app_ctx):
         ("data", 0, "selectedpoints"),
         ("data", selected, "lon"),
         ("data", selected, "lat"),
+        ("layout", "map", "center"),
+        ("layout", "map", "zoom"),
+        ("layout", "map", "uirevision"),
     }
+    # The camera fits the area: closer than the municipality's view, and centred
+    # inside the area's bounds.
+    zoom = next(op for op in ops if op["location"][-1] == "zoom")["params"]["value"]
+    assert zoom > figures.DEFAULT_ZOOM + 1
+    centre = next(op for op in ops if op["location"][-1] == "center")
+    west, south, east, north = map_panel.context().base.area_bounds["visperud"]
+    assert west < centre["params"]["value"]["lon"] < east
+    assert south < centre["params"]["value"]["lat"] < north
     sel = next(op for op in ops if op["location"][-1] == "selectedpoints")
     assert sel["params"]["value"] == [AREA_IDS.index("visperud")]
     assert view["area"] == "visperud"

@@ -316,7 +316,8 @@ def test_layout_in_english_keeps_lang_on_exit(app_ctx):
 def test_map_works_offline_and_needs_no_hover(app_ctx):
     """The map uses our own layers on a blank style, with hover switched off."""
     fig = find(pp.layout({}, "nb"), ids.PRESENT_MAP).figure
-    assert fig.layout.map.style == "white-bg"
+    style = fig.layout.map.style
+    assert style["glyphs"].startswith("/") and set(style["sources"]) == {"naring-empty"}
     assert fig.layout.hovermode is False
     assert all(tr.hoverinfo == "skip" for tr in fig.data)
     assert "http" not in json.dumps(fig.to_plotly_json()["layout"]["map"]["layers"])

@@ -8,7 +8,7 @@ import pytest
 from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
 
-from components import data, finder, finder_panel, ids, reach_views
+from components import data, finder, finder_panel, finder_reach, ids, reach_views
 from components.finder_views import count_text
 from components.i18n import t
 from layers import reach
@@ -125,22 +125,22 @@ def test_layout_restores_the_reach_filter_from_the_url(app_ctx):
 
 
 def test_address_search_and_map_click(app_ctx):
-    options = finder_panel.update_reach_options("Skårer", None, "nb")
+    options = finder_reach.update_reach_options("Skårer", None, "nb")
     addresses = [o for o in options if o["label"].startswith("Adresse:")]
     assert addresses and all("Skårer" in o["label"] for o in addresses)
     assert len(addresses) <= reach_views.MAX_ADDRESS_OPTIONS
-    value, options = finder_panel.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
+    value, options = finder_reach.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
     assert value == "59.930000,10.950000"
     assert any(o["value"] == value for o in options)
     with pytest.raises(PreventUpdate):
-        finder_panel.update_reach_click({"lat": "x", "lon": 10}, "en")
+        finder_reach.update_reach_click({"lat": "x", "lon": 10}, "en")
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_detail_card_travel_times_and_jobs(app_ctx, lang):
     L = finder_panel.listings()
     pid = L.frame["premises_id"].iat[0]
-    card = finder_panel.card_reach(L, pid)
+    card = finder_reach.card_reach(L, pid)
     names = [name for name, _m in card["places"]]
     assert "Lørenskog stasjon" in names and "Grorud stasjon" in names
     assert len(names) == len(set(names))
@@ -254,7 +254,7 @@ def test_presentation_area_view_shows_jobs_within_30_min(app_ctx, lang):
 def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
     from components.figures.finder_map import FIRST_BAND_TRACE
 
-    patch, legend = finder_panel.update_reach_bands(LORENSKOG_SENTRUM, "en")
+    patch, legend = finder_reach.update_reach_bands(LORENSKOG_SENTRUM, "en")
     ops = patch.to_plotly_json()["operations"]
     written = {
         (op["location"][1], op["location"][2]): op["params"]["value"]
@@ -271,7 +271,7 @@ def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
     body = text(legend)
     assert "Lørenskog sentrum" in body and "07:00–09:00" in body
     assert t("reach_demo", "en") in body
-    cleared, legend = finder_panel.update_reach_bands(None, "en")
+    cleared, legend = finder_reach.update_reach_bands(None, "en")
     ops = cleared.to_plotly_json()["operations"]
     assert all(
         op["params"]["value"] in ([], {"type": "FeatureCollection", "features": []})
@@ -283,7 +283,7 @@ def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
 def test_travel_from_the_selected_listing(app_ctx):
     L = finder_panel.listings()
     pid = L.frame["premises_id"].iat[3]
-    value, options = finder_panel.update_reach_here(1, {"id": pid}, "nb")
+    value, options = finder_reach.update_reach_here(1, {"id": pid}, "nb")
     lat, lon = float(L.frame["lat"].iat[3]), float(L.frame["lon"].iat[3])
     assert value == f"{lat:.6f},{lon:.6f}"
     assert any(o["value"] == value for o in options)

@@ -231,6 +231,28 @@ def _areas_layer(m, areas, figures, area, lang):
     ).add_to(m)
 
 
+_BIND_LABEL = JsCode(
+    "function(feature, layer) {"
+    " layer.bindTooltip(feature.properties.tip, {permanent: true,"
+    " direction: 'center', className: 'naering-label'}); }"
+)
+
+
+def _area_labels(m, areas, lang):
+    """Each area's name on the map, in its middle (escaped text, no marker icons)."""
+    shown = areas[areas["area_id"].isin(AREA_IDS)]
+    names = [esc(area_name(a, lang)) for a in shown["area_id"]]
+    ids = [f"label-{a}" for a in shown["area_id"]]
+    folium.GeoJson(
+        _feature_collection(shown, ids, names),
+        name="labels",
+        control=False,
+        style_function=lambda _f: {"stroke": False, "fill": False},
+        on_each_feature=_BIND_LABEL,
+        interactive=False,
+    ).add_to(m)
+
+
 def _points_layer(m, layer, gdf, lang):
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     if len(gdf) == 0:
@@ -357,13 +379,21 @@ def header_html(figures, *, area=None, lang="nb"):
     )
 
 
+MIN_ZOOM, MAX_ZOOM = 9, 18
+BOUNDS_MARGIN = 0.08  # degrees of latitude (twice that of longitude) around the data
+
 PANEL_CSS = """
 .leaflet-container { background: #e9e6dc; font-family: system-ui, sans-serif; }
 .naering-panel { background: rgba(255,255,255,.93); border: 1px solid #999;
   border-radius: 4px; padding: 6px 8px; font: 12px/1.35 system-ui, sans-serif;
   box-shadow: 0 1px 4px rgba(0,0,0,.25); }
 .naering-title, .naering-stack, .naering-figures { position: fixed; z-index: 1000; }
-.naering-title { top: 10px; left: 50%; transform: translateX(-50%); font-size: 14px; }
+.naering-title { top: 10px; left: 56px; max-width: calc(100% - 420px);
+  font-size: 14px; }
+.leaflet-tooltip.naering-label { background: none; border: 0; box-shadow: none;
+  padding: 0; font: 600 12px/1.2 system-ui, sans-serif; color: #1f2933;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.leaflet-tooltip.naering-label::before { display: none; }
 .naering-demo { background: #b00020; color: #fff; padding: 1px 6px;
   border-radius: 3px; margin-left: 6px; }
 .naering-stack { bottom: 24px; left: 10px; width: 290px; display: flex;
@@ -379,9 +409,10 @@ PANEL_CSS = """
 .naering-figures { bottom: 24px; right: 10px; max-width: calc(100% - 340px);
   max-height: 45%; overflow: auto; font-size: 11px; }
 .naering-figures table { border-collapse: collapse; }
-.naering-figures th, .naering-figures td { padding: 1px 5px; text-align: right;
+.naering-figures th, .naering-figures td { padding: 1px 4px; text-align: right;
   border-bottom: 1px solid #ddd; white-space: nowrap; }
-.naering-figures tr th:first-child { text-align: left; }
+.naering-figures tr:first-child th { white-space: normal; vertical-align: bottom; }
+.naering-figures tr th:first-child { text-align: left; white-space: normal; }
 """
 
 
@@ -450,12 +481,23 @@ def html_map(
         _check_areas([area])
     points = _layer_names(layer_names)
     areas = layers["areas"]
+    # Panning and zooming stay where there is data: the municipality and a margin.
+    (south, west), (north, east) = _map_bounds(layers, None)
     m = _OfflineMap(
         location=list(_kommune().centre),
         zoom_start=_kommune().zoom,
         tiles=None,
         font_size="13px",
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+        max_bounds=True,
+        min_lat=south - BOUNDS_MARGIN,
+        max_lat=north + BOUNDS_MARGIN,
+        min_lon=west - 2 * BOUNDS_MARGIN,
+        max_lon=east + 2 * BOUNDS_MARGIN,
     )
+    # folium gives the zoom range to its tile layer, and this map has none.
+    m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
     root = m.get_root()
     css, js = leaflet_assets()
     root.header.add_child(
@@ -477,6 +519,7 @@ def html_map(
         {"color": "#222222", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 0.45},
     )
     _areas_layer(m, areas, figures, area, lang)
+    _area_labels(m, areas, lang)
     for layer in points:
         gdf = _point_layer_frame(layers, layer)
         if gdf is not None:

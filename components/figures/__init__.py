@@ -32,10 +32,10 @@ from components.figures.charts import (
     premises_by_type_figure,
     size_classes_figure,
 )
+from components.figures.firm_layer import firm_points
 from components.figures.map_layers import (
     DEFAULT_ZOOM,
     MapContext,
-    firm_points,
     map_context,
     map_figure,
     map_patch,

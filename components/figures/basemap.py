@@ -66,6 +66,195 @@ def geojson(gdf, *, id_column=None, tolerance=0.0, decimals=COORD_DECIMALS):
     return {"type": "FeatureCollection", "features": features}
 
 
+# The map style: a white background and our own glyphs (``/glyphs/``, served by
+# ``components.tiles_route`` from ``assets/glyphs``) so labels need no font server.
+GLYPHS_URL = "/glyphs/{fontstack}/{range}.pbf"
+LOCAL_TILES_URL = "/tiles/{z}/{x}/{y}.png"
+LABEL_FONT = "DejaVu Sans Regular"
+LABEL_FONT_BOLD = "DejaVu Sans Bold"
+RAIL_LINE = "#8a1c1c"
+STOP_DOT = "#52606d"
+LABEL_INK = "#1f2933"
+NEIGHBOUR_INK = "#616e7c"
+
+
+def map_style():
+    """The MapLibre style of every map: a white background, our own glyphs.
+
+    ``sources`` holds one empty GeoJSON source rather than nothing: plotly's figure
+    JSON drops an empty ``{}``, and a style without ``sources`` fails MapLibre's
+    validation on the next update ("Map error." on the finder and presentation).
+    """
+    return {
+        "version": 8,
+        "sources": {"naring-empty": {"type": "geojson", "data": EMPTY_GEOJSON}},
+        "glyphs": GLYPHS_URL,
+        "layers": [
+            {
+                "id": "background",
+                "type": "background",
+                "paint": {"background-color": "#ffffff"},
+            }
+        ],
+    }
+
+
+def _point_features(rows):
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(lon, 5), round(lat, 5)],
+                },
+                "properties": {"name": name},
+            }
+            for lat, lon, name in rows
+        ],
+    }
+
+
+def short_name(name):
+    """A landmark's name without its note in brackets (``"X (context)"`` -> ``X``)."""
+    return str(name).split(" (")[0].strip()
+
+
+def orientation(lines, stops, landmarks, neighbours):
+    """What orients a reader without tiles: rail, stations, stops, places, neighbours.
+
+    Parameters
+    ----------
+    lines, stops, landmarks, neighbours : geopandas.GeoDataFrame
+        The ``transit_lines``, ``transit_stops``, ``landmarks`` and ``neighbours``
+        layers, EPSG:4326 (any may be empty).
+
+    Returns
+    -------
+    dict
+        ``rail`` (GeoJSON lines) and ``labels``: ``(lat, lon, text, kind)`` with
+        kind ``station``, ``place``, ``stop`` or ``neighbour``.
+    """
+    labels = []
+    if len(lines):
+        rt = lines["route_type"].astype(int)
+        rail = lines[(rt == 2) | ((rt >= 100) & (rt < 200))]
+    else:
+        rail = lines
+    for name, geom in zip(landmarks["name"], landmarks.geometry.values, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        text = short_name(name)
+        kind = "station" if "stasjon" in text.lower() else "place"
+        labels.append((geom.y, geom.x, text, kind))
+    for name, geom in zip(stops["name"], stops.geometry.values, strict=True):
+        if geom is not None and not geom.is_empty:
+            labels.append((geom.y, geom.x, str(name), "stop"))
+    if len(neighbours):
+        for name, geom in zip(
+            neighbours["kommunenavn"], neighbours.geometry.values, strict=True
+        ):
+            point = shapely.point_on_surface(geom)
+            labels.append((point.y, point.x, str(name), "neighbour"))
+    return {
+        "rail": geojson(rail, decimals=5) if len(rail) else EMPTY_GEOJSON,
+        "labels": tuple(
+            (round(float(a), 5), round(float(b), 5), c, d) for a, b, c, d in labels
+        ),
+    }
+
+
+def _labels_of(base, kind):
+    return [(lat, lon, text) for lat, lon, text, k in base.labels if k == kind]
+
+
+def display_names(base, lang):
+    """Area id -> the name shown in ``lang`` (``i18n.map.area_name``)."""
+    from components.i18n.map import area_name
+
+    return {a: area_name(a, n, lang) for a, n in base.area_names.items()}
+
+
+def area_label_points(base, names):
+    """GeoJSON points (one per area, inside it) named ``names[area_id]``."""
+    rows = []
+    for feat in base.areas["features"]:
+        area = feat["properties"]["area_id"]
+        point = shapely.point_on_surface(shapely.geometry.shape(feat["geometry"]))
+        rows.append((point.y, point.x, names.get(area, area)))
+    return _point_features(rows)
+
+
+def label_layers(base, area_names=None, *, stops=True):
+    """Symbol layers of names, drawn above the traces (MapLibre hides collisions).
+
+    Area names (``area_names``: id -> display name) always; stations and
+    neighbours always; places from zoom 12, stop names from zoom 14.5.
+    """
+
+    def symbol(points, size, color, font, **extra):
+        return {
+            "sourcetype": "geojson",
+            "source": points,
+            "type": "symbol",
+            "symbol": {
+                "icon": "",
+                "text": "{name}",
+                "textfont": {"size": size, "color": color, "family": font},
+                "textposition": extra.pop("position", "top center"),
+                "placement": "point",
+            },
+            **extra,
+        }
+
+    out = [
+        symbol(
+            _point_features(_labels_of(base, "neighbour")),
+            15,
+            NEIGHBOUR_INK,
+            LABEL_FONT,
+            position="middle center",
+        ),
+        symbol(
+            _point_features(_labels_of(base, "place")),
+            11,
+            LABEL_INK,
+            LABEL_FONT,
+            minzoom=12.5,
+        ),
+    ]
+    if stops:
+        out.append(
+            symbol(
+                _point_features(_labels_of(base, "stop")),
+                10,
+                STOP_DOT,
+                LABEL_FONT,
+                minzoom=14.5,
+            )
+        )
+    out.append(
+        symbol(
+            _point_features(_labels_of(base, "station")),
+            12,
+            RAIL_LINE,
+            LABEL_FONT_BOLD,
+        )
+    )
+    if area_names is not None:
+        out.append(
+            symbol(
+                area_label_points(base, area_names),
+                14,
+                LABEL_INK,
+                LABEL_FONT_BOLD,
+                position="middle center",
+            )
+        )
+    return out
+
+
 # Colours and widths of the offline basemap (one look for every map).
 NEIGHBOUR_FILL = "#dde2e8"
 NEIGHBOUR_LINE = "#9aa5b1"
@@ -88,6 +277,11 @@ class Basemap:
     boundary_bounds: tuple  # (west, south, east, north)
     areas_bounds: tuple  # of all areas; the boundary's when there are none
     area_bounds: dict  # area id -> (west, south, east, north)
+    # Tiles fetched into the store (``layers.tiles.info``): attribution, zoom range.
+    tiles: dict | None = None
+    # Orientation without tiles: rail lines, stations, stops, landmarks, neighbours.
+    rail: dict = None  # GeoJSON lines
+    labels: tuple = ()  # ((lat, lon, text, kind), ...), kind station/landmark/...
 
     def boundary_centre(self):
         """``(lat, lon)`` of the middle of the boundary's bounding box."""
@@ -99,13 +293,17 @@ def _bounds(values):
     return tuple(float(v) for v in values)
 
 
-def build_basemap(boundary, neighbours, areas):
+def build_basemap(boundary, neighbours, areas, *, tiles=None, context=None):
     """Build the offline basemap from the ``boundary``, ``neighbours``, ``areas`` layers.
 
     Parameters
     ----------
     boundary, neighbours, areas : geopandas.GeoDataFrame
         EPSG:4326; ``neighbours`` and ``areas`` may be empty.
+    tiles : dict, optional
+        The stored tiles' metadata (``layers.tiles.info``), if any were fetched.
+    context : dict, optional
+        ``{"rail": GeoJSON, "labels": tuple}`` (:func:`orientation`).
 
     Returns
     -------
@@ -127,6 +325,9 @@ def build_basemap(boundary, neighbours, areas):
             a: _bounds(g.bounds)
             for a, g in zip(areas["area_id"], areas.geometry.values, strict=True)
         },
+        tiles=tiles,
+        rail=(context or {}).get("rail") or EMPTY_GEOJSON,
+        labels=tuple((context or {}).get("labels") or ()),
     )
 
 
@@ -135,16 +336,35 @@ def current():
     from components import data
 
     def build():
+        from layers import tiles
+
+        neighbours = data.layer_or_empty("neighbours")
         return build_basemap(
             data.layer("boundary"),
-            data.layer_or_empty("neighbours"),
+            neighbours,
             data.layer("areas"),
+            tiles=tiles.info(data.store()),
+            context=orientation(
+                data.layer_or_empty("transit_lines"),
+                data.layer_or_empty("transit_stops"),
+                data.layer_or_empty("landmarks"),
+                neighbours,
+            ),
         )
 
     return data.memo("figures.basemap", None, build)
 
 
-def base_layers(base, lang, basemap="offline", *, online_allowed=True, areas=False):
+def base_layers(
+    base,
+    lang,
+    basemap="offline",
+    *,
+    online_allowed=True,
+    areas=False,
+    area_names=None,
+    stops=True,
+):
     """The map's own context layers, drawn below the traces.
 
     Slot 0 holds the online raster basemap when one is chosen (else an empty,
@@ -179,12 +399,18 @@ def base_layers(base, lang, basemap="offline", *, online_allowed=True, areas=Fal
             "below": "traces",
         }
 
+    tiled = basemap != "offline" or base.tiles is not None
     out = [
-        basemap_layer(basemap, lang),
+        basemap_layer(basemap, lang, base.tiles),
         layer(
-            base.neighbours, "fill", NEIGHBOUR_FILL, opacity=_neighbour_opacity(basemap)
+            base.neighbours,
+            "fill",
+            NEIGHBOUR_FILL,
+            opacity=_neighbour_opacity(basemap, base.tiles),
         ),
-        layer(base.boundary, "fill", MUNI_FILL, opacity=_muni_opacity(basemap)),
+        layer(
+            base.boundary, "fill", MUNI_FILL, opacity=_muni_opacity(basemap, base.tiles)
+        ),
         layer(base.neighbours, "line", NEIGHBOUR_LINE, line={"width": 1}),
     ]
     if areas:
@@ -195,19 +421,43 @@ def base_layers(base, lang, basemap="offline", *, online_allowed=True, areas=Fal
     out.append(
         layer(base.boundary, "line", BOUNDARY_LINE, line={"width": BOUNDARY_WIDTH})
     )
-    return out
+    if not tiled:
+        out.append(
+            layer(base.rail or EMPTY_GEOJSON, "line", RAIL_LINE, line={"width": 2.5})
+        )
+        if stops:
+            out.append(
+                layer(
+                    _point_features(_labels_of(base, "stop")),
+                    "circle",
+                    STOP_DOT,
+                    circle={"radius": 2.5},
+                    opacity=0.8,
+                    minzoom=12,
+                )
+            )
+    return out + label_layers(base, area_names, stops=stops)
 
 
-def _neighbour_opacity(basemap):
-    return 0.9 if basemap == "offline" else 0.45
+def _neighbour_opacity(basemap, tiles=None):
+    return 0.9 if basemap == "offline" and tiles is None else 0.35
 
 
-def _muni_opacity(basemap):
-    return 1.0 if basemap == "offline" else 0.0
+def _muni_opacity(basemap, tiles=None):
+    return 1.0 if basemap == "offline" and tiles is None else 0.0
 
 
-def basemap_layer(basemap, lang):
-    """Layer slot 0: the raster tiles of an online basemap, or an empty layer."""
+def basemap_layer(basemap, lang, tiles=None):
+    """Layer slot 0: online tiles, the store's own tiles, or an empty layer."""
+    if basemap == "offline" and tiles is not None:
+        return {
+            "sourcetype": "raster",
+            "source": [LOCAL_TILES_URL],
+            "sourceattribution": str(tiles.get("attribution", "")),
+            "type": "raster",
+            "below": "traces",
+            "visible": True,
+        }
     if basemap in TILES:
         url, attribution = TILES[basemap]
         return {

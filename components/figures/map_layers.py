@@ -20,6 +20,14 @@ from components.figures.basemap import (
     _neighbour_opacity,
     base_layers,
     basemap_layer,
+    display_names,
+    map_style,
+)
+from components.figures.firm_layer import (
+    EMPTY_POINTS,
+    _round,
+    firm_trace,
+    patch_firms,
 )
 from components.figures.theme import (
     ACCENT,
@@ -32,8 +40,8 @@ from components.figures.theme import (
     TEMPLATE,
     separators,
 )
-from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
-from components.i18n.map import area_name, premises_type_name, section_name
+from components.i18n import fmt_m2, fmt_nok, fmt_num, t
+from components.i18n.map import area_name, premises_type_name
 from layers.schemas import AREA_IDS
 
 DEFAULT_ZOOM = 10.7
@@ -152,115 +160,6 @@ def trace_keys(ctx):
     keys += [("firms", "")]  # one trace: cells, or single firms zoomed in
     keys += [("outlines", ""), ("selected", "")]  # on top of every point
     return keys
-
-
-def _round(values):
-    return np.round(np.asarray(values, dtype=float), COORD_DECIMALS).tolist()
-
-
-FIRM_MIN_ZOOM = 13.0  # below this zoom the map shows cells, never single firms
-MAX_VIEW_FIRMS = 3000  # the most single firms one view may hold
-_FIRM_HOVER = "<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>"
-
-
-def _section_colours(sections):
-    return [SECTION_COLORS.get(s, "#a0a0a0") for s in sections]
-
-
-def firm_points(firms, lang):
-    """Per-point data of the firms layer for single firms (a zoomed-in view).
-
-    Returns ``{"lat", "lon", "marker.size", "marker.color", "customdata"}`` with
-    customdata ``[escaped name, section and employees as text, area id]``: the
-    area id lets a click on a firm select the area it lies in.
-    """
-    employees = firms["employees"].to_numpy()
-    sizes = np.clip(3.5 + 1.2 * np.sqrt(employees), 3.5, 20.0).round(1)
-    names = [html.escape(str(n)) for n in firms["name"]]
-    sections = firms["section"].tolist() if "section" in firms else ["?"] * len(firms)
-    label = t("map_hover_employees", lang)
-    details = [
-        f"{s} {html.escape(section_name(s, lang))}<br>{label}: {fmt_int(int(e), lang)}"
-        for s, e in zip(sections, employees, strict=True)
-    ]
-    areas = firms["area_id"].tolist() if "area_id" in firms else [""] * len(firms)
-    return {
-        "lat": _round(firms["lat"]),
-        "lon": _round(firms["lon"]),
-        "marker.size": sizes.tolist(),
-        "marker.color": _section_colours(sections),
-        "customdata": [list(p) for p in zip(names, details, areas, strict=True)],
-    }
-
-
-def cell_points(agg, size_m, lang):
-    """Per-point data of the firms layer for grid cells (``layers.grid.aggregate``).
-
-    One symbol per occupied cell, at its centre, sized by jobs and coloured by the
-    section with most jobs; customdata ``[count, jobs and section, area id]``.
-    """
-    jobs = np.asarray(agg.jobs, dtype=float)
-    sizes = np.clip(5.0 + 0.9 * np.sqrt(jobs), 5.0, 30.0).round(1)
-    titles = [t("map_cell_firms", lang, n=fmt_int(int(n), lang)) for n in agg.firms]
-    details = [
-        t(
-            "map_cell_detail",
-            lang,
-            jobs=fmt_int(int(j), lang),
-            size=size_m,
-            section=f"{s} {html.escape(section_name(s, lang, short=True))}",
-        )
-        for j, s in zip(agg.jobs, agg.section, strict=True)
-    ]
-    return {
-        "lat": _round(agg.lat),
-        "lon": _round(agg.lon),
-        "marker.size": sizes.tolist(),
-        "marker.color": _section_colours(agg.section),
-        "customdata": [
-            [ti, d, a] for ti, d, a in zip(titles, details, agg.area, strict=True)
-        ],
-    }
-
-
-EMPTY_POINTS = {
-    "lat": [],
-    "lon": [],
-    "marker.size": [],
-    "marker.color": [],
-    "customdata": [],
-}
-
-
-def firm_trace(points, visible, lang):
-    """The one firms trace, as a plain figure dict (no plotly validation)."""
-    return {
-        "type": "scattermap",
-        "lat": points["lat"],
-        "lon": points["lon"],
-        "mode": "markers",
-        "marker": {
-            "size": points["marker.size"],
-            "color": points["marker.color"],
-            "opacity": 0.75,
-        },
-        "customdata": points["customdata"],
-        "hovertemplate": _FIRM_HOVER,
-        "name": t("map_legend_firms", lang),
-        "legendgroup": "firms",
-        "visible": visible,
-        "meta": ["firms", ""],
-    }
-
-
-def patch_firms(patch, index, points):
-    """Write a firms layer's point arrays into trace ``index`` of a Dash ``patch``."""
-    patch["data"][index]["lat"] = points["lat"]
-    patch["data"][index]["lon"] = points["lon"]
-    patch["data"][index]["marker"]["size"] = points["marker.size"]
-    patch["data"][index]["marker"]["color"] = points["marker.color"]
-    patch["data"][index]["customdata"] = points["customdata"]
-    return patch
 
 
 def _stops_trace(stops, visible, lang):
@@ -532,11 +431,15 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True, firm_layer=None
         separators=separators(lang),
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         map={
-            "style": "white-bg",
+            "style": map_style(),
             "center": {"lat": lat, "lon": lon},
             "zoom": view.zoom if view.zoom is not None else DEFAULT_ZOOM,
             "layers": base_layers(
-                ctx.base, lang, view.basemap, online_allowed=online_allowed
+                ctx.base,
+                lang,
+                view.basemap,
+                online_allowed=online_allowed,
+                area_names=display_names(ctx.base, lang),
             ),
             "uirevision": MAP_UIREVISION,
         },
@@ -548,10 +451,15 @@ def map_figure(ctx, view, density, lang, *, online_allowed=True, firm_layer=None
             "bgcolor": "rgba(255,255,255,0.92)",
             "bordercolor": "#cbd2d9",
             "borderwidth": 1,
-            "font": {"size": 11},
-            "groupclick": "toggleitem",
+            # Compact (at most a fifth of the map at 1280 px, tested) and not
+            # clickable: the layer and industry choices above the map are the one
+            # state (a legend toggle would hide a trace the filters still show).
+            "font": {"size": 10},
+            "itemclick": False,
+            "itemdoubleclick": False,
             "itemsizing": "constant",
-            "tracegroupgap": 6,
+            "itemwidth": 30,
+            "tracegroupgap": 2,
             "title": {"text": f"<b>{t('map_legend_title', lang)}</b>"},
         },
         hoverlabel={"align": "left"},
@@ -611,7 +519,10 @@ def map_patch(
         patch_firms(patch, keys.index(("firms", "")), firm_layer)
     if old is None or old.basemap != new.basemap:
         basemap = new.basemap if online_allowed else "offline"
-        patch["layout"]["map"]["layers"][0] = basemap_layer(basemap, lang)
-        patch["layout"]["map"]["layers"][1]["opacity"] = _neighbour_opacity(basemap)
-        patch["layout"]["map"]["layers"][2]["opacity"] = _muni_opacity(basemap)
+        tiles = ctx.base.tiles
+        patch["layout"]["map"]["layers"][0] = basemap_layer(basemap, lang, tiles)
+        patch["layout"]["map"]["layers"][1]["opacity"] = _neighbour_opacity(
+            basemap, tiles
+        )
+        patch["layout"]["map"]["layers"][2]["opacity"] = _muni_opacity(basemap, tiles)
     return patch

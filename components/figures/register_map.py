@@ -70,10 +70,16 @@ def map_figure(rows, point, lang):
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         showlegend=False,
         map={
-            "style": "white-bg",
+            "style": basemap.map_style(),
             "center": {"lat": lat, "lon": lon},
             "zoom": MAP_ZOOM if point is None else MAP_ZOOM + 2,
-            "layers": figures.base_layers(base, lang, online_allowed=False, areas=True),
+            "layers": figures.base_layers(
+                base,
+                lang,
+                online_allowed=False,
+                areas=True,
+                area_names=basemap.display_names(base, lang),
+            ),
             "uirevision": "register",
         },
         uirevision="register",

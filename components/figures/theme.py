@@ -37,15 +37,17 @@ SECTION_COLORS = {
     "?": "#a0a0a0",
 }
 
+# Okabe-Ito based: apart also with deuteranopia and protanopia
+# (tests/test_palettes.py simulates both).
 PREMISES_COLORS = {
-    "kontor": "#1d4f91",
-    "lager/logistikk": "#8c564b",
-    "handel": "#c2185b",
-    "industri": "#4a4a4a",
-    "servering": "#e6ab02",
-    "helse/lab": "#00897b",
-    "kombinert": "#7b1fa2",
-    "annet": "#9e9e9e",
+    "kontor": "#0072b2",
+    "lager/logistikk": "#d55e00",
+    "handel": "#cc79a7",
+    "industri": "#333333",
+    "servering": "#e69f00",
+    "helse/lab": "#009e73",
+    "kombinert": "#56b4e9",
+    "annet": "#6b6b6b",
 }
 
 ROUTE_GROUPS = {  # GTFS (extended) route_type -> group

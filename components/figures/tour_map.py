@@ -5,13 +5,28 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from components import exports
-from components.figures.basemap import base_layers
+from components.figures.basemap import base_layers, map_style
 from components.figures.theme import TEMPLATE
 from components.i18n import t
 from layers.schemas import AREA_IDS
 
 AREA_COLOURS = exports.AREA_COLOURS  # Okabe-Ito, as in the exported files
 FOCUS_LINE = "#111827"
+PREMISES_DOT = "#8e0e4b"
+
+
+def premises_numbers(premises):
+    """Per premises row: its number in its area's top list (1..n), else 0.
+
+    The same order as the list beside the map (``tour_views.top_premises``).
+    """
+    from components.tour_views import top_premises
+
+    numbers = dict.fromkeys(premises.index, 0)
+    for area in AREA_IDS:
+        for k, idx in enumerate(top_premises(premises, area).index, start=1):
+            numbers[idx] = k
+    return [numbers[i] for i in premises.index]
 
 
 def presentation_map_figure(base, view, premises, names, lang):
@@ -56,11 +71,20 @@ def presentation_map_figure(base, view, premises, names, lang):
         hoverinfo="skip",
         name=t("present_col_area", lang),
     )
+    numbers = premises_numbers(premises)
     points = go.Scattermap(
         lat=premises["lat"].round(5).tolist(),
         lon=premises["lon"].round(5).tolist(),
-        mode="markers",
-        marker={"size": 11, "color": "#8e0e4b", "opacity": 0.95},
+        mode="markers+text",
+        # Each area's top premises carry their number in the list beside the map.
+        text=[str(n) if n else "" for n in numbers],
+        textfont={"size": 12, "color": "#ffffff"},
+        textposition="middle center",
+        marker={
+            "size": [22 if n else 9 for n in numbers],
+            "color": PREMISES_DOT,
+            "opacity": 0.95,
+        },
         visible=bool(view.get("points")),
         hoverinfo="skip",
         name=t("present_top_premises", lang),
@@ -73,10 +97,10 @@ def presentation_map_figure(base, view, premises, names, lang):
         hovermode=False,
         dragmode=False,
         map={
-            "style": "white-bg",
+            "style": map_style(),
             "center": view["center"],
             "zoom": view["zoom"],
-            "layers": base_layers(base, lang, online_allowed=False),
+            "layers": base_layers(base, lang, online_allowed=False, area_names=names),
         },
     )
     return fig

@@ -170,6 +170,12 @@ STRINGS = {
         "en": "Click an area on the map to see its profile.",
     },
     "map_legend_title": {"nb": "Tegnforklaring", "en": "Legend"},
+    "map_legend_hide": {"nb": "Skjul tegnforklaring", "en": "Hide legend"},
+    "map_legend_show": {"nb": "Vis tegnforklaring", "en": "Show legend"},
+    "map_offline_notice": {
+        "nb": "Bakgrunnskart ikke tilgjengelig uten nett — viser enkelt kart",
+        "en": "Background map not available offline — showing the simple map",
+    },
     "map_legend_firms": {"nb": "Virksomheter etter bransje", "en": "Firms by industry"},
     "map_legend_premises": {"nb": "Ledige lokaler", "en": "Available premises"},
     "map_legend_transit": {"nb": "Kollektivtilbud", "en": "Public transport"},
@@ -355,6 +361,10 @@ STRINGS = {
         "en": "Peak-hour departures",
     },
     "compare_rest": {"nb": "Resten av kommunen", "en": "Rest of the municipality"},
+    "compare_profile_link": {
+        "nb": "Vis profilen til {name} på kartet",
+        "en": "Show the profile of {name} on the map",
+    },
     "compare_total": {"nb": "Hele kommunen", "en": "Whole municipality"},
     "compare_chart_jobs": {"nb": "Arbeidsplasser", "en": "Jobs"},
     "compare_chart_density": {"nb": "Arbeidsplasser per km²", "en": "Jobs per km²"},

@@ -112,8 +112,8 @@ STRINGS = {
         "en": "Establishments within {band} min by public transport",
     },
     "reach_tour_fact": {
-        "nb": "{jobs} arbeidsplasser innen 30 min med kollektivtransport",
-        "en": "{jobs} jobs within 30 min by public transport",
+        "nb": "{jobs} nåbare innen 30 min kollektivt",
+        "en": "{jobs} reachable within 30 min by transit",
     },
     "export_figure_reach_jobs_15": {
         "nb": "Arbeidsplasser innen 15 min kollektiv",

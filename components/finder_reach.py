@@ -1,0 +1,165 @@
+"""The premises finder's travel-time reach: the card's figures, "from", bands.
+
+Split from ``finder_panel`` (its callbacks register on import, which
+``finder_panel`` does). The "from" choice is a stop place, an address or a map
+click; its bands are drawn on the finder's map by a Patch of the band traces.
+"""
+
+from __future__ import annotations
+
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    clientside_callback,
+)
+from dash.exceptions import PreventUpdate
+
+from components import data, finder, ids, reach_views
+from components.figures import reach_layer
+from components.figures.finder_map import FIRST_BAND_TRACE
+
+
+def card_reach(L, pid):
+    """The detail card's reach figures of listing ``pid`` (None: no timetable).
+
+    Travel times from the named places (``NARING_REACH_PLACES``, by default the
+    stations of the store) to the listing, and the jobs within 30 minutes of it.
+    """
+    k = L.index.get(pid) if pid else None
+    if k is None or not data.has_timetable():
+        return None
+    import os
+
+    import geopandas as gpd
+
+    lat, lon = float(L.frame["lat"].iat[k]), float(L.frame["lon"].iat[k])
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs="EPSG:4326")
+    places = reach_views.named_places(
+        data.reach_places(), os.environ.get("NARING_REACH_PLACES")
+    )
+    rows = []
+    for stop_id, name in places:
+        try:
+            minutes = float(data.travel_minutes(stop_id, point)[0])
+        except ValueError:
+            continue
+        rows.append((name, minutes))
+    try:
+        jobs = data.reach_from((lat, lon)).jobs_within["30"]
+    except ValueError:
+        return None
+    return {"places": rows, "jobs_30": jobs, "info": data.reach_info()}
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "options"),
+    Input(ids.FINDER_REACH_FROM, "search_value"),
+    State(ids.FINDER_REACH_FROM, "value"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_options(search, value, lang):
+    """The "from" choices: the stop places, and the addresses matching the search."""
+    if not data.has_timetable():
+        raise PreventUpdate
+    addresses = data.layer_or_empty("addresses")
+    extra = reach_views.address_matches(addresses, search)
+    return reach_views.place_options(data.reach_places(), lang, value, extra)
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
+    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
+    Input(ids.FINDER_REACH_CLICK, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_click(click, lang):
+    """A click on the finder's map: travel from that point."""
+    origin = finder.reach_origin(
+        f"{(click or {}).get('lat')},{(click or {}).get('lon')}"
+    )
+    if origin is None or not data.has_timetable():
+        raise PreventUpdate
+    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+
+
+def _origin_name(origin, lang):
+    if not origin or not data.has_timetable():
+        return ""
+    return reach_views.place_label(origin, data.reach_places(), lang)
+
+
+def _bands(origin):
+    """The bands from ``origin`` and its point, or (None, None) when unknown."""
+    try:
+        bands = data.reach_bands(origin)
+        o = data.reach_from(origin).times.origin
+    except ValueError:
+        return None, None
+    return bands, (o.lat, o.lon)
+
+
+def _with_bands(fig, origin, lang):
+    bands, point = _bands(origin)
+    if bands is None:
+        return fig
+    per_band, lat, lon = reach_layer.band_data(bands, point, lang)
+    first = FIRST_BAND_TRACE
+    for k, values in enumerate(per_band):
+        fig.data[first + k].update(values)
+    fig.data[first + len(per_band)].update(lat=lat, lon=lon)
+    return fig
+
+
+@callback(
+    Output(ids.FINDER_MAP, "figure", allow_duplicate=True),
+    Output(ids.FINDER_REACH_LEGEND, "children"),
+    Input(ids.FINDER_REACH_FROM, "value"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_bands(origin, lang):
+    """The place to travel from changed: draw its travel-time bands on the map."""
+    origin = finder.reach_origin(origin)
+    bands, point = _bands(origin) if origin and data.has_timetable() else (None, None)
+    patch = reach_layer.patch_bands(Patch(), FIRST_BAND_TRACE, bands, point, lang)
+    legend = None
+    if bands is not None:
+        legend = reach_views.band_legend(
+            data.reach_info(), _origin_name(origin, lang), lang
+        )
+    return patch, legend
+
+
+@callback(
+    Output(ids.FINDER_REACH_FROM, "value", allow_duplicate=True),
+    Output(ids.FINDER_REACH_FROM, "options", allow_duplicate=True),
+    Input(ids.FINDER_REACH_HERE, "n_clicks"),
+    State(ids.FINDER_SELECTED, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_here(n_clicks, selected, lang):
+    """The detail card's "travel from here": the listing's point is the origin."""
+    from components.finder_panel import listings
+
+    L = listings()
+    k = L.index.get((selected or {}).get("id"))
+    if not n_clicks or k is None:
+        raise PreventUpdate
+    origin = finder.reach_origin(f"{L.frame['lat'].iat[k]},{L.frame['lon'].iat[k]}")
+    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+
+
+clientside_callback(
+    ClientsideFunction("reach", "attach"),
+    Output(ids.FINDER_REACH_CLICK, "data"),
+    Input(ids.FINDER_MAP, "figure"),
+    State(ids.FINDER_MAP, "id"),
+    State(ids.FINDER_REACH_CLICK, "id"),
+)
