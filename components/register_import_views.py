@@ -322,7 +322,7 @@ def preview_figure(points, lang):
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         showlegend=False,
         map={
-            "style": "white-bg",
+            "style": basemap.map_style(),
             "center": centre,
             "zoom": zoom,
             "layers": figures.base_layers(base, lang, online_allowed=False, areas=True),
