@@ -129,3 +129,13 @@ REGISTER_PREVIEW = "register-preview"
 REGISTER_IMPORT = "register-import"
 REGISTER_CONFIRM = "register-confirm"
 AUTH_LOGOUT = "auth-logout"
+# The register's bulk import.
+REGISTER_JOB = "register-job"  # {"token", "kind", "name"} of a running import job
+REGISTER_JOB_DONE = "register-job-done"  # the job that just ended, to show
+REGISTER_POLL = "register-poll"  # dcc.Interval polling that job's progress
+REGISTER_PROGRESS = "register-progress"
+REGISTER_PREVIEW_MAP = "register-preview-map"
+REGISTER_TEMPLATE = {"xlsx": "register-template-xlsx", "csv": "register-template-csv"}
+REGISTER_TEMPLATE_DOWNLOAD = "register-template-download"
+REGISTER_TEMPLATE_LANG = "register-template-lang"
+REGISTER_UNPLACED_HINT = "register-unplaced-hint"

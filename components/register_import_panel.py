@@ -19,7 +19,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import auth, ids
-from components import register_ids as rids
+from components import ids as rids
 from components.i18n import t
 from components.register_access import all_listings, boundary_or_none, current_store
 from components.register_format import listing_options, user_message

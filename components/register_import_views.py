@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from components import figures, ids
-from components import register_ids as rids
+from components import ids as rids
 from components.figures import basemap
 from components.i18n import fmt_num, t
 from components.register_format import field_label, show_value, user_message

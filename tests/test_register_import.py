@@ -22,7 +22,7 @@ from dash import dcc, html, no_update
 from shapely.geometry import box
 
 from components import finder, ids, register_editor, register_import_panel
-from components import register_ids as rids
+from components import ids as rids
 from components.exports import sheets
 from components.register_format import form_values
 from layers import errors as register_errors
