@@ -7,12 +7,14 @@ all six areas.
 
 from __future__ import annotations
 
-from dash import html
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components import data, exports_panel, figures, ids, reach_views
-from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, t
+from components.i18n import fmt_int, fmt_m2, fmt_nok, fmt_num, lang_or_default, t
 from components.i18n.map import area_name
 from components.profile_panel import graph, source_line
+from components.urlstate import get_list, parse_search, with_params
 from layers import aggregates, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
@@ -82,7 +84,118 @@ def _name(area_id, names, lang):
     return names.get(area_id, area_id)
 
 
-def comparison_table(rows, names, lang):
+# Columns the table can be sorted by: column key -> the row's field.
+SORT_FIELDS = {
+    "compare_sort_order": "order",  # the areas' own order (the default)
+    "compare_col_area": None,
+    "compare_col_km2": "km2",
+    "compare_col_establishments": "establishments",
+    "compare_col_jobs": "jobs",
+    "compare_col_density": "jobs_per_km2",
+    "compare_col_new": "new_12m",
+    "compare_col_premises": "premises_available",
+    "compare_col_premises_m2": "premises_m2",
+    "compare_col_rent": "median_rent_nok_m2",
+    "compare_col_stops": "stops",
+    "compare_col_departures": "departures_peak_hour",
+}
+SORT_URL = {
+    key: key.removeprefix("compare_col_").removeprefix("compare_sort_")
+    for key in SORT_FIELDS
+}
+SORT_KEY = {v: k for k, v in SORT_URL.items()}
+DEFAULT_SORT = "compare_sort_order"
+
+
+def view_of(state):
+    """``(chosen areas, sort column key, descending)`` from the URL state.
+
+    ``?areas=sentrum,visperud`` chooses the areas (default all), ``?sort=jobs``
+    and ``?dir=desc`` order them; unknown values fall back to the defaults.
+    """
+    asked = set(get_list(state, "areas", AREA_IDS))
+    chosen = [a for a in AREA_IDS if a in asked] or list(AREA_IDS)
+    sort = SORT_KEY.get(state.get("sort", ""), DEFAULT_SORT)
+    return chosen, sort, state.get("dir") == "desc"
+
+
+def ordered_rows(rows, names, chosen, sort, descending, lang):
+    """The chosen areas in the asked order, then the rest and the total.
+
+    The rest and the whole municipality stay last, whatever the order, so the
+    sums still read; an area without a value (no rent) sorts last either way.
+    """
+    field = SORT_FIELDS.get(sort)
+    areas = [r for r in rows if r["area_id"] in chosen]
+    if field == "order":
+        areas = areas[::-1] if descending else areas
+        return areas + [r for r in rows if r["area_id"] in (REST_ID, TOTAL_ID)]
+
+    def key(r):
+        if field is None:
+            return (0, _name(r["area_id"], names, lang).casefold())
+        value = r.get(field)
+        return (1, 0) if value is None else (0, -value if descending else value)
+
+    areas.sort(key=key, reverse=field is None and descending)
+    tail = [r for r in rows if r["area_id"] in (REST_ID, TOTAL_ID)]
+    return areas + tail
+
+
+def controls(names, chosen, sort, descending, lang):
+    """Which areas to compare and the order, as form controls (state in the URL)."""
+    return html.Div(
+        [
+            html.Fieldset(
+                [
+                    html.Legend(t("compare_choose_label", lang)),
+                    dcc.Checklist(
+                        id=ids.COMPARE_AREAS,
+                        options=[
+                            {"label": names.get(a, a), "value": a} for a in AREA_IDS
+                        ],
+                        value=list(chosen),
+                        inline=True,
+                        className="choice-list",
+                        labelClassName="choice",
+                    ),
+                ],
+                className="compare-choose",
+            ),
+            html.Div(
+                [
+                    html.Label(t("compare_sort_label", lang), htmlFor=ids.COMPARE_SORT),
+                    dcc.Dropdown(
+                        id=ids.COMPARE_SORT,
+                        options=[
+                            {"label": t(k, lang), "value": SORT_URL[k]}
+                            for k in SORT_FIELDS
+                        ],
+                        value=SORT_URL[sort],
+                        clearable=False,
+                        searchable=False,
+                        className="compare-sort-select",
+                    ),
+                    dcc.RadioItems(
+                        id=ids.COMPARE_DIR,
+                        options=[
+                            {"label": t("compare_sort_asc", lang), "value": "asc"},
+                            {"label": t("compare_sort_desc", lang), "value": "desc"},
+                        ],
+                        value="desc" if descending else "asc",
+                        inline=True,
+                        className="choice-list",
+                        labelClassName="choice",
+                    ),
+                ],
+                className="compare-sort",
+            ),
+        ],
+        className="compare-controls",
+    )
+
+
+def comparison_table(rows, names, lang, *, sort=None, descending=False):
     """The key figures of every area, the rest and the total as a table."""
     total_jobs = next(r["jobs"] for r in rows if r["area_id"] == TOTAL_ID) or 1
     cols = [
@@ -116,7 +229,14 @@ def comparison_table(rows, names, lang):
         html.Tr(
             [
                 html.Th(
-                    t(key, lang), scope="col", className=None if fn is None else "num"
+                    t(key, lang),
+                    scope="col",
+                    className=None if fn is None else "num",
+                    **(
+                        {"aria-sort": "descending" if descending else "ascending"}
+                        if key == sort
+                        else {}
+                    ),
                 )
                 for key, fn in cols
             ]
@@ -253,7 +373,7 @@ def comparison_charts(rows, names, lang):
 
 
 def layout(state, lang):
-    """The comparison page in ``lang`` (the URL state is not used yet)."""
+    """The comparison page in ``lang``; ``state`` chooses and orders the areas."""
     fr = data.frames()
     rows = aggregates.comparison(fr)
     names = {
@@ -261,6 +381,7 @@ def layout(state, lang):
         for a, name in zip(fr.areas["area_id"], fr.areas["name"], strict=True)
     }
     total = next(r for r in rows if r["area_id"] == TOTAL_ID)
+    chosen, sort, descending = view_of(state)
     sources = next(
         (r["sources"] for r in data.figures() if r["area_id"] == TOTAL_ID), {}
     )
@@ -273,7 +394,18 @@ def layout(state, lang):
             html.P(t("compare_intro", lang), className="lead"),
             exports_panel.export_buttons(EXPORT_PREFIX, lang),
             *notes,
-            comparison_table(rows, names, lang),
+            controls(names, chosen, sort, descending, lang),
+            html.Div(
+                comparison_table(
+                    ordered_rows(rows, names, chosen, sort, descending, lang),
+                    names,
+                    lang,
+                    sort=sort,
+                    descending=descending,
+                ),
+                id=ids.COMPARE_TABLE_BOX,
+                **{"aria-live": "polite"},
+            ),
             html.Div(
                 [
                     html.H3(t("compare_sources", lang)),
@@ -308,5 +440,51 @@ def layout(state, lang):
 
 
 def validation_components():
-    """The export buttons' components (the download callback is in exports_panel)."""
-    return exports_panel.validation_components(EXPORT_PREFIX)
+    """The export buttons' and the table controls' components, for the validation layout."""
+    return [
+        *exports_panel.validation_components(EXPORT_PREFIX),
+        dcc.Checklist(id=ids.COMPARE_AREAS),
+        dcc.Dropdown(id=ids.COMPARE_SORT),
+        dcc.RadioItems(id=ids.COMPARE_DIR),
+        html.Div(id=ids.COMPARE_TABLE_BOX),
+    ]
+
+
+@callback(
+    Output(ids.COMPARE_TABLE_BOX, "children"),
+    Output(ids.PAGE_URL, "search", allow_duplicate=True),
+    Input(ids.COMPARE_AREAS, "value"),
+    Input(ids.COMPARE_SORT, "value"),
+    Input(ids.COMPARE_DIR, "value"),
+    State(ids.PAGE_URL, "search"),
+    prevent_initial_call=True,
+)
+def update_table(chosen, sort, direction, search):
+    """Re-order the table for the chosen areas and column; keep them in the link."""
+    state = parse_search(search)
+    lang = lang_or_default(state.get("lang"))
+    chosen = [a for a in AREA_IDS if a in (chosen or [])]
+    if sort not in SORT_KEY:
+        raise PreventUpdate
+    descending = direction == "desc"
+    fr = data.frames()
+    names = {
+        a: area_name(a, name, lang)
+        for a, name in zip(fr.areas["area_id"], fr.areas["name"], strict=True)
+    }
+    rows = aggregates.comparison(fr)
+    key = SORT_KEY[sort]
+    table = comparison_table(
+        ordered_rows(rows, names, chosen, key, descending, lang),
+        names,
+        lang,
+        sort=key,
+        descending=descending,
+    )
+    search = with_params(
+        search,
+        areas=None if len(chosen) == len(AREA_IDS) else ",".join(chosen) or None,
+        sort=None if sort == SORT_URL[DEFAULT_SORT] else sort,
+        dir="desc" if descending else None,
+    )
+    return table, search

@@ -24,6 +24,10 @@ PROFILE_CARDS = "profile-cards"
 PROFILE_EMPLOYERS = "profile-employers"
 # comparison (components/comparison_panel.py)
 COMPARE_TABLE = "compare-table"
+COMPARE_TABLE_BOX = "compare-table-box"
+COMPARE_AREAS = "compare-areas"
+COMPARE_SORT = "compare-sort"
+COMPARE_DIR = "compare-dir"
 COMPARE_CHECK = "compare-check"
 COMPARE_CHARTS = "compare-charts"
 # premises finder and register (components/finder_panel.py, register_panel.py)

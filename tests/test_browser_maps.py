@@ -184,3 +184,30 @@ def test_comparison_fits_1280_and_links_to_profiles(page, live_server, lang):
     expect(page.locator("#profile-heading")).to_have_text("Visperud", timeout=TIMEOUT)
     assert ("lang=en" in page.url) == (lang == "en")
     assert page.log.console_errors == []
+
+
+def test_comparison_choose_and_sort(page, live_server):
+    """Untick two areas, sort by jobs descending: the table follows, the link keeps it."""
+    page.goto(f"{live_server}/sammenligning")
+    page.wait_for_selector(".compare-table", timeout=TIMEOUT)
+    page.locator("#compare-areas input[value='ahus']").uncheck()
+    page.locator("#compare-areas input[value='losbydalen']").uncheck()
+    expect(page.locator(".compare-table tbody tr")).to_have_count(6, timeout=TIMEOUT)
+    page.click("#compare-sort")
+    page.get_by_role("option", name="Arbeidsplasser", exact=True).click()
+    page.locator("#compare-dir input[value='desc']").check()
+    page.wait_for_function(
+        "() => location.search.includes('dir=desc') && location.search.includes('sort=jobs')",
+        timeout=TIMEOUT,
+    )
+    jobs = page.evaluate(
+        "() => [...document.querySelectorAll('.compare-table tbody tr')].slice(0, 4)"
+        ".map(r => Number(r.children[3].innerText.replace(/\\D/g, '')))"
+    )
+    assert len(jobs) == 4 and jobs == sorted(jobs, reverse=True), jobs
+    sorted_th = page.locator(".compare-table th[aria-sort='descending']")
+    expect(sorted_th).to_have_text("Arbeidsplasser")
+    shot(page, "comparison-chosen-sorted.png")
+    page.goto(page.url)  # the link restores the view
+    expect(page.locator(".compare-table tbody tr")).to_have_count(6, timeout=TIMEOUT)
+    assert page.log.console_errors == []

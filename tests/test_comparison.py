@@ -9,6 +9,7 @@ import pytest
 
 from components import comparison_panel, exports_panel, ids, map_panel
 from components.i18n import NBSP
+from components.i18n.map import area_name
 from layers import aggregates
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 
@@ -194,3 +195,58 @@ def test_comparison_xlsx_download_over_http(client):
     content = base64.b64decode(out["data"]["content"])
     book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.active.max_row >= 9  # six areas, the rest, the total and a heading
+
+
+def _body_names(table):
+    return [text_of(r.children[0]) for r in table.children[2].children]
+
+
+def test_the_url_chooses_and_orders_the_areas(app_ctx):
+    """?areas= chooses, ?sort=&dir= orders; rest and total stay last."""
+    state = {"areas": "visperud,sentrum,ahus,nowhere", "sort": "jobs", "dir": "desc"}
+    page = comparison_panel.layout(state, "nb")
+    names = _body_names(find(page, ids.COMPARE_TABLE))
+    assert names[-2:] == ["Resten av kommunen", "Hele kommunen"]
+    rows = {r["area_id"]: r for r in aggregates.comparison(map_panel.frames())}
+    chosen = sorted(("visperud", "sentrum", "ahus"), key=lambda a: -rows[a]["jobs"])
+    jobs = [rows[a]["jobs"] for a in chosen]
+    assert len(names) == 5 and jobs == sorted(jobs, reverse=True)
+    box = find(page, ids.COMPARE_AREAS)
+    assert box.value == ["sentrum", "visperud", "ahus"]  # the areas' order, known only
+    head = find(page, ids.COMPARE_TABLE).children[1].children.children
+    sorted_by = [h for h in head if "aria-sort" in h.to_plotly_json()["props"]]
+    assert [text_of(h) for h in sorted_by] == ["Arbeidsplasser"]
+    assert sorted_by[0].to_plotly_json()["props"]["aria-sort"] == "descending"
+
+
+def test_unknown_url_values_fall_back_to_every_area_in_order(app_ctx):
+    """A link with nonsense shows the default table (nothing refused, nothing lost)."""
+    page = comparison_panel.layout({"areas": "x,y", "sort": "<b>", "dir": "up"}, "en")
+    names = _body_names(find(page, ids.COMPARE_TABLE))
+    assert len(names) == 8 and names[3] == "Visperud"
+    assert find(page, ids.COMPARE_SORT).value == "order"
+
+
+def test_the_table_callback_sorts_and_keeps_the_choice_in_the_link(app_ctx):
+    """Choosing two areas sorted by rent, descending: the table and the link follow."""
+    table, search = comparison_panel.update_table(
+        ["losbydalen", "fjellhamar"], "rent", "desc", "?lang=en"
+    )
+    names = _body_names(find(table, ids.COMPARE_TABLE))
+    rows = {r["area_id"]: r for r in aggregates.comparison(map_panel.frames())}
+    rents = [rows[a]["median_rent_nok_m2"] for a in ("losbydalen", "fjellhamar")]
+    assert names[-2:] == ["Rest of the municipality", "Whole municipality"]
+    assert len(names) == 4
+    if None not in rents:
+        first = max(
+            ("losbydalen", "fjellhamar"), key=lambda a: rows[a]["median_rent_nok_m2"]
+        )
+        areas = map_panel.frames().areas.set_index("area_id")["name"]
+        assert names[0] == area_name(first, areas[first], "en")
+    assert "areas=fjellhamar,losbydalen" in search and "sort=rent" in search
+    assert "dir=desc" in search and "lang=en" in search
+    # All areas, the default order: the link carries no comparison state.
+    _table, search = comparison_panel.update_table(
+        list(AREA_IDS), "order", "asc", "?areas=ahus&sort=jobs&dir=desc"
+    )
+    assert search == ""
