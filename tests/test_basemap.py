@@ -87,3 +87,21 @@ def test_basemap_carries_the_area_ids(six_squares):
     assert ids_ == list(six_squares["area_id"])
     assert base.neighbours == {"type": "FeatureCollection", "features": []}
     assert set(base.area_bounds) == set(six_squares["area_id"])
+
+
+def test_only_places_we_are_sure_of_are_named(app_ctx):
+    """A landmark placed with low confidence (an approximate guess) gets no label."""
+    landmarks = data.layer_or_empty("landmarks")
+    low = landmarks[landmarks["confidence"].str.lower() == "low"]
+    assert len(low), "the sourced landmarks include an approximate one"
+    context = basemap.orientation(
+        data.layer_or_empty("transit_lines"),
+        data.layer_or_empty("transit_stops").iloc[0:0],
+        landmarks,
+        data.layer_or_empty("neighbours").iloc[0:0],
+    )
+    texts = {text for _lat, _lon, text, _kind in context["labels"]}
+    assert not {basemap.short_name(n) for n in low["name"]} & texts
+    sure = landmarks[(landmarks["confidence"].str.lower() != "low")]
+    sure = sure[~sure.geometry.is_empty & sure.geometry.notna()]
+    assert {basemap.short_name(n) for n in sure["name"]} <= texts

@@ -142,8 +142,15 @@ def orientation(lines, stops, landmarks, neighbours):
         rail = lines[(rt == 2) | ((rt >= 100) & (rt < 200))]
     else:
         rail = lines
-    for name, geom in zip(landmarks["name"], landmarks.geometry.values, strict=True):
-        if geom is None or geom.is_empty:
+    confidence = (
+        landmarks["confidence"] if "confidence" in landmarks else [""] * len(landmarks)
+    )
+    for name, geom, sure in zip(
+        landmarks["name"], landmarks.geometry.values, confidence, strict=True
+    ):
+        # A place whose point is only a low-confidence guess gets no name on the
+        # map: a label says "here", which the source does not.
+        if geom is None or geom.is_empty or str(sure).lower() == "low":
             continue
         text = short_name(name)
         kind = "station" if "stasjon" in text.lower() else "place"
