@@ -37,7 +37,7 @@ def export_file(L, q, shortlist, which, fmt, lang, *, now=None, sort_model=None)
     )
     from components.finder_panel import _source
 
-    source, demo = _source()
+    source, demo = _source(lang)
     header = finder.export_header(
         L,
         q,

@@ -62,6 +62,7 @@ from components.finder_views import (
     toolbar,
 )
 from components.i18n import fmt_int, t
+from components.i18n.sources import source_label
 
 PATH = "/lokaler"
 NAV_KEY = "nav_premises"
@@ -84,11 +85,13 @@ def listings():
     return data.finder_listings()
 
 
-def _source():
+def _source(lang="nb"):
     info = data.layer_infos().get("premises")
     if info is None:
         return "", False
-    text = info.source + (f", per {info.as_of}" if info.as_of else "")
+    text = source_label(info.source, lang) + (
+        f", per {info.as_of}" if info.as_of else ""
+    )
     return text, bool(info.demonstration)
 
 

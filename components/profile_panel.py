@@ -16,6 +16,7 @@ from __future__ import annotations
 from components import figures, ids
 from components.i18n import fmt_count, fmt_date, fmt_int, fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, section_name
+from components.i18n.sources import source_label
 from layers import aggregates, strategy
 from layers.schemas import AREA_IDS, TOTAL_ID
 
@@ -56,7 +57,7 @@ def source_line(src, lang):
     text = t(
         "profile_source",
         lang,
-        source=src.get("source") or "–",
+        source=source_label(src.get("source"), lang) or "–",
         as_of=fmt_date(src.get("as_of"), lang),
     )
     parts = [text]

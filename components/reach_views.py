@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from components import ids
 from components.i18n import fmt_date, fmt_int, fmt_num, t
+from components.i18n.sources import source_label
 from layers.finder import reach_point
 
 BANDS = (15, 30, 45)
@@ -141,7 +142,7 @@ def source_text(info, lang):
     return t(
         "reach_source",
         lang,
-        source=info.get("source", ""),
+        source=source_label(info.get("source", ""), lang),
         as_of=fmt_date(info.get("as_of", ""), lang),
         window=window_text(info, lang),
     )

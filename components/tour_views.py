@@ -10,6 +10,7 @@ from dash import dcc, html
 from components import exports, exports_panel, ids
 from components.i18n import fmt_count, fmt_date, fmt_int, fmt_m2, fmt_nok, plural, t
 from components.i18n.map import premises_type_name
+from components.i18n.sources import source_label
 from components.tour import setup_order
 from layers import aggregates, kommune, strategy
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
@@ -110,9 +111,9 @@ def _sources_line(rows, lang):
     entries = exports.source_entries(rows)
     as_of = t("as_of", lang)
     parts = (
-        f"{e['source']} {as_of} {fmt_date(e['as_of'], lang)}"
+        f"{source_label(e['source'], lang)} {as_of} {fmt_date(e['as_of'], lang)}"
         if e.get("as_of")
-        else e["source"]
+        else source_label(e["source"], lang)
         for e in entries
     )
     # Entries differing only in their licence read the same here: once each.

@@ -48,3 +48,30 @@ def test_unknown_status_is_shown_as_it_is():
     """An unknown status is shown verbatim; a missing one as empty text."""
     assert status_name("solgt", "en") == "solgt"
     assert status_name(None, "nb") == ""
+
+
+def test_the_builds_own_source_lines_read_in_either_language(default_store):
+    """Every source and licence line the build writes has its nb and en sentence.
+
+    A real file's source (a name) is shown as it is; the demonstration and
+    bundled-geodata lines are known sentences, shown in the reader's language.
+    """
+    from components.exports.text import source_text
+    from components.i18n.sources import SOURCES, source_label
+    from layers.store import open_store
+
+    infos = [i for i in open_store(default_store).list_layers() if i.source]
+    translated = [i for i in infos if i.source in SOURCES]
+    assert {"establishments", "premises", "transit_stops", "addresses"} <= {
+        i.name for i in translated
+    }
+    for info in translated:
+        nb, en = source_label(info.source, "nb"), source_label(info.source, "en")
+        assert nb != en
+        assert "Demonstrasjonsdata" not in en and "demonstrasjonsdata" not in en
+        assert "Demonstration data" not in nb and "drawn by this project" not in nb
+        line = source_text(info.to_dict(), "en")
+        assert "Demonstrasjonsdata" not in line and "generert" not in line
+    assert source_label("Enhetsregisteret: underenheter_alle.json.gz", "en") == (
+        "Enhetsregisteret: underenheter_alle.json.gz"
+    )

@@ -11,6 +11,7 @@ from plotly.utils import PlotlyJSONEncoder
 from components import data, finder, finder_panel, finder_reach, ids, reach_views
 from components.finder_views import count_text
 from components.i18n import t
+from components.i18n.sources import source_label
 from layers import reach
 from layers.finder import Query, query_from_params, query_to_params, reach_origin
 from tests.test_finder_panel import find, text
@@ -171,7 +172,7 @@ def test_profile_shows_the_area_reach_with_source_and_demo(app_ctx, lang):
     label = "Arbeidsplasser innen 30 min" if lang == "nb" else "Jobs within 30 min"
     assert label in page and jobs in page
     info = data.reach_info()
-    assert info["source"] in page
+    assert source_label(info["source"], lang) in page
     assert t("reach_demo", lang) in page
     assert "07:00" in page
     # The whole municipality has no centroid figure.
@@ -192,7 +193,7 @@ def test_comparison_has_the_reach_table(app_ctx, lang):
             reach_views.fmt_int(rows["stasjonsomradet"][f"jobs_{band}"], lang) in body
         )
     section = text(find(page, "compare-reach"))
-    assert data.reach_info()["source"] in section
+    assert source_label(data.reach_info()["source"], lang) in section
     assert t("reach_demo", lang) in section
 
 

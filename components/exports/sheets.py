@@ -32,6 +32,7 @@ from components.exports.text import (
 )
 from components.i18n import status_name, t
 from components.i18n.map import premises_type_name
+from components.i18n.sources import source_label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Text written as a real date / date and time (a spreadsheet can sort and filter it).
@@ -163,8 +164,8 @@ def _sources_sheet(wb, figures, lang):
             values = [
                 row["area_id"],
                 figure_label(fig, lang),
-                info["source"],
-                info["licence"],
+                source_label(info["source"], lang),
+                source_label(info["licence"], lang),
                 info["as_of"],
                 t("export_yes" if info["demonstration"] else "export_no", lang),
             ]

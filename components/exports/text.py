@@ -8,6 +8,7 @@ import math
 
 from components.i18n import fmt_date, fmt_m2, fmt_nok, fmt_num, lang_or_default, t
 from components.i18n.map import NACE_SECTIONS, section_name
+from components.i18n.sources import source_label
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 from layers.sources.areas import AREA_INFO
 from layers.stats import AVAILABLE, locate
@@ -190,9 +191,9 @@ def source_text(info, lang="nb", *, demo=True):
 
     With ``demo`` a demonstration source is marked as such at the end.
     """
-    parts = [str(info.get("source", ""))]
+    parts = [str(source_label(info.get("source", ""), lang))]
     if info.get("licence"):
-        parts[0] += f" ({info['licence']})"
+        parts[0] += f" ({source_label(info['licence'], lang)})"
     if info.get("as_of"):
         parts.append(f"{t('export_as_of', lang)} {fmt_date(info['as_of'], lang)}")
     if demo and info.get("demonstration"):
