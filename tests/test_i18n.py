@@ -75,3 +75,5 @@ def test_the_builds_own_source_lines_read_in_either_language(default_store):
     assert source_label("Enhetsregisteret: underenheter_alle.json.gz", "en") == (
         "Enhetsregisteret: underenheter_alle.json.gz"
     )
+    demo = "Demonstrasjonsdata (lokaleregister)"
+    assert source_label(demo, None) == source_label(demo, "de") == demo

@@ -54,4 +54,5 @@ SOURCES = {text: entry for entry in _KNOWN for text in entry.values()}
 def source_label(text, lang):
     """``text`` (a source or licence line) in ``lang`` when it is a known one."""
     entry = SOURCES.get(str(text or "").strip())
-    return entry[lang] if entry else text
+    # An unknown language reads Norwegian, as every other text does (i18n.t).
+    return entry.get(lang, entry["nb"]) if entry else text
