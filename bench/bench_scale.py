@@ -40,12 +40,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_dashboard import (  # noqa: E402
     callback_body,
-    free_port,
     map_values,
     post,
     session,
-    stop,
 )
+
+from tests.register_support import start_gunicorn, stop_gunicorn  # noqa: E402
 
 TIMEOUT_S = 120  # as in the Procfile
 
@@ -84,46 +84,16 @@ def ensure_store(directory, n):
 
 def start(store, warm=True):
     """gunicorn app:server, one worker; return (process, base URL, seconds to up)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "NARING_STORE": str(store),
-        "NARING_SECRET_KEY": "bench-secret",
-        "NARING_WARM": "1" if warm else "0",
-    }
     t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "app:server",
-            "--preload",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--timeout",
-            str(TIMEOUT_S),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    proc, base = start_gunicorn(
+        store,
+        workers=1,
+        secret="bench-secret",
+        env={"NARING_WARM": "1" if warm else "0"},
+        args=("--preload", "--log-level", "warning"),  # timeout 120 s as TIMEOUT_S
+        wait_s=600,  # the warm-up runs before the first answer
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 600
-    while True:
-        try:
-            urllib.request.urlopen(base + "/health", timeout=5).read()
-            return proc, base, time.perf_counter() - t0
-        except Exception:
-            if proc.poll() is not None or time.time() > deadline:
-                proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
-            time.sleep(0.2)
+    return proc, base, time.perf_counter() - t0
 
 
 def get(base, path, gz=False):
@@ -229,7 +199,7 @@ def measure(store, n_posts):
         out["never-seen view s"] = fresh
         out["worker RSS MB"] = worker_rss_mb(proc)
     finally:
-        stop(proc)
+        stop_gunicorn(proc)
     proc, base, _up = start(store, warm=False)
     try:
         headers = session(base)
@@ -238,7 +208,7 @@ def measure(store, n_posts):
         out["no warm-up: first page s"] = dt
         out["status"] = max(out["status"], status)
     finally:
-        stop(proc)
+        stop_gunicorn(proc)
     return out
 
 

@@ -28,6 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from layers import firm_index  # noqa: E402
 from layers.schemas import METRIC_CRS  # noqa: E402
 from layers.store import open_store  # noqa: E402
 
@@ -107,7 +108,10 @@ def main(argv=None):
         "details": details,
     }
     frame = scaled_establishments(base, args.n, args.seed)
-    (written,) = store.replace_layers({"establishments": (frame, meta)})
+    layers = firm_index.with_index(store, {"establishments": (frame, meta)})
+    written = next(
+        i for i in store.replace_layers(layers) if i.name == "establishments"
+    )
     print(f"{out}: establishments {written.rows:,} (from {len(base):,})")
     return 0
 

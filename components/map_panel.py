@@ -132,7 +132,7 @@ def firm_layer(fr, view, cam, lang):
             fr, _grid(fr, 250), mask, cam["bounds"], MAX_VIEW_FIRMS
         )
         if rows is not None:
-            return "firms", firm_points(fr.firms.iloc[rows], lang)
+            return "firms", firm_points(fr.firm_rows(rows), lang)
     size_m = 250 if zoom >= 12 else 500
 
     def build():

@@ -27,23 +27,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from layers import firm_index
+
+# Re-exported: the engine's names for the firms' classes and places.
+from layers.firm_index import SECTIONS, SIZE_BOUNDS, UNKNOWN_SECTION, size_class  # noqa: F401
 from layers.frames import MEMO
+from layers.places import OUTSIDE, locate, place_ids  # noqa: F401
 from layers.schemas import AREA_IDS, AREA_PLACES, METRIC_CRS, REST_ID, TOTAL_ID
 
-# Size classes of establishments by employees (SSB's classes): lower bounds.
-SIZE_BOUNDS = (0, 1, 5, 10, 20, 50, 100, 250)
 SIZE_LABELS = ("0", "1–4", "5–9", "10–19", "20–49", "50–99", "100–249", "250+")
 FULL_SIZE = (0, len(SIZE_BOUNDS) - 1)
-UNKNOWN_SECTION = "?"
-SECTIONS = (*"ABCDEFGHIJKLMNOPQRSTU", UNKNOWN_SECTION)
-# Premises and stops outside the municipality (a timetable covers the region) are
-# drawn on the map but belong to neither an area, the rest nor the total.
-OUTSIDE = "outside"
 PLACES = AREA_PLACES  # firm area codes index into this (follows the kommune)
 TOP_EMPLOYERS = 10
 YEARS = 10
@@ -65,58 +62,6 @@ FIGURE_LAYER = {
 FIGURES = tuple(FIGURE_LAYER)
 
 
-def locate(geometry, areas):
-    """Return, for each point, the id of the area that contains it, or ``rest``.
-
-    Parameters
-    ----------
-    geometry : geopandas.GeoSeries
-        Points (missing or empty geometries allowed), same CRS as ``areas``.
-    areas : geopandas.GeoDataFrame
-        Polygons with an ``area_id`` column; they must not overlap.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of area ids, one per point.
-    """
-    out = np.full(len(geometry), REST_ID, dtype=object)
-    if len(geometry) == 0:
-        return out
-    valid = ~(geometry.isna().to_numpy() | geometry.is_empty.to_numpy())
-    x = np.full(len(geometry), np.nan)
-    y = np.full(len(geometry), np.nan)
-    x[valid] = shapely.get_x(geometry.values[valid])
-    y[valid] = shapely.get_y(geometry.values[valid])
-    for area_id, poly in zip(areas["area_id"], areas.geometry.values, strict=True):
-        minx, miny, maxx, maxy = poly.bounds
-        # Bounding-box filter first: cheap, and most points fail it.
-        cand = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
-        if len(cand) == 0:
-            continue
-        shapely.prepare(poly)
-        inside = shapely.contains_xy(poly, x[cand], y[cand])
-        out[cand[inside]] = area_id
-    return out
-
-
-def place_ids(geometry, areas, boundary=None):
-    """Return each point's area id, ``rest``, or ``outside`` the municipality.
-
-    The one definition of "inside the municipality": within the union of the
-    boundary's polygons (by :func:`locate`). Without a boundary nothing is outside.
-    """
-    where = locate(geometry, areas)
-    if boundary is not None and len(boundary) and len(geometry):
-        muni = boundary.to_crs(geometry.crs).union_all()
-        muni_frame = gpd.GeoDataFrame(
-            {"area_id": ["in"]}, geometry=[muni], crs=geometry.crs
-        )
-        inside = locate(geometry, muni_frame)
-        where = np.where(inside == "in", where, OUTSIDE)
-    return where
-
-
 def split_lines(text):
     """Split a stop's comma-separated ``lines`` value into a set of line names."""
     return {part.strip() for part in str(text).split(",") if part.strip()}
@@ -126,17 +71,18 @@ def split_lines(text):
 class Frames:
     """The layers the panels use, with each point's area, for one store version.
 
+    Firms are arrays only (from :mod:`layers.firm_index`): no frame of every
+    establishment is kept; :meth:`firm_rows` gives the few a view names.
     Shared and read-only: callers must not modify the frames or arrays.
     """
 
     areas: object  # GeoDataFrame of the six areas
-    firms: pd.DataFrame  # every establishment, with area_id, section, lon/lat
     premises: pd.DataFrame  # available ("ledig") listings, with area_id, lon/lat
     stops: pd.DataFrame  # with area_id, lon/lat
     area_km2: dict
     as_of: date | None
     indicative: bool
-    # Per firm, aligned with ``firms``: codes into PLACES, SECTIONS and size classes.
+    # Per firm, in the layer's order: codes into PLACES, SECTIONS and size classes.
     firm_place: np.ndarray = field(repr=False, default=None)
     firm_section: np.ndarray = field(repr=False, default=None)
     firm_size: np.ndarray = field(repr=False, default=None)
@@ -145,16 +91,43 @@ class Frames:
     firm_year: np.ndarray = field(repr=False, default=None)
     firm_order: np.ndarray = field(repr=False, default=None)  # most employees first
     firm_estimated: np.ndarray = field(repr=False, default=None)  # 1-4, no count
+    firm_lon: np.ndarray = field(repr=False, default=None)  # NaN: not placed
+    firm_lat: np.ndarray = field(repr=False, default=None)
     unplaced: int = 0  # establishments without a location (counted in the rest)
-    firm_text: dict = field(repr=False, default_factory=dict)  # column -> object array
+    # "name" and "address": firm_index.PackedText (text[k] is the k-th firm's).
+    firm_text: dict = field(repr=False, default_factory=dict)
     # Premises and transit figures per area, rest and total (not filtered).
     places: dict = field(repr=False, default_factory=dict)
     # The areas' text columns by area id (name, description_nb, ambition_en, ...).
     area_info: dict = field(repr=False, default_factory=dict)
 
+    @property
+    def n_firms(self):
+        return len(self.firm_place)
+
+    def firm_rows(self, rows):
+        """The firms at positions ``rows``: a small frame with ``name``, ``section``,
+        ``employees``, ``address``, ``area_id``, ``lon`` and ``lat``."""
+        rows = np.asarray(rows, dtype=np.int64)
+        place = self.firm_place[rows]
+        return pd.DataFrame(
+            {
+                "name": self.firm_text["name"].take(rows),
+                "section": [SECTIONS[k] for k in self.firm_section[rows]],
+                "employees": self.firm_jobs[rows],
+                "address": self.firm_text["address"].take(rows),
+                "area_id": [PLACES[k] if k >= 0 else REST_ID for k in place],
+                "lon": self.firm_lon[rows],
+                "lat": self.firm_lat[rows],
+            }
+        )
+
 
 def frames(store):
     """Return the :class:`Frames` of a store, computed once per store version.
+
+    The firms come from the store's firm index (:func:`firm_index.load`) when it
+    is current, so no establishment is read; otherwise from the layers.
 
     Parameters
     ----------
@@ -169,9 +142,10 @@ def frames(store):
 
     def build():
         est = {i.name: i for i in store.list_layers()}.get("establishments")
-        return build_frames(
-            store.read_layer("areas"),
-            store.read_layer("establishments"),
+        areas = store.read_layer("areas")
+        return frames_of(
+            firms_of(store, areas),
+            areas,
             store.read_layer("premises"),
             store.read_layer("transit_stops"),
             as_of=est.as_of if est else "",
@@ -179,6 +153,16 @@ def frames(store):
         )
 
     return MEMO.get("aggregates.frames", store, None, build)
+
+
+def firms_of(store, areas=None):
+    """The store's :class:`firm_index.FirmIndex`: stored, or computed from the layers."""
+    index = firm_index.load(store)
+    if index is None:
+        if areas is None:
+            areas = store.read_layer("areas")
+        index = firm_index.compute(store.read_layer("establishments"), areas)
+    return index
 
 
 def build_frames(areas, establishments, premises, stops, *, as_of="", boundary=None):
@@ -198,45 +182,44 @@ def build_frames(areas, establishments, premises, stops, *, as_of="", boundary=N
     -------
     Frames
     """
+    index = firm_index.compute(establishments, areas)
+    return frames_of(index, areas, premises, stops, as_of=as_of, boundary=boundary)
+
+
+def frames_of(index, areas, premises, stops, *, as_of="", boundary=None):
+    """:func:`build_frames` from a :class:`firm_index.FirmIndex` of the firms."""
     day = _parse_date(as_of)
-    firms = _points(establishments, areas)
-    firms["section"] = firms["nace_section"].where(
-        firms["nace_section"].isin(SECTIONS[:-1]), UNKNOWN_SECTION
-    )
-    firms["size_class"] = size_class(firms["employees"].to_numpy())
-    firms["start"] = pd.to_datetime(
-        firms["start_date"], errors="coerce", format="ISO8601"
-    )
     avail = _points(premises[premises["status"] == AVAILABLE], areas, boundary)
     stop_points = _points(stops, areas, boundary)
     metric = areas.to_crs(METRIC_CRS)
     km2 = dict(
         zip(areas["area_id"], metric.geometry.area.to_numpy() / 1e6, strict=True)
     )
-    jobs = firms["employees"].to_numpy().astype(np.int64)
-    year = firms["start"].dt.year.fillna(-1).to_numpy().astype(np.int64)
-    places = _places(avail, stop_points)
+    days = index.start_day
+    known = days != firm_index.NO_DAY
+    year = np.full(len(days), -1, dtype=np.int64)
+    dates = days[known].astype("datetime64[D]")
+    year[known] = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     return Frames(
         areas=areas,
-        firms=firms,
         premises=avail,
         stops=stop_points,
         area_km2=km2,
         as_of=day,
         indicative=bool(areas["indicative"].any()) if len(areas) else False,
-        firm_place=_codes(firms["area_id"], PLACES),
-        firm_section=_codes(firms["section"], SECTIONS),
-        firm_size=firms["size_class"].to_numpy().astype(np.int8),
-        firm_jobs=jobs,
-        firm_new=_new_mask(firms["start"], day),
+        firm_place=index.place_codes(tuple(PLACES)),
+        firm_section=index.section,
+        firm_size=index.size,
+        firm_jobs=index.jobs,
+        firm_new=_new_mask(days, known, day),
         firm_year=year,
-        firm_order=np.lexsort((firms["name"].to_numpy(), -jobs)),
-        firm_estimated=_estimated(establishments),
-        unplaced=int((~firms["placed"]).sum()) if "placed" in firms else 0,
-        firm_text={
-            c: firms[c].to_numpy(dtype=object) for c in ("name", "section", "address")
-        },
-        places=places,
+        firm_order=index.order,
+        firm_estimated=index.estimated,
+        firm_lon=index.lon,
+        firm_lat=index.lat,
+        unplaced=int((~index.placed).sum()),
+        firm_text={"name": index.name, "address": index.address},
+        places=_places(avail, stop_points),
         area_info={
             rec["area_id"]: rec
             for rec in pd.DataFrame(areas.drop(columns=areas.geometry.name)).to_dict(
@@ -244,16 +227,6 @@ def build_frames(areas, establishments, premises, stops, *, as_of="", boundary=N
             )
         },
     )
-
-
-def _codes(values, categories):
-    return pd.Categorical(values, categories=categories).codes.astype(np.int8)
-
-
-def _estimated(establishments):
-    if "employees_estimated" not in establishments:
-        return np.zeros(len(establishments), dtype=bool)
-    return establishments["employees_estimated"].to_numpy().astype(bool)
 
 
 def _places(avail, stop_points):
@@ -285,11 +258,16 @@ def _parse_date(text):
         return None
 
 
-def _new_mask(start, as_of):
+def _new_mask(days, known, as_of):
+    """Started within the year up to ``as_of`` (after a year before, up to it)."""
     if as_of is None:
-        return np.zeros(len(start), dtype=bool)
+        return np.zeros(len(days), dtype=bool)
     end = pd.Timestamp(as_of)
-    return ((start > end - pd.DateOffset(years=1)) & (start <= end)).to_numpy()
+    first = (end - pd.DateOffset(years=1)).to_datetime64().astype("datetime64[D]")
+    epoch = np.datetime64("1970-01-01", "D")
+    lo = (first - epoch).astype(np.int64)
+    hi = (end.to_datetime64().astype("datetime64[D]") - epoch).astype(np.int64)
+    return known & (days > lo) & (days <= hi)
 
 
 def place_figures(premises, stops, key):
@@ -333,11 +311,6 @@ def place_figures(premises, stops, key):
     }
 
 
-def size_class(employees):
-    """Return the size class (0-7, see ``SIZE_LABELS``) of each employee count."""
-    return np.searchsorted(SIZE_BOUNDS, np.asarray(employees), side="right") - 1
-
-
 def size_range_label(size):
     """Describe a size range of classes, e.g. ``5–49`` or ``250+``."""
     lo, hi = size
@@ -364,7 +337,7 @@ def firm_mask(firms, sections=None, size=FULL_SIZE):
     Parameters
     ----------
     firms : pandas.DataFrame
-        Rows of ``Frames.firms`` (any subset).
+        A firms frame with ``size_class`` and ``section`` (any subset).
     sections : list of str, optional
         SN2007 section letters (``?`` for unknown).
     size : tuple of int
@@ -379,7 +352,7 @@ def firm_mask(firms, sections=None, size=FULL_SIZE):
 
 
 def selection(fr, area_id=None, sections=None, size=FULL_SIZE):
-    """Boolean array over ``fr.firms``: the firms of an area under the filters.
+    """Boolean array over the firms of ``fr``: the firms of an area under the filters.
 
     Parameters
     ----------
@@ -529,7 +502,7 @@ def top_employers(fr, mask, n=TOP_EMPLOYERS):
     return [
         {
             "name": fr.firm_text["name"][k],
-            "section": fr.firm_text["section"][k],
+            "section": SECTIONS[fr.firm_section[k]],
             "employees": int(fr.firm_jobs[k]),
             "address": fr.firm_text["address"][k],
         }
@@ -577,27 +550,33 @@ def area_rows(areas, establishments, premises, stops, sources=None, boundary=Non
         firms, e.g. ``["SN2025"]``), ``sources`` (per figure) and
         ``demonstration``.
     """
+    index = firm_index.compute(establishments, areas)
+    return rows_of(index, areas, premises, stops, sources, boundary)
+
+
+def rows_of(index, areas, premises, stops, sources=None, boundary=None):
+    """:func:`area_rows` with the firms from a :class:`firm_index.FirmIndex`."""
     rows = {i: {"area_id": i} for i in (*PLACES, TOTAL_ID)}
-    codes = _codes(locate(establishments.geometry, areas), PLACES)
-    jobs = establishments["employees"].to_numpy().astype(np.int64)
-    estimated = _estimated(establishments)
+    codes = index.place_codes(tuple(PLACES))
+    jobs = index.jobs
+    estimated = index.estimated
     counts = np.bincount(codes, minlength=len(PLACES))
     job_sums = np.bincount(codes, weights=jobs, minlength=len(PLACES))
     est_sums = np.bincount(
         codes[estimated], weights=jobs[estimated], minlength=len(PLACES)
     )
-    standards = _standards(establishments, codes)
+    standards = _standards(index, codes)
     for k, i in enumerate(PLACES):
         rows[i]["establishments"] = int(counts[k])
         rows[i]["jobs"] = int(job_sums[k])
         rows[i]["jobs_estimated"] = int(est_sums[k])
         rows[i]["industry_standard"] = standards[k]
     total = rows[TOTAL_ID]
-    total["establishments"] = len(establishments)
+    total["establishments"] = len(index)
     total["jobs"] = int(jobs.sum())
     total["jobs_estimated"] = int(jobs[estimated].sum())
     total["industry_standard"] = sorted({s for per in standards for s in per})
-    total["unplaced_establishments"] = int((~establishments["placed"]).sum())
+    total["unplaced_establishments"] = int((~index.placed).sum())
     avail = _points(premises[premises["status"] == AVAILABLE], areas, boundary)
     places = _places(avail, _points(stops, areas, boundary))
     for key, row in rows.items():
@@ -613,16 +592,13 @@ def area_rows(areas, establishments, premises, stops, sources=None, boundary=Non
     return [rows[i] for i in (*PLACES, TOTAL_ID)]
 
 
-def _standards(establishments, codes):
+def _standards(index, codes):
     """Per place (``PLACES`` order): the sorted industry standards of its firms."""
     out = [[] for _ in PLACES]
-    if "nace_standard" not in establishments or not len(establishments):
-        return out
-    std = establishments["nace_standard"].to_numpy(dtype=object)
-    for name in sorted({s for s in pd.unique(std) if s}):
-        present = np.bincount(codes[std == name], minlength=len(PLACES))
-        for k in np.flatnonzero(present):
-            out[k].append(str(name))
+    for k, name in enumerate(index.standards):
+        present = np.bincount(codes[index.standard == k], minlength=len(PLACES))
+        for p in np.flatnonzero(present):
+            out[p].append(str(name))
     return out
 
 
@@ -652,9 +628,10 @@ def store_rows(store):
     """
 
     def build():
-        return area_rows(
-            store.read_layer("areas"),
-            store.read_layer("establishments"),
+        areas = store.read_layer("areas")
+        return rows_of(
+            firms_of(store, areas),
+            areas,
             store.read_layer("premises"),
             store.read_layer("transit_stops"),
             sources={i.name: i for i in store.list_layers()},

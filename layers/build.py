@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from layers import firm_index
 from layers import kommune as kommune_mod
 from layers.build_kommune import (  # noqa: F401 - the other kommune's part
     _DEFAULT,
@@ -223,7 +224,7 @@ def build_store(store, geodata=GEODATA, *, reset_register=False):
     # A kommune of a database holding several: the national layers stay shared.
     for name in getattr(store, "shared_layers", tuple)():
         layers.pop(name, None)
-    store.replace_layers(layers, reproducible=True)
+    store.replace_layers(firm_index.with_index(store, layers), reproducible=True)
     if reset_register or not register.has_register(store):
         register.seed_register(
             store,
@@ -405,7 +406,7 @@ def rebuild_store(store, plan, geodata=GEODATA):
             if plan.get("areas") is not None:
                 layers["areas"] = (plan["areas"], {"source": "", "licence": ""})
         premises, _meta = layers.pop("premises")
-        fresh.replace_layers(layers, reproducible=True)
+        fresh.replace_layers(firm_index.with_index(fresh, layers), reproducible=True)
         with contextlib.closing(sqlite3.connect(tmp)) as con, con:
             for t in plan["tables"]:
                 con.execute(f'DROP TABLE IF EXISTS "{t["name"]}"')
@@ -465,7 +466,7 @@ def init_store(store, number, *, kommuner_file=None, areas_file=None, source=Non
             boundary = store.read_layer("boundary")
             areas = read_areas(areas_file, boundary=boundary)
             meta = {"source": Path(areas_file).name[:80], "licence": "", "as_of": ""}
-            store.replace_layers({"areas": (areas, meta)})
+            store.replace_layers(firm_index.with_index(store, {"areas": (areas, meta)}))
         return kommune_mod.for_store(store)
     path = kommuner_file or (GEODATA / _DEFAULT.kommuner_file)
     kommuner = read_kommuner(path)
@@ -478,7 +479,7 @@ def init_store(store, number, *, kommuner_file=None, areas_file=None, source=Non
     # A kommune of a database holding several: the national layers stay shared.
     for name in getattr(store, "shared_layers", tuple)():
         layers.pop(name, None)
-    store.replace_layers(layers)
+    store.replace_layers(firm_index.with_index(store, layers))
     register.seed_register(
         store, empty_layer("premises"), user="init", demonstration=False
     )

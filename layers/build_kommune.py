@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from layers import firm_index
 from layers import kommune as kommune_mod
 from layers.errors import InputError, StoreError
 from layers.schemas import CRS, METRIC_CRS
@@ -242,7 +243,7 @@ def build_other(store, config, *, reset_register=False):
             layers.pop(name)
     premises = layers.pop("premises", None)
     if layers:
-        store.replace_layers(layers)
+        store.replace_layers(firm_index.with_index(store, layers))
     if premises is not None and "premises" not in held:
         store.replace_layers({"premises": premises})
     if reset_register or not register.has_register(store):

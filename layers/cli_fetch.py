@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from layers import firm_index
 from layers.cli_imports import (
     _existing_store,
     _iso,
@@ -153,7 +154,7 @@ def cmd_fetch(args):
             nace_standard="auto",
         )
         layers = import_establishments(ns, store)
-    for i in store.replace_layers(layers):
+    for i in store.replace_layers(firm_index.with_index(store, layers)):
         print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
     return 0
 

@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from layers import firm_index
 from layers.errors import InputError, StoreError
 from layers.store import open_store
 
@@ -39,7 +40,7 @@ def cmd_import(args):
     if args.layer == "premises":
         return import_premises(args, store)
     layers = IMPORTERS[args.layer](args, store)
-    infos = store.replace_layers(layers)
+    infos = store.replace_layers(firm_index.with_index(store, layers))
     for i in infos:
         print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
 

@@ -39,7 +39,7 @@ class Grid:
     size_m: int
     firm_cell: (
         np.ndarray
-    )  # per firm (aligned with Frames.firms): cell code, -1 unplaced
+    )  # per firm (aligned with the Frames' firm arrays): cell code, -1 unplaced
     lat: np.ndarray  # per cell: centre, EPSG:4326
     lon: np.ndarray
     firm_lat: np.ndarray  # per firm, NaN when unplaced (for extent queries)
@@ -63,8 +63,8 @@ def build_grid(fr, size_m):
     -------
     Grid
     """
-    lat = fr.firms["lat"].to_numpy(dtype=float)
-    lon = fr.firms["lon"].to_numpy(dtype=float)
+    lat = np.asarray(fr.firm_lat, dtype=float)
+    lon = np.asarray(fr.firm_lon, dtype=float)
     placed = np.isfinite(lat) & np.isfinite(lon)
     to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
     to_geo = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
@@ -111,7 +111,7 @@ class CellAggregate:
 
 
 def aggregate(fr, g, mask):
-    """Aggregate the firms of ``mask`` (over ``fr.firms``) into the cells of ``g``.
+    """Aggregate the firms of ``mask`` (over the firms of ``fr``) into the cells of ``g``.
 
     Parameters
     ----------
@@ -179,7 +179,7 @@ def firms_in_extent(fr, g, mask, bounds, limit):
     Returns
     -------
     numpy.ndarray of int or None
-        Positions into ``fr.firms``, most employees first; None when more than
+        Positions of firms of ``fr``, most employees first; None when more than
         ``limit`` firms are in the extent (the view shows cells instead).
     """
     rows = np.flatnonzero(mask & in_extent(g, bounds))

@@ -5,17 +5,43 @@ import html
 import json
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from dash import Patch, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from components import exports_panel, figures, ids, map_camera, map_panel
+from components import data, exports_panel, figures, ids, map_camera, map_panel
 from components.figures.theme import SECTION_COLORS
 from components.i18n import fmt_int
 from components.i18n.map import NACE_SECTIONS, section_name
 from layers import aggregates, grid
 from layers.schemas import AREA_IDS
+
+
+def layer_firms():
+    """The store's establishments as a plain frame, read from the layer itself
+    (not through the engine): lat/lon (NaN when unplaced), name, employees,
+    section (``?`` when unknown) and area_id."""
+    est = data.layer("establishments")
+    placed = (est.geometry.notna() & ~est.geometry.is_empty).to_numpy()
+    lat = np.full(len(est), np.nan)
+    lon = np.full(len(est), np.nan)
+    lat[placed] = est.geometry.y.to_numpy()[placed]
+    lon[placed] = est.geometry.x.to_numpy()[placed]
+    sections = est["nace_section"].where(
+        est["nace_section"].isin(list("ABCDEFGHIJKLMNOPQRSTU")), "?"
+    )
+    return pd.DataFrame(
+        {
+            "lat": lat,
+            "lon": lon,
+            "name": est["name"].to_numpy(),
+            "employees": est["employees"].to_numpy(),
+            "section": sections.to_numpy(),
+            "area_id": aggregates.locate(est.geometry, data.layer("areas")),
+        }
+    )
 
 
 @pytest.fixture
@@ -164,8 +190,8 @@ def test_firms_layer_is_one_trace_of_grid_cells(app_ctx):
     fig = map_figure()
     (firms,) = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
     fr = map_panel.frames()
-    placed = int(fr.firms["lat"].notna().sum())
-    cells = grid.aggregate(fr, grid.build_grid(fr, 500), np.ones(len(fr.firms), bool))
+    placed = int(layer_firms()["lat"].notna().sum())
+    cells = grid.aggregate(fr, grid.build_grid(fr, 500), np.ones(fr.n_firms, bool))
     assert int(cells.firms.sum()) == placed  # every placed firm is in a cell
     assert len(firms.lat) == len(cells) < placed / 4
     # Coloured by the section with most jobs, sized by jobs, counts on hover.
@@ -180,15 +206,13 @@ def test_firms_layer_is_one_trace_of_grid_cells(app_ctx):
 
 def test_zoomed_in_view_shows_the_firms_of_its_extent(app_ctx):
     """Zoomed in far enough, the one firms trace holds the firms in the extent."""
-    fr = map_panel.frames()
-    k = int(np.argmax(fr.firm_jobs))  # somewhere with firms
-    lat, lon = float(fr.firms["lat"].iloc[k]), float(fr.firms["lon"].iloc[k])
+    layer = layer_firms()
+    k = int(np.argmax(layer["employees"]))  # somewhere with firms
+    lat, lon = float(layer["lat"].iloc[k]), float(layer["lon"].iloc[k])
     fig = map_figure({"center": f"{lat},{lon}", "zoom": "15"})
     (firms,) = [tr for tr in fig.data if tr.meta and tr.meta[0] == "firms"]
     lon0, lat0, lon1, lat1 = map_camera._bounds((lat, lon), 15.0)
-    inside = fr.firms[
-        fr.firms.lat.between(lat0, lat1) & fr.firms.lon.between(lon0, lon1)
-    ]
+    inside = layer[layer.lat.between(lat0, lat1) & layer.lon.between(lon0, lon1)]
     assert 0 < len(firms.lat) == len(inside) <= map_panel.MAX_VIEW_FIRMS
     names = {html.escape(n) for n in inside["name"]}
     assert {c[0] for c in firms.customdata} == names
@@ -197,9 +221,9 @@ def test_zoomed_in_view_shows_the_firms_of_its_extent(app_ctx):
 
 def test_pan_when_zoomed_in_fetches_the_new_extent(app_ctx):
     """A relayout to another zoomed-in place patches the firms trace with its firms."""
-    fr = map_panel.frames()
-    k = int(np.argmax(fr.firm_jobs))
-    lat, lon = float(fr.firms["lat"].iloc[k]), float(fr.firms["lon"].iloc[k])
+    firms = layer_firms()
+    k = int(np.argmax(firms["employees"]))
+    lat, lon = float(firms["lat"].iloc[k]), float(firms["lon"].iloc[k])
     view = {"layers": ["firms"], "area": None, "sections": [], "size": [0, 7]}
     old = {"center": [59.93, 10.95], "zoom": 10.7, "mode": "cells:500"}
     relayout = {"map.center": {"lat": lat, "lon": lon}, "map.zoom": 15.5}
@@ -233,7 +257,8 @@ def test_jobs_layer_is_density_per_km2(app_ctx):
     metric = fr.areas.to_crs("EPSG:25833")
     k = AREA_IDS.index("visperud")
     km2 = metric.geometry.iloc[k].area / 1e6
-    expected = fr.firms.loc[fr.firms.area_id == "visperud", "employees"].sum() / km2
+    firms = layer_firms()
+    expected = firms.loc[firms.area_id == "visperud", "employees"].sum() / km2
     assert jobs.z[k] == pytest.approx(expected, abs=0.1)
 
 
@@ -305,10 +330,11 @@ def test_size_filter_sends_the_filtered_cells(app_ctx):
     ops = {tuple(op["location"]): op["params"]["value"] for op in patch_ops(patch)}
     i = figures.trace_keys(map_panel.context()).index(("firms", ""))
     fr = map_panel.frames()
-    big = (fr.firms.employees >= 50).to_numpy()
+    firms = layer_firms()
+    big = (firms.employees >= 50).to_numpy()
     cells = grid.aggregate(fr, grid.build_grid(fr, 500), big)
     assert len(ops[("data", i, "lat")]) == len(cells)
-    assert int(cells.firms.sum()) == int((big & fr.firms.lat.notna()).sum())
+    assert int(cells.firms.sum()) == int((big & firms.lat.notna()).sum())
     assert "virksomheter" in summary
 
 
@@ -319,7 +345,7 @@ def test_section_filter_restyles_the_cells(app_ctx):
     i = figures.trace_keys(map_panel.context()).index(("firms", ""))
     assert set(ops[("data", i, "marker", "color")]) == {SECTION_COLORS["G"]}
     fr = map_panel.frames()
-    in_g = (fr.firms.section == "G").to_numpy()
+    in_g = (layer_firms().section == "G").to_numpy()
     cells = grid.aggregate(fr, grid.build_grid(fr, 500), in_g)
     assert len(ops[("data", i, "lat")]) == len(cells)
 

@@ -69,7 +69,7 @@ def test_municipal_zoom_ships_cells_bounded_independent_of_n(
         monkeypatch.setitem(dash_app.server.config, "NARING_STORE", str(path))
         with dash_app.server.test_request_context("/"):
             fig = page_figure({})
-            assert len(map_panel.frames().firms) == (N if name == "big" else 4512)
+            assert map_panel.frames().n_firms == (N if name == "big" else 4512)
         tr = firms_trace(fig)
         sizes[name] = (len(tr["lat"]), len(json.dumps(fig)))
     (small_pts, small_bytes), (big_pts, big_bytes) = sizes["small"], sizes["big"]
@@ -86,7 +86,7 @@ def test_zoomed_in_on_a_dense_store_still_bounds_the_points(
     with dash_app.server.test_request_context("/"):
         fr = map_panel.frames()
         k = int(np.argmax(fr.firm_jobs))
-        lat, lon = float(fr.firms["lat"].iloc[k]), float(fr.firms["lon"].iloc[k])
+        lat, lon = float(fr.firm_lat[k]), float(fr.firm_lon[k])
         for zoom in (13.0, 15.0, 17.5, 19.0):
             fig = page_figure({"center": f"{lat},{lon}", "zoom": str(zoom)})
             tr = firms_trace(fig)

@@ -42,6 +42,7 @@ from components.figures.theme import (
 )
 from components.i18n import fmt_m2, fmt_nok, fmt_num, t
 from components.i18n.map import area_name, premises_type_name
+from layers.aggregates import SECTIONS
 from layers.schemas import AREA_IDS
 
 DEFAULT_ZOOM = 10.7
@@ -115,7 +116,10 @@ def map_context(fr, base, landmarks, lines):
     landmark_frame = landmarks[["name"]].copy()
     landmark_frame["lon"] = shapely.get_x(landmarks.geometry.values)
     landmark_frame["lat"] = shapely.get_y(landmarks.geometry.values)
-    present = set(fr.firms["section"])
+    present = {
+        SECTIONS[k]
+        for k in np.flatnonzero(np.bincount(fr.firm_section, minlength=1))
+    }
     sections = tuple(s for s in SECTION_COLORS if s in present)
     types = tuple(k for k in PREMISES_COLORS if k in set(fr.premises["type"]))
     types += tuple(sorted(set(fr.premises["type"]) - set(types)))

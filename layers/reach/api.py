@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from layers import firm_index
 from layers import timetable as tt_mod
 from layers.errors import InputError, StoreError
 from layers.frames import MEMO
@@ -204,7 +205,7 @@ def query(
     if establishments is None:
         xy, jobs = _memo(
             ("points", _versions(store, "establishments")),
-            lambda: establishment_points(_layer(store, "establishments")),
+            lambda: _store_points(store),
         )
     else:
         xy, jobs = establishment_points(establishments)
@@ -243,6 +244,20 @@ def establishment_points(gdf):
     metric = placed.geometry.to_crs(METRIC_CRS)
     xy = np.column_stack([metric.x.to_numpy(), metric.y.to_numpy()])
     return xy, placed["employees"].fillna(0).to_numpy(dtype="int64")
+
+
+def _store_points(store):
+    """:func:`establishment_points` of the store, from its firm index when current
+    (no read of every establishment), else from the layer."""
+    index = firm_index.load(store)
+    if index is None:
+        return establishment_points(_layer(store, "establishments"))
+    from pyproj import Transformer
+
+    placed = np.isfinite(index.lon) & np.isfinite(index.lat)
+    to_metric = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+    x, y = to_metric.transform(index.lon[placed], index.lat[placed])
+    return np.column_stack([x, y]), index.jobs[placed].astype("int64")
 
 
 def _layer(store, name):

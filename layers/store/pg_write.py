@@ -26,6 +26,7 @@ def _write_frame(con, kind, name, frame, table, schema):
             index=False,
             method=_copy,
             chunksize=COPY_CHUNK,
+            dtype=_binary_columns(frame),
         )
         con.exec_driver_sql(f'ALTER TABLE "{schema}"."{table}" ADD PRIMARY KEY (fid)')
         return
@@ -72,13 +73,33 @@ def _multi(geom):
     return kinds[geom.geom_type]([geom])
 
 
+def _binary_columns(frame):
+    """``{column: LargeBinary}`` for the columns holding bytes (bytea, not text)."""
+    from sqlalchemy import LargeBinary
+
+    out = {}
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if frame[column].dtype == object and len(values):
+            if isinstance(values.iloc[0], (bytes, bytearray, memoryview)):
+                out[column] = LargeBinary()
+    return out
+
+
+def _copy_value(value):
+    # COPY's text form of bytea is hex ("\x0a1b..."); pandas would write repr().
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\x" + bytes(value).hex()
+    return value
+
+
 def _copy(table, conn, keys, data_iter):
     """pandas ``to_sql`` method: COPY the rows (psycopg 3)."""
     import csv
     import io
 
     buf = io.StringIO()
-    csv.writer(buf).writerows(data_iter)
+    csv.writer(buf).writerows([_copy_value(v) for v in row] for row in data_iter)
     buf.seek(0)
     columns = ", ".join(f'"{k}"' for k in keys)
     target = f'"{table.table.name}"'
