@@ -98,12 +98,12 @@ def _view(d):
 def _summary_text(fr, view, lang):
     if "firms" not in view.layers:
         return ""
-    mask = aggregates.selection(fr, None, view.sections, view.size)
+    counts = fr.cube.totals(None, view.sections, view.size)
     return t(
         "map_summary",
         lang,
-        firms=fmt_int(int(mask.sum()), lang),
-        jobs=fmt_int(int(fr.firm_jobs[mask].sum()), lang),
+        firms=fmt_int(counts["establishments"], lang),
+        jobs=fmt_int(counts["jobs"], lang),
     )
 
 
@@ -126,8 +126,8 @@ def firm_layer(fr, view, cam, lang):
         ``figures.firm_trace`` / ``figures.patch_firms``.
     """
     zoom = cam["zoom"]
-    mask = aggregates.selection(fr, None, view.sections, view.size)
     if zoom >= FIRM_MIN_ZOOM:
+        mask = aggregates.selection(fr, None, view.sections, view.size)
         rows = grid.firms_in_extent(
             fr, _grid(fr, 250), mask, cam["bounds"], MAX_VIEW_FIRMS
         )
@@ -136,7 +136,7 @@ def firm_layer(fr, view, cam, lang):
     size_m = 250 if zoom >= 12 else 500
 
     def build():
-        agg = grid.aggregate(fr, _grid(fr, size_m), mask)
+        agg = grid.aggregate_view(_grid(fr, size_m), view.sections, view.size)
         return cell_points(agg, size_m, lang)
 
     key = (size_m, view.sections, view.size, lang)

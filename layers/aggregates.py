@@ -94,6 +94,8 @@ class Frames:
     firm_lon: np.ndarray = field(repr=False, default=None)  # NaN: not placed
     firm_lat: np.ndarray = field(repr=False, default=None)
     unplaced: int = 0  # establishments without a location (counted in the rest)
+    # Firms per (place, section, size class): filters that need no per-firm pass.
+    cube: firm_index.Cube = field(repr=False, default=None)
     # "name" and "address": firm_index.PackedText (text[k] is the k-th firm's).
     firm_text: dict = field(repr=False, default_factory=dict)
     # Premises and transit figures per area, rest and total (not filtered).
@@ -197,6 +199,8 @@ def frames_of(index, areas, premises, stops, *, as_of="", boundary=None):
     )
     days = index.start_day
     known = days != firm_index.NO_DAY
+    place = index.place_codes(tuple(PLACES))
+    new = _new_mask(days, known, day)
     year = np.full(len(days), -1, dtype=np.int64)
     dates = days[known].astype("datetime64[D]")
     year[known] = dates.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -207,17 +211,26 @@ def frames_of(index, areas, premises, stops, *, as_of="", boundary=None):
         area_km2=km2,
         as_of=day,
         indicative=bool(areas["indicative"].any()) if len(areas) else False,
-        firm_place=index.place_codes(tuple(PLACES)),
+        firm_place=place,
         firm_section=index.section,
         firm_size=index.size,
         firm_jobs=index.jobs,
-        firm_new=_new_mask(days, known, day),
+        firm_new=new,
         firm_year=year,
         firm_order=index.order,
         firm_estimated=index.estimated,
         firm_lon=index.lon,
         firm_lat=index.lat,
         unplaced=int((~index.placed).sum()),
+        cube=firm_index.cube(
+            place,
+            index.section,
+            index.size,
+            index.jobs,
+            index.estimated,
+            new,
+            len(PLACES),
+        ),
         firm_text={"name": index.name, "address": index.address},
         places=_places(avail, stop_points),
         area_info={
@@ -362,13 +375,9 @@ def selection(fr, area_id=None, sections=None, size=FULL_SIZE):
     sections, size
         As for :func:`firm_mask`.
     """
-    lo, hi = normalise_size(size)
-    size_ok = np.zeros(len(SIZE_BOUNDS), dtype=bool)
-    size_ok[lo : hi + 1] = True
+    section_ok, size_ok = firm_index.filter_masks(sections, normalise_size(size))
     mask = size_ok[fr.firm_size]
     if sections:
-        chosen = set(sections)
-        section_ok = np.fromiter((s in chosen for s in SECTIONS), bool, len(SECTIONS))
         mask &= section_ok[fr.firm_section]
     if area_id in PLACES:
         mask &= fr.firm_place == PLACES.index(area_id)
@@ -403,22 +412,28 @@ def summary(fr, area_id=None, sections=None, size=FULL_SIZE):
         ``premises_m2``, ``median_rent_nok_m2``, ``stops``, ``lines``,
         ``departures_peak_hour``, ``km2``, ``jobs_per_km2``.
     """
-    return summary_of(fr, area_id, selection(fr, area_id, sections, size))
+    place = PLACES.index(area_id) if area_id in PLACES else None
+    counts = fr.cube.totals(place, sections, normalise_size(size))
+    return _summary(fr, area_id, counts)
 
 
 def summary_of(fr, area_id, mask):
     """:func:`summary` for an already computed :func:`selection` ``mask``."""
-    jobs = int(fr.firm_jobs[mask].sum())
-    estimated = fr.firm_estimated
-    if estimated is None:
-        estimated = np.zeros(len(mask), dtype=bool)
+    counts = {
+        "establishments": int(mask.sum()),
+        "jobs": int(fr.firm_jobs[mask].sum()),
+        "jobs_estimated": int(fr.firm_jobs[mask & fr.firm_estimated].sum()),
+        "new_12m": int(fr.firm_new[mask].sum()),
+    }
+    return _summary(fr, area_id, counts)
+
+
+def _summary(fr, area_id, counts):
+    jobs = counts["jobs"]
     km2 = fr.area_km2.get(area_id) if area_id in AREA_IDS else None
     place = fr.places[area_id if area_id in PLACES else TOTAL_ID]
     return {
-        "establishments": int(mask.sum()),
-        "jobs": jobs,
-        "jobs_estimated": int(fr.firm_jobs[mask & estimated].sum()),
-        "new_12m": int(fr.firm_new[mask].sum()),
+        **counts,
         **{k: v for k, v in place.items() if k != "premises_by_type"},
         "km2": km2,
         "jobs_per_km2": jobs / km2 if km2 else None,
@@ -437,10 +452,7 @@ def comparison(fr, sections=None, size=FULL_SIZE):
 
 def jobs_density(fr, sections=None, size=FULL_SIZE):
     """Jobs per km² of each of the six areas, in ``AREA_IDS`` order."""
-    mask = selection(fr, None, sections, size)
-    jobs = np.bincount(
-        fr.firm_place[mask], weights=fr.firm_jobs[mask], minlength=len(PLACES)
-    )
+    jobs = fr.cube.jobs_per_place(sections, normalise_size(size))
     return [
         float(jobs[k]) / fr.area_km2[a] if fr.area_km2.get(a) else 0.0
         for k, a in enumerate(AREA_IDS)

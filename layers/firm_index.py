@@ -47,6 +47,7 @@ SOURCES = ("establishments", "areas")  # the layers the index is computed from
 SIZE_BOUNDS = (0, 1, 5, 10, 20, 50, 100, 250)
 UNKNOWN_SECTION = "?"
 SECTIONS = (*"ABCDEFGHIJKLMNOPQRSTU", UNKNOWN_SECTION)
+ALL_SIZES = (0, len(SIZE_BOUNDS) - 1)  # first and last size class
 NO_DAY = np.iinfo(np.int32).min  # start day unknown
 _EPOCH = np.datetime64("1970-01-01", "D")
 # Array name -> dtype, in the order they are written.
@@ -428,3 +429,78 @@ def load(store):
     except StoreError:
         return None
     return index
+
+
+# --------------------------------------------------------------------------
+# Counts per (place, section, size class): a filter without a pass over every firm.
+# --------------------------------------------------------------------------
+
+
+def filter_masks(sections=None, size=ALL_SIZES):
+    """``(section_ok, size_ok)``: booleans over ``SECTIONS`` and the size classes.
+
+    ``sections`` empty or None: every section; ``size``: first and last class.
+    """
+    lo, hi = size
+    size_ok = np.zeros(len(SIZE_BOUNDS), dtype=bool)
+    size_ok[lo : hi + 1] = True
+    if not sections:
+        return np.ones(len(SECTIONS), dtype=bool), size_ok
+    chosen = set(sections)
+    section_ok = np.fromiter((s in chosen for s in SECTIONS), bool, len(SECTIONS))
+    return section_ok, size_ok
+
+
+@dataclass(frozen=True)
+class Cube:
+    """Firms, jobs, estimated jobs and new firms per (place, section, size class).
+
+    Axis 0 is the place code (one more slot at the end for a place not among
+    the places), axis 1 the section, axis 2 the size class. A filter of
+    sections and sizes is then a sum over a few hundred cells.
+    """
+
+    count: np.ndarray
+    jobs: np.ndarray
+    jobs_estimated: np.ndarray
+    new: np.ndarray
+
+    def totals(self, place=None, sections=None, size=ALL_SIZES):
+        """``{"establishments", "jobs", "jobs_estimated", "new_12m"}`` under a filter.
+
+        ``place``: a place code, or None for every firm.
+        """
+        section_ok, size_ok = filter_masks(sections, size)
+        keep = section_ok[:, None] & size_ok[None, :]
+        sl = slice(None) if place is None else slice(place, place + 1)
+        return {
+            "establishments": int(self.count[sl][:, keep].sum()),
+            "jobs": int(self.jobs[sl][:, keep].sum()),
+            "jobs_estimated": int(self.jobs_estimated[sl][:, keep].sum()),
+            "new_12m": int(self.new[sl][:, keep].sum()),
+        }
+
+    def jobs_per_place(self, sections=None, size=ALL_SIZES):
+        """Jobs of each place code (the extra slot last) under a filter."""
+        section_ok, size_ok = filter_masks(sections, size)
+        keep = section_ok[:, None] & size_ok[None, :]
+        return self.jobs[:, keep].sum(axis=1)
+
+
+def cube(place, section, size, jobs, estimated, new, n_places):
+    """The :class:`Cube` of per-firm codes (``place`` -1: not among the places)."""
+    p = np.where(place < 0, n_places, place).astype(np.int64)
+    shape = (n_places + 1, len(SECTIONS), len(SIZE_BOUNDS))
+    key = (p * shape[1] + section.astype(np.int64)) * shape[2] + size.astype(np.int64)
+    n = shape[0] * shape[1] * shape[2]
+
+    def sums(weights=None):
+        out = np.bincount(key, weights=weights, minlength=n)
+        return np.rint(out).astype(np.int64).reshape(shape)
+
+    return Cube(
+        count=sums(),
+        jobs=sums(jobs),
+        jobs_estimated=sums(np.where(estimated, jobs, 0)),
+        new=sums(new.astype(np.int64)),
+    )

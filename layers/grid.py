@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from pyproj import Transformer
 
-from layers.aggregates import PLACES, SECTIONS
+from layers.aggregates import PLACES, SECTIONS, SIZE_BOUNDS
+from layers.firm_index import ALL_SIZES, filter_masks
 from layers.frames import MEMO
 from layers.schemas import METRIC_CRS
 
@@ -44,6 +45,14 @@ class Grid:
     lon: np.ndarray
     firm_lat: np.ndarray  # per firm, NaN when unplaced (for extent queries)
     firm_lon: np.ndarray
+    # Firms counted per (cell, place, section, size class), only the occupied
+    # combinations: a filter aggregates these, not every firm.
+    e_cell: np.ndarray = None
+    e_place: np.ndarray = None
+    e_section: np.ndarray = None
+    e_size: np.ndarray = None
+    e_count: np.ndarray = None
+    e_jobs: np.ndarray = None
 
     @property
     def n_cells(self):
@@ -78,6 +87,13 @@ def build_grid(fr, size_m):
     cx = (np.floor_divide(uniq, 4_000_000) + 0.5) * size_m
     cy = (uniq - np.floor_divide(uniq, 4_000_000) * 4_000_000 + 0.5) * size_m
     clon, clat = to_geo.transform(cx, cy)
+    ns, nz, npl = len(SECTIONS), len(SIZE_BOUNDS), len(PLACES) + 1
+    sel = firm_cell >= 0
+    place = np.where(fr.firm_place < 0, npl - 1, fr.firm_place)[sel].astype(np.int64)
+    key = ((firm_cell[sel].astype(np.int64) * npl + place) * ns) + fr.firm_section[sel]
+    key = key * nz + fr.firm_size[sel]
+    combo, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    jobs = np.bincount(inverse, weights=fr.firm_jobs[sel], minlength=len(combo))
     return Grid(
         size_m=int(size_m),
         firm_cell=firm_cell,
@@ -85,6 +101,12 @@ def build_grid(fr, size_m):
         lon=np.round(np.asarray(clon), 5),
         firm_lat=lat,
         firm_lon=lon,
+        e_cell=combo // (npl * ns * nz),
+        e_place=(combo // (ns * nz)) % npl,
+        e_section=(combo // nz) % ns,
+        e_size=combo % nz,
+        e_count=counts.astype(np.int64),
+        e_jobs=np.rint(jobs).astype(np.int64),
     )
 
 
@@ -145,6 +167,33 @@ def aggregate(fr, g, mask):
         lon=g.lon[keep],
         firms=counts[keep],
         jobs=np.round(jobs[keep]).astype(np.int64),
+        section=tuple(SECTIONS[k] for k in by_sec[keep].argmax(axis=1)),
+        area=tuple(PLACES[k] for k in by_place[keep].argmax(axis=1)),
+    )
+
+
+def aggregate_view(g, sections=None, size=None):
+    """:func:`aggregate` of the firms in ``sections`` (all if empty) and ``size``
+    (first and last class), from the grid's counts: no pass over every firm."""
+    section_ok, size_ok = filter_masks(sections, size or ALL_SIZES)
+    ok = section_ok[g.e_section] & size_ok[g.e_size]
+    cell, count, jobs = g.e_cell[ok], g.e_count[ok], g.e_jobs[ok]
+    n = g.n_cells
+    counts = np.bincount(cell, weights=count, minlength=n)
+    job_sum = np.bincount(cell, weights=jobs, minlength=n)
+    ns, npl = len(SECTIONS), len(PLACES) + 1
+    by_sec = np.bincount(
+        cell * ns + g.e_section[ok], weights=jobs + 1e-6 * count, minlength=n * ns
+    ).reshape(n, ns)
+    by_place = np.bincount(
+        cell * npl + g.e_place[ok], weights=count, minlength=n * npl
+    ).reshape(n, npl)[:, : npl - 1]
+    keep = np.flatnonzero(counts)
+    return CellAggregate(
+        lat=g.lat[keep],
+        lon=g.lon[keep],
+        firms=np.rint(counts[keep]).astype(np.int64),
+        jobs=np.rint(job_sum[keep]).astype(np.int64),
         section=tuple(SECTIONS[k] for k in by_sec[keep].argmax(axis=1)),
         area=tuple(PLACES[k] for k in by_place[keep].argmax(axis=1)),
     )

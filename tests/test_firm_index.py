@@ -202,3 +202,32 @@ def test_digest_follows_content(store):
     moved = areas.copy()
     moved.loc[0, "name"] = "Annet navn"
     assert firm_index.digest(moved) != firm_index.digest(areas)
+
+
+FILTERS = [((), (0, 7)), (("G",), (0, 7)), (("C", "F", "?"), (2, 5)), ((), (7, 7))]
+
+
+@pytest.mark.parametrize(("sections", "size"), FILTERS)
+def test_counted_filters_equal_a_pass_over_every_firm(store, sections, size):
+    """The cube and the grid's counts give what masks over every firm give."""
+    from layers import grid
+
+    fr = aggregates.frames(store)
+    for area in (None, "visperud", "rest"):
+        mask = aggregates.selection(fr, area, sections, size)
+        assert aggregates.summary(fr, area, sections, size) == aggregates.summary_of(
+            fr, area, mask
+        )
+    mask = aggregates.selection(fr, None, sections, size)
+    expected = [(mask & (fr.firm_place == k)) for k in range(len(aggregates.AREA_IDS))]
+    density = aggregates.jobs_density(fr, sections, size)
+    for k, m in enumerate(expected):
+        km2 = fr.area_km2[aggregates.AREA_IDS[k]]
+        assert density[k] == pytest.approx(fr.firm_jobs[m].sum() / km2)
+    for size_m in grid.CELL_SIZES:
+        g = grid.build_grid(fr, size_m)
+        fast, slow = grid.aggregate_view(g, sections, size), grid.aggregate(fr, g, mask)
+        assert np.array_equal(fast.firms, slow.firms)
+        assert np.array_equal(fast.jobs, slow.jobs)
+        assert np.array_equal(fast.lat, slow.lat)
+        assert fast.section == slow.section and fast.area == slow.area
