@@ -270,10 +270,12 @@ def cmd_rebuild(args):
 
 
 def cmd_migrate(args):
+    from layers import firm_index, timetable
     from layers.store.migrate import copy_store
 
     source, target = open_store(args.source), open_store(args.target)
-    done = copy_store(source, target, replace=args.replace)
+    tables = (*timetable.TABLES, firm_index.TABLE)  # derived tables go along
+    done = copy_store(source, target, replace=args.replace, tables=tables)
     print(f"Kopierte / copied {source.path} -> {target.path}")
     for name, rows in sorted(done["layers"].items()):
         print(f"  {name:16} {rows:7d}")

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from layers import register, users
+from layers import firm_index, register, timetable, users
 from layers.errors import StoreError
 from layers.store import open_store
 from layers.store.migrate import copy_store, verify
@@ -47,6 +47,9 @@ def test_gpkg_to_postgis_and_back_keeps_everything(source, pg_url, tmp_path):
     assert register.history(pg, pid) == register.history(source, pid)
     assert register.get_listing(pg, pid)["version"] == 2
     assert users.authenticate(pg, "kari", "kari-passord-2026")["role"] == "editor"
+    # The derived tables go along: travel times and the firm index work there.
+    assert firm_index.load(pg) is not None
+    assert timetable.load_timetable(pg) is not None
     # A new edit in PostGIS gets a fresh history id (the sequence follows the copy).
     register.renew_listing(pg, pid, user="ola")
     assert register.history(pg, pid)[0]["id"] > register.history(source, pid)[0]["id"]

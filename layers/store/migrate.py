@@ -30,6 +30,8 @@ def _schemas(con):
 
 
 def _stored_meta(store):
+    # Layers only: PostGIS lists plain tables in the same table (kind 'table').
+    layer_names = {i.name for i in store.list_layers()}
     with reading(store) as con:
         rows = con.execute(
             f"SELECT name, source, licence, as_of, demonstration, imported_at, "
@@ -45,6 +47,7 @@ def _stored_meta(store):
             "details": json.loads(r[7] or "{}"),
         }
         for r in rows
+        if r[0] in layer_names
     }
 
 
@@ -67,8 +70,11 @@ def _used(store):
     return any(_rows(store, t) for t in SIDE_TABLES)
 
 
-def copy_store(source, target, *, replace=False):
+def copy_store(source, target, *, replace=False, tables=()):
     """Copy ``source`` into ``target`` and verify the copy; return a summary dict.
+
+    ``tables`` names plain tables (written beside the layers: the timetable, the
+    firm index) copied in the same step as the layers, when the source has them.
 
     Raises
     ------
@@ -85,6 +91,13 @@ def copy_store(source, target, *, replace=False):
         )
     metas = _stored_meta(source)
     layers = {name: (source.read_stored(name), meta) for name, meta in metas.items()}
+    for name in tables:
+        try:
+            table = source.read_table(name)
+        except StoreError:
+            table = None  # PostGIS: no such table
+        if table is not None:
+            layers[name] = (table, {})
     target.replace_layers(layers)
     side = {t: _rows(source, t) for t in SIDE_TABLES}
     with writing(target, schema=_schemas) as con:
