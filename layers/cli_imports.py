@@ -43,6 +43,18 @@ def cmd_import(args):
     infos = store.replace_layers(firm_index.with_index(store, layers))
     for i in infos:
         print(f"Importerte / imported {i.name}: {i.rows} rader / rows")
+    if args.layer == "establishments":
+        _refresh_kommuner(store)
+
+
+def _refresh_kommuner(store):
+    """After a national import: each kommune's firm index follows the new layer
+    (a kommune reads its slice of it; no kommuner: nothing to do)."""
+    from layers.store import kommune_stores
+
+    for kommune in kommune_stores(store):
+        if firm_index.refresh(kommune):
+            print(f"Oppdaterte / updated {kommune.path}: {firm_index.TABLE}")
 
 
 def import_areas(args, store):

@@ -342,6 +342,26 @@ def with_index(store, layers):
     return out
 
 
+def refresh(store):
+    """Compute the index from the store's layers and write it (with the areas).
+
+    For a kommune of a database holding several, after a national import of the
+    establishments: its index follows the national layer again. Returns whether
+    an index was written.
+    """
+    areas = _read(store, "areas")
+    if areas is None:
+        return False
+    meta = store.layer_info("areas").to_dict()
+    for key in ("name", "rows"):
+        meta.pop(key, None)
+    layers = with_index(store, {"areas": (areas, meta)})
+    if TABLE not in layers:
+        return False
+    store.replace_layers(layers)
+    return True
+
+
 def _pair(digests):
     return (digests["establishments"], digests["areas"])
 

@@ -301,3 +301,23 @@ def test_the_national_feed_is_imported_once_for_every_kommune(
         for store in stores:
             dispose(store)
             pg_cluster.psql(f'DROP SCHEMA IF EXISTS "{store.schema}" CASCADE')
+
+
+def test_a_national_import_gives_each_kommune_its_firm_index(national):
+    """`import establishments --kommune all` writes each kommune's firm index from
+    its slice, so a kommune's pages read no establishment."""
+    from layers import aggregates, firm_index
+
+    url, under, addresses, _areas = national
+    rc = cli.main(
+        ["import", "establishments", str(under), "--addresses", str(addresses)]
+        + ["--kommune", "all", "--store", url]
+    )
+    assert rc in (0, None)
+    fjerdingby = KommuneStore(url, "3224")
+    index = firm_index.load(fjerdingby)
+    assert index is not None and len(index) == 3
+    fr = aggregates.frames(fjerdingby)
+    layer = fjerdingby.read_layer("establishments")
+    assert int(fr.firm_jobs.sum()) == int(layer["employees"].sum())
+    assert sorted(index.name.take(range(3))) == sorted(layer["name"])
