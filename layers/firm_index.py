@@ -149,25 +149,17 @@ class FirmIndex:
         )
         return lookup[self.place] if len(self.places) else self.place.copy()
 
+    def arrays(self):
+        """``{name: array}`` as :data:`ARRAYS` names them (text as bytes, offsets)."""
+        out = {k: getattr(self, k) for k in ARRAYS if hasattr(self, k)}
+        for text in ("name", "address"):
+            out[f"{text}_offsets"] = getattr(self, text)._offsets
+            out[f"{text}_bytes"] = getattr(self, text)._bytes
+        return out
+
     @property
     def nbytes(self):
-        arrays = sum(
-            getattr(self, f).nbytes
-            for f in (
-                "place",
-                "section",
-                "size",
-                "jobs",
-                "estimated",
-                "placed",
-                "start_day",
-                "lon",
-                "lat",
-                "order",
-                "standard",
-            )
-        )
-        return int(arrays + self.name.nbytes + self.address.nbytes)
+        return int(sum(a.nbytes for a in self.arrays().values()))
 
 
 def compute(establishments, areas, digests=("", "")):
@@ -375,23 +367,7 @@ def _read(store, name):
 
 def to_table(index):
     """The index as a plain table: one row per array (``name``, ``dtype``, ``data``)."""
-    arrays = {
-        "place": index.place,
-        "section": index.section,
-        "size": index.size,
-        "jobs": index.jobs,
-        "estimated": index.estimated,
-        "placed": index.placed,
-        "start_day": index.start_day,
-        "lon": index.lon,
-        "lat": index.lat,
-        "order": index.order,
-        "standard": index.standard,
-        "name_offsets": index.name._offsets,
-        "name_bytes": index.name._bytes,
-        "address_offsets": index.address._offsets,
-        "address_bytes": index.address._bytes,
-    }
+    arrays = index.arrays()
     meta = {
         "format": FORMAT,
         "rows": len(index),
