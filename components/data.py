@@ -208,15 +208,15 @@ def area_reach_row(area_id):
 
 
 def export_figures():
-    """:func:`figures` with each area's reach figures (``reach_views.with_reach``),
-    for the exports."""
-    from components import reach_views
+    """:func:`figures` with each area's reach figures (``reach_views.with_reach``)
+    and jobs by section (``exports.with_sections``), for the exports."""
+    from components import exports, reach_views
 
-    return memo(
-        "reach.export_figures",
-        None,
-        lambda: reach_views.with_reach(figures(), area_reach(), reach_info()),
-    )
+    def build():
+        rows = reach_views.with_reach(figures(), area_reach(), reach_info())
+        return exports.with_sections(rows, frames())
+
+    return memo("reach.export_figures", None, build)
 
 
 def reach_places():

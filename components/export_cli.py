@@ -21,7 +21,9 @@ from components.exports import (
     context_sources,
     export_filename,
     read_layers,
+    with_sections,
 )
+from layers import aggregates
 from layers.errors import StoreError
 from layers.schemas import AREA_IDS
 from layers.stats import store_figures
@@ -91,7 +93,7 @@ def write_export(kind, *, area, out, lang, store):
     try:
         s = open_store(path)
         layers = read_layers(s)
-        figures = _with_reach(store_figures(s), s)
+        figures = with_sections(_with_reach(store_figures(s), s), aggregates.frames(s))
         sources = context_sources(s)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc

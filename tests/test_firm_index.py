@@ -231,3 +231,32 @@ def test_counted_filters_equal_a_pass_over_every_firm(store, sections, size):
         assert np.array_equal(fast.jobs, slow.jobs)
         assert np.array_equal(fast.lat, slow.lat)
         assert fast.section == slow.section and fast.area == slow.area
+
+
+def test_exports_draw_the_largest_firms_and_count_every_firm(store):
+    """An export reads no establishment: it draws the firms with most employees
+    and takes jobs by section from the engine (every firm counts)."""
+    from components.exports import html_map, largest_firms, read_layers, with_sections
+    from components.exports.pdf import jobs_by_section, section_bars
+    from layers.stats import store_figures
+
+    fr = aggregates.frames(store)
+    few = largest_firms(fr, 50)
+    est = store.read_layer("establishments")
+    placed = est[est.geometry.notna() & ~est.geometry.is_empty]
+    biggest = placed.sort_values(["employees", "name"], ascending=[False, True])
+    assert few["name"].tolist() == biggest["name"].head(50).tolist()
+    assert few.attrs["of"] == len(placed)
+    layers = read_layers(store)
+    assert len(layers["establishments"]) == len(placed)  # 4 444 < 5 000: all
+    rows = with_sections(store_figures(store), fr)
+    visperud = next(r for r in rows if r["area_id"] == "visperud")
+    inside = est[
+        aggregates.locate(est.geometry, store.read_layer("areas")) == "visperud"
+    ]
+    assert section_bars(visperud["jobs_by_section"]) == jobs_by_section(inside)
+    page = html_map({**layers, "establishments": few}, rows, layer_names=["firms"])
+    of = f"{len(placed):,}".replace(
+        ",", "\\u00a0"
+    )  # as the layer control's JSON has it
+    assert f"Virksomheter: de 50 med flest ansatte av {of}" in page

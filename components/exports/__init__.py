@@ -41,10 +41,12 @@ from components.exports.text import (
     figure_text,
     figures_by_id,
     is_demonstration,
+    largest_firms,
     nace_label,
     read_layers,
     source_entries,
     source_text,
+    with_sections,
 )
 
 
@@ -128,7 +130,9 @@ __all__ = [
     "leaflet_assets",
     "nace_label",
     "pdf_profiles",
+    "largest_firms",
     "read_layers",
+    "with_sections",
     "set_cell",
     "source_entries",
     "source_text",

@@ -254,6 +254,7 @@ def _area_labels(m, areas, lang):
 
 
 def _points_layer(m, layer, gdf, lang):
+    of = gdf.attrs.get("of")  # largest_firms: how many firms they were chosen from
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     if len(gdf) == 0:
         return
@@ -268,9 +269,19 @@ def _points_layer(m, layer, gdf, lang):
         "weight": 1,
         "fillOpacity": 0.85,
     }
+    name = t(f"export_{layer}", lang)
+    if of is not None and of > len(
+        gdf
+    ):  # an export draws only the largest firms of a big store
+        name = t(
+            "export_largest_firms",
+            lang,
+            n=fmt_num(len(gdf), 0, lang),
+            of=fmt_num(of, 0, lang),
+        )
     folium.GeoJson(
         _feature_collection(gdf, ids, tips),
-        name=t(f"export_{layer}", lang),
+        name=name,
         marker=folium.CircleMarker(radius=5 if layer == "premises" else 3),
         style_function=lambda _f: dict(style, className=f"naering-{layer}"),
         on_each_feature=_BIND_TOOLTIP,

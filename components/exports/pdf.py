@@ -114,11 +114,17 @@ def jobs_by_section(establishments, lang="nb", top=10):
     if establishments is None or len(establishments) == 0:
         return []
     sums = establishments.groupby("nace_section")["employees"].sum()
-    sums = sums[sums > 0].sort_values(ascending=False, kind="stable")
-    out = [
-        (nace_label(k, lang, short=True), int(v)) for k, v in sums.iloc[:top].items()
-    ]
-    rest = int(sums.iloc[top:].sum())
+    return section_bars(dict(sums.items()), lang, top)
+
+
+def section_bars(jobs, lang="nb", top=10):
+    """``(label, jobs)`` of ``{section: jobs}``: largest first, sections without
+    jobs left out, beyond ``top`` summed as ``Andre``/``Other``."""
+    ranked = sorted(
+        ((k, int(v)) for k, v in jobs.items() if v > 0), key=lambda kv: -kv[1]
+    )
+    out = [(nace_label(k, lang, short=True), v) for k, v in ranked[:top]]
+    rest = sum(v for _k, v in ranked[top:])
     if rest:
         out.append((t("export_other", lang), rest))
     return out
@@ -289,8 +295,11 @@ def area_page(layers, figures, area_id, styles, lang="nb", sources=()):
             para(f"{t('export_map_sources', lang)}: {credits}", styles["small"])
         )
     story.append(para(t("export_jobs_by_section", lang), styles["h2"]))
-    firms = _points_in(layers.get("establishments"), layers.get("areas"), area_id)
-    data = jobs_by_section(firms, lang)
+    if "jobs_by_section" in row:  # every firm, from the engine
+        data = section_bars(row["jobs_by_section"], lang)
+    else:
+        firms = _points_in(layers.get("establishments"), layers.get("areas"), area_id)
+        data = jobs_by_section(firms, lang)
     story.append(
         bar_chart(data, lang=lang)
         if data

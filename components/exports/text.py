@@ -9,6 +9,7 @@ import math
 from components.i18n import fmt_date, fmt_m2, fmt_nok, fmt_num, lang_or_default, t
 from components.i18n.map import NACE_SECTIONS, section_name
 from components.i18n.sources import source_label
+from layers import aggregates
 from layers.schemas import AREA_IDS, REST_ID, TOTAL_ID
 from layers.sources.areas import AREA_INFO
 from layers.stats import AVAILABLE, locate
@@ -25,6 +26,7 @@ EXPORT_LAYERS = (
 
 # Drawing order, bottom to top: the available premises stay on top.
 POINT_LAYERS = ("establishments", "transit_stops", "premises")
+MAX_EXPORT_FIRMS = 5_000  # firms an export draws: those with most employees
 
 
 LAYER_ALIASES = {"firms": "establishments", "stops": "transit_stops"}
@@ -234,6 +236,11 @@ def context_sources(store, names=("areas", "boundary", "neighbours")):
 def read_layers(store, names=EXPORT_LAYERS):
     """Read the layers the exports use from a store (missing ones are left out).
 
+    The establishments are not read: ``establishments`` holds the
+    ``MAX_EXPORT_FIRMS`` placed firms with most employees, from the engine's
+    firm arrays (:func:`largest_firms`), so an export of a store of a million
+    firms neither reads them all nor draws them all.
+
     Parameters
     ----------
     store : layers.store.GeoPackageStore
@@ -245,7 +252,47 @@ def read_layers(store, names=EXPORT_LAYERS):
         ``{layer name: GeoDataFrame}`` (shared frames: do not modify).
     """
     present = {info.name for info in store.list_layers()}
-    return {name: store.read_layer(name) for name in names if name in present}
+    out = {
+        name: store.read_layer(name)
+        for name in names
+        if name in present and name != "establishments"
+    }
+    if "establishments" in names and "establishments" in present:
+        out["establishments"] = largest_firms(aggregates.frames(store))
+    return out
+
+
+def largest_firms(fr, n=None):
+    """The ``n`` placed firms with most employees, as a small point layer.
+
+    Columns ``name``, ``nace_section`` (``?`` when unknown), ``employees``,
+    ``address`` and ``area_id``, in EPSG:4326; ``attrs["of"]`` is the number of
+    placed firms they were chosen from.
+    """
+    import geopandas as gpd
+    import numpy as np
+
+    n = MAX_EXPORT_FIRMS if n is None else n
+    placed = fr.firm_order[np.isfinite(fr.firm_lon[fr.firm_order])]
+    frame = fr.firm_rows(placed[:n]).rename(columns={"section": "nace_section"})
+    out = gpd.GeoDataFrame(
+        frame.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+        crs="EPSG:4326",
+    )
+    out.attrs["of"] = len(placed)
+    return out
+
+
+def with_sections(figures, fr):
+    """The figure rows with ``jobs_by_section`` (``{section: jobs}``, largest first)
+    of each area, the rest and the total, from the engine (every firm counts)."""
+    out = []
+    for row in figures:
+        area = row.get("area_id")
+        mask = aggregates.selection(fr, None if area == TOTAL_ID else area)
+        out.append({**row, "jobs_by_section": aggregates.jobs_by_section(fr, mask)})
+    return out
 
 
 def _check_areas(selected):

@@ -117,8 +117,7 @@ def map_context(fr, base, landmarks, lines):
     landmark_frame["lon"] = shapely.get_x(landmarks.geometry.values)
     landmark_frame["lat"] = shapely.get_y(landmarks.geometry.values)
     present = {
-        SECTIONS[k]
-        for k in np.flatnonzero(np.bincount(fr.firm_section, minlength=1))
+        SECTIONS[k] for k in np.flatnonzero(np.bincount(fr.firm_section, minlength=1))
     }
     sections = tuple(s for s in SECTION_COLORS if s in present)
     types = tuple(k for k in PREMISES_COLORS if k in set(fr.premises["type"]))

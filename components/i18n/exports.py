@@ -36,6 +36,10 @@ STRINGS = {
     "export_boundary": {"nb": "Kommunegrense", "en": "Municipal boundary"},
     "export_neighbours": {"nb": "Nabokommuner", "en": "Neighbouring municipalities"},
     "export_establishments": {"nb": "Virksomheter", "en": "Establishments"},
+    "export_largest_firms": {
+        "nb": "Virksomheter: de {n} med flest ansatte av {of}",
+        "en": "Establishments: the {n} with most employees of {of}",
+    },
     "export_premises": {"nb": "Ledige lokaler", "en": "Available premises"},
     "export_transit_stops": {"nb": "Holdeplasser", "en": "Public transport stops"},
     "export_basemap": {

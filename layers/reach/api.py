@@ -14,6 +14,7 @@ from layers import timetable as tt_mod
 from layers.errors import InputError, StoreError
 from layers.frames import MEMO
 from layers.reach.figures import (
+    group_points,
     reach_counts,
 )
 from layers.reach.params import (
@@ -203,13 +204,13 @@ def query(
         tt, where, day=day, window_s=window_s, max_s=max_minutes * 60, params=params
     )
     if establishments is None:
-        xy, jobs = _memo(
+        xy, jobs, mult = _memo(
             ("points", _versions(store, "establishments")),
-            lambda: _store_points(store),
+            lambda: group_points(*_store_points(store)),
         )
     else:
-        xy, jobs = establishment_points(establishments)
-    counts, weighted = reach_counts(times, xy, jobs)
+        xy, jobs, mult = group_points(*establishment_points(establishments))
+    counts, weighted = reach_counts(times, xy, jobs, multiplicity=mult)
     sources = _memo(
         ("sources", _versions(store, "transit_stops", "establishments")),
         lambda: _sources(store),

@@ -64,7 +64,7 @@ def point_times(times, points_xy):
     return out
 
 
-def reach_counts(times, points_xy, weights, bands_min=BANDS_MIN):
+def reach_counts(times, points_xy, weights, bands_min=BANDS_MIN, multiplicity=None):
     """Number and weight of points whose median travel time is within each band.
 
     Parameters
@@ -74,6 +74,8 @@ def reach_counts(times, points_xy, weights, bands_min=BANDS_MIN):
     weights : numpy.ndarray, shape (n,)
         E.g. employees per establishment.
     bands_min : sequence of int
+    multiplicity : numpy.ndarray, shape (n,), optional
+        How many destinations each point stands for (:func:`group_points`).
 
     Returns
     -------
@@ -81,12 +83,51 @@ def reach_counts(times, points_xy, weights, bands_min=BANDS_MIN):
         ``{"15": n, …}`` (string keys, as in the JSON), integers.
     """
     median = percentile(point_times(times, points_xy), 50)
+    if multiplicity is None:
+        multiplicity = np.ones(len(points_xy), dtype="int64")
     counts, weighted = {}, {}
     for band in bands_min:
         inside = median <= band * 60
-        counts[str(band)] = int(inside.sum())
+        counts[str(band)] = int(np.asarray(multiplicity)[inside].sum())
         weighted[str(band)] = int(np.asarray(weights)[inside].sum())
     return counts, weighted
+
+
+# Above this many destinations, those in one square of GROUP_CELL_M metres are
+# counted at their mean position (as Conveyal counts opportunities on a grid).
+GROUP_ABOVE = 200_000
+GROUP_CELL_M = 50.0
+
+
+def group_points(points_xy, weights, above=GROUP_ABOVE, cell_m=GROUP_CELL_M):
+    """Destinations merged where that changes no travel time, or little.
+
+    Points at the same position are always merged (exactly the same answer).
+    With more than ``above`` points, the points of each ``cell_m`` square are
+    merged at their mean position: a travel time is then off by the walk from a
+    firm to that position, at most the square's diagonal (about 70 m, under a
+    minute), and the work scales with the occupied squares, not the firms.
+
+    Returns
+    -------
+    xy, weights, multiplicity : numpy.ndarray
+        One row per merged point: position, summed weight, number of points.
+    """
+    xy = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+    w = np.asarray(weights, dtype="int64")
+    if len(xy) == 0:
+        return xy, w, np.zeros(0, dtype="int64")
+    key = np.floor(xy / cell_m) if len(xy) > above else xy
+    _keys, inverse, mult = np.unique(
+        key, axis=0, return_inverse=True, return_counts=True
+    )
+    inverse = inverse.ravel()
+    n = len(mult)
+    rep = np.column_stack(
+        [np.bincount(inverse, xy[:, k], minlength=n) / mult for k in (0, 1)]
+    )
+    total = np.bincount(inverse, w, minlength=n)
+    return rep, np.rint(total).astype("int64"), mult.astype("int64")
 
 
 def band_polygons(times, bands_min=BANDS_MIN):
