@@ -1,7 +1,7 @@
 """Travel-time reach in the UI: the finder's filter fields, the detail card's
 facts, the area profile's block, and their texts. Pure: data in, components out.
 
-The figures come from ``layers/reach.py`` through ``components/data.py``
+The figures come from ``layers.reach`` (the package) through ``components/data.py``
 (cached per store version); this module only turns them into what a user reads.
 """
 
