@@ -88,9 +88,28 @@ def update_reach_click(click, lang):
     return origin, reach_views.place_options(data.reach_places(), lang, origin)
 
 
+def _listing_at(origin):
+    """``[(title, origin)]`` of the listing whose point is ``origin`` (the detail
+    card's "travel from here"), else ``[]``."""
+    from components.finder_panel import listings
+
+    point = finder.reach_point(origin)
+    if point is None:
+        return []
+    frame = listings().frame
+    at = (frame["lat"].round(6) == round(point[0], 6)) & (
+        frame["lon"].round(6) == round(point[1], 6)
+    )
+    hit = frame.loc[at.to_numpy(), "title"]
+    return [(str(hit.iat[0]), origin)] if len(hit) else []
+
+
 def _origin_name(origin, lang):
     if not origin or not data.has_timetable():
         return ""
+    listing = _listing_at(origin)
+    if listing:
+        return reach_views.listing_label(listing[0][0], lang)
     return reach_views.place_label(origin, data.reach_places(), lang)
 
 
@@ -153,7 +172,10 @@ def update_reach_here(n_clicks, selected, lang):
     if not n_clicks or k is None:
         raise PreventUpdate
     origin = finder.reach_origin(f"{L.frame['lat'].iat[k]},{L.frame['lon'].iat[k]}")
-    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+    listing = [(str(L.frame["title"].iat[k]), origin)]
+    return origin, reach_views.place_options(
+        data.reach_places(), lang, origin, listing=listing
+    )
 
 
 clientside_callback(

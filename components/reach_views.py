@@ -1,5 +1,6 @@
 """Travel-time reach in the UI: the finder's filter fields, the detail card's
-facts, the area profile's block, and their texts. Pure: data in, components out.
+facts, the comparison's table, the bands' legend, and their texts. Pure: data
+in, components out (the area profile's card is ``profile_panel.reach_section``).
 
 The figures come from ``layers.reach`` (the package) through ``components/data.py``
 (cached per store version); this module only turns them into what a user reads.
@@ -66,9 +67,15 @@ def place_label(origin, places, lang, addresses=None):
     )
 
 
-def place_options(places, lang, current=None, extra=()):
+def listing_label(title, lang):
+    """What a user reads for a listing's point as the origin ("travel from here")."""
+    return t("reach_listing", lang, title=title)
+
+
+def place_options(places, lang, current=None, extra=(), listing=()):
     """The "from" dropdown's options: every stop place (name, with the id when a
-    name recurs), then ``extra`` (addresses), then the current origin if missing."""
+    name recurs), then ``extra`` (addresses) and ``listing`` (``[(title, value)]``,
+    "travel from here"), then the current origin if missing."""
     counts = places["name"].value_counts()
     out = []
     for stop_id, name in zip(places["stop_id"], places["name"], strict=True):
@@ -78,6 +85,8 @@ def place_options(places, lang, current=None, extra=()):
         out.append({"label": label, "value": str(stop_id)})
     for label, value in extra:
         out.append({"label": t("reach_address", lang, address=label), "value": value})
+    for title, value in listing:
+        out.append({"label": listing_label(title, lang), "value": value})
     values = {o["value"] for o in out}
     if current and current not in values:
         out.append({"label": place_label(current, places, lang), "value": current})
@@ -201,34 +210,6 @@ def figure_rows(row, lang):
             )
         )
     return out
-
-
-def profile_block(row, info, lang):
-    """The area profile's reach section (None when the store has no timetable)."""
-    if not row or not info:
-        return None
-    table = html.Table(
-        html.Tbody(
-            [
-                html.Tr([html.Th(label, scope="row"), html.Td(v)])
-                for label, v in figure_rows(row, lang)
-            ]
-        ),
-        className="reach-table",
-    )
-    notes = [html.P(source_text(info, lang), className="source-note")]
-    if info.get("demonstration"):
-        notes.append(html.P(t("reach_demo", lang), className="demo-note"))
-    return html.Section(
-        [
-            html.H3(t("reach_profile_heading", lang)),
-            html.P(t("reach_profile_lead", lang)),
-            table,
-            *notes,
-        ],
-        className="reach-profile",
-        id="reach-profile",
-    )
 
 
 def comparison_section(reach_rows, info, names, lang):

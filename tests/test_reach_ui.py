@@ -287,7 +287,13 @@ def test_travel_from_the_selected_listing(app_ctx):
     value, options = finder_reach.update_reach_here(1, {"id": pid}, "nb")
     lat, lon = float(L.frame["lat"].iat[3]), float(L.frame["lon"].iat[3])
     assert value == f"{lat:.6f},{lon:.6f}"
-    assert any(o["value"] == value for o in options)
+    title = str(L.frame["title"].iat[3])
+    labels = [o["label"] for o in options if o["value"] == value]
+    assert labels == [f"Lokalet: {title}"]
+    # The legend names the listing, not a bare point.
+    _patch, legend = finder_reach.update_reach_bands(value, "en")
+    assert f"Listing: {title}" in text(legend)
+    assert "Point on the map" not in text(legend)
     fig = finder_panel.layout({"tfrom": value, "tmin": "30"}, "nb")
     graph = find(fig, ids.FINDER_MAP).figure
     from components.figures.finder_map import FIRST_BAND_TRACE

@@ -20,6 +20,7 @@ STRINGS = {
         "en": "Point on the map ({lat}, {lon})",
     },
     "reach_address": {"nb": "Adresse: {address}", "en": "Address: {address}"},
+    "reach_listing": {"nb": "Lokalet: {title}", "en": "Listing: {title}"},
     "reach_desc": {
         "nb": "Innen {minutes} min med kollektivtransport fra {place}",
         "en": "Within {minutes} min by public transport from {place}",
