@@ -296,7 +296,9 @@ def with_reach(figures, reach_rows, info):
         for name in REACH_FIGURES:
             _r, key, band = name.split("_")
             extra[name] = None if reach_row is None else reach_row[f"{key}_{band}"]
-        sources = {**row.get("sources", {}), **dict.fromkeys(REACH_FIGURES, src)}
+        sources = row.get("sources", {})
+        if reach_row is not None:  # no source line for a figure that is not given
+            sources = {**sources, **dict.fromkeys(REACH_FIGURES, src)}
         out.append({**row, **extra, "sources": sources})
     return out
 

@@ -213,6 +213,8 @@ def test_exports_carry_the_reach_figures(app_ctx, lang):
     assert by_id["total"]["reach_jobs_30"] is None
     src = by_id["visperud"]["sources"]["reach_jobs_30"]
     assert src["source"] == data.reach_info()["source"] and src["demonstration"]
+    assert src["licence"] and src["licence"] == data.reach_info()["licence"]
+    assert "reach_jobs_30" not in by_id["total"]["sources"]  # no figure, no source
     assert "reach_jobs_30" not in data.figures()[0]  # the shared rows unchanged
     store = data.store()
     layers = exports.read_layers(store)

@@ -78,8 +78,8 @@ class Reach:
     jobs_within, establishments_within : dict
         ``{"15": n, "30": n, "45": n}``.
     source : dict
-        ``source``, ``as_of`` and ``demonstration`` of the timetable and of the
-        establishments.
+        ``source``, ``licence``, ``as_of`` and ``demonstration`` of the timetable
+        and of the establishments.
     """
 
     times: TravelTimes
@@ -261,6 +261,7 @@ def _sources(store):
             continue
         out[name] = {
             "source": info.source,
+            "licence": info.licence,
             "as_of": info.as_of,
             "demonstration": info.demonstration,
         }

@@ -224,7 +224,7 @@ def reach_info(store):
     Returns
     -------
     dict
-        ``source``, ``as_of`` and ``demonstration`` of the timetable,
+        ``source``, ``licence``, ``as_of`` and ``demonstration`` of the timetable,
         ``reference_date``, ``window`` (the default), ``bands_min`` and the
         settings (``walk_kmh``, ``detour``, ``max_walk_m``, ``min_transfer_s``,
         ``max_rides``).
