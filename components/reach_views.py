@@ -175,14 +175,10 @@ def detail_facts(card, lang):
         )
         for name, m in card["places"]
     ]
-    rows.append(
-        html.Div(
-            [
-                html.Dt(t("reach_jobs_30", lang)),
-                html.Dd(fmt_int(card["jobs_30"], lang)),
-            ],
-            className="finder-fact",
-        )
+    # The jobs are a fact of the listing, not one more place: a list of their own.
+    jobs = html.Div(
+        [html.Dt(t("reach_jobs_30", lang)), html.Dd(fmt_int(card["jobs_30"], lang))],
+        className="finder-fact",
     )
     notes = [window_text(card["info"], lang) + "."]
     if card["info"].get("demonstration"):
@@ -190,6 +186,7 @@ def detail_facts(card, lang):
     return [
         html.H4(t("reach_detail_heading", lang), className="finder-detail-sub"),
         html.Dl(rows, className="finder-facts reach-facts"),
+        html.Dl([jobs], className="finder-facts reach-jobs"),
         html.P(" ".join(notes), className="finder-hint reach-note"),
         here_button(lang),
     ]

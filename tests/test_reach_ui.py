@@ -151,8 +151,17 @@ def test_detail_card_travel_times_and_jobs(app_ctx, lang):
     page = finder_panel.layout({"sel": pid}, lang)
     detail = text(find(page, ids.FINDER_DETAIL))
     assert "Lørenskog stasjon" in detail
-    heading = "Reisetid med kollektivtransport" if lang == "nb" else "Travel time"
+    heading = "Reisetid hit" if lang == "nb" else "Travel time here"
     assert heading in detail
+    # The places in one list, the jobs within 30 minutes in a list of their own.
+    lists = {
+        c.className: c for c in reach_views.detail_facts(card, lang) if c.className
+    }
+    places = text(lists["finder-facts reach-facts"])
+    assert t("reach_jobs_30", lang) not in places and "Grorud stasjon" in places
+    jobs_list = text(lists["finder-facts reach-jobs"])
+    assert t("reach_jobs_30", lang) in jobs_list
+    assert reach_views.fmt_int(jobs, lang) in jobs_list
     assert t("reach_demo", lang) in detail
 
 

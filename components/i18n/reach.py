@@ -42,8 +42,8 @@ STRINGS = {
         "en": "Departure {start}–{end} on {date}, median over the departure minutes",
     },
     "reach_detail_heading": {
-        "nb": "Reisetid med kollektivtransport",
-        "en": "Travel time by public transport",
+        "nb": "Reisetid hit med kollektivtransport, fra",
+        "en": "Travel time here by public transport, from",
     },
     "reach_detail_minutes": {"nb": "{minutes} min", "en": "{minutes} min"},
     "reach_detail_not_reached": {
