@@ -68,6 +68,9 @@ def update_reach_options(search, value, lang):
         raise PreventUpdate
     addresses = data.layer_or_empty("addresses")
     extra = reach_views.address_matches(addresses, search)
+    if value and value not in {v for _label, v in extra}:
+        # The chosen address keeps its name once the search is cleared.
+        extra += reach_views.address_at(addresses, value)
     return reach_views.place_options(data.reach_places(), lang, value, extra)
 
 
@@ -110,7 +113,8 @@ def _origin_name(origin, lang):
     listing = _listing_at(origin)
     if listing:
         return reach_views.listing_label(listing[0][0], lang)
-    return reach_views.place_label(origin, data.reach_places(), lang)
+    address = reach_views.address_at(data.layer_or_empty("addresses"), origin)
+    return reach_views.place_label(origin, data.reach_places(), lang, address)
 
 
 def _bands(origin):

@@ -98,18 +98,34 @@ def address_matches(addresses, text, limit=MAX_ADDRESS_OPTIONS):
     text = str(text or "").strip().casefold()[:MAX_SEARCH]
     if len(text) < 2 or addresses is None or not len(addresses):
         return []
-    label = (
-        addresses["street"].astype(str)
-        + " "
-        + addresses["number"].astype("Int64").astype(str)
-        + addresses["letter"].fillna("").astype(str)
-    )
+    label = _address_labels(addresses)
     hit = label.str.casefold().str.startswith(text)
     out = []
     for k in hit[hit].index[:limit]:
         g = addresses.geometry.loc[k]
         out.append((str(label.loc[k]), f"{g.y:.6f},{g.x:.6f}"))
     return out
+
+
+def _address_labels(addresses):
+    return (
+        addresses["street"].astype(str)
+        + " "
+        + addresses["number"].astype("Int64").astype(str)
+        + addresses["letter"].fillna("").astype(str)
+    )
+
+
+def address_at(addresses, origin):
+    """``[(label, origin)]`` of the store's address at a ``"LAT,LON"`` origin (an
+    address chosen in the dropdown), else ``[]``."""
+    point = reach_point(origin) if origin else None
+    if point is None or addresses is None or not len(addresses):
+        return []
+    g = addresses.geometry
+    at = (g.y.round(6) == round(point[0], 6)) & (g.x.round(6) == round(point[1], 6))
+    hit = addresses[at.to_numpy()]
+    return [(str(_address_labels(hit).iat[0]), origin)] if len(hit) else []
 
 
 def from_fields(q, places, lang):

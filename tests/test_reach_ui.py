@@ -130,6 +130,13 @@ def test_address_search_and_map_click(app_ctx):
     addresses = [o for o in options if o["label"].startswith("Adresse:")]
     assert addresses and all("Skårer" in o["label"] for o in addresses)
     assert len(addresses) <= reach_views.MAX_ADDRESS_OPTIONS
+    # Once chosen (the search cleared), the address keeps its name, in the
+    # dropdown and in the bands' legend.
+    label, value = addresses[0]["label"], addresses[0]["value"]
+    kept = finder_reach.update_reach_options(None, value, "nb")
+    assert [o["label"] for o in kept if o["value"] == value] == [label]
+    _patch, legend = finder_reach.update_reach_bands(value, "nb")
+    assert label in text(legend) and "Punkt i kartet" not in text(legend)
     value, options = finder_reach.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
     assert value == "59.930000,10.950000"
     assert any(o["value"] == value for o in options)
