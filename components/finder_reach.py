@@ -68,10 +68,14 @@ def update_reach_options(search, value, lang):
         raise PreventUpdate
     addresses = data.layer_or_empty("addresses")
     extra = reach_views.address_matches(addresses, search)
-    if value and value not in {v for _label, v in extra}:
+    value = finder.reach_origin(value)  # the client's value, checked
+    listing = _listing_at(value)
+    if value and not listing and value not in {v for _label, v in extra}:
         # The chosen address keeps its name once the search is cleared.
         extra += reach_views.address_at(addresses, value)
-    return reach_views.place_options(data.reach_places(), lang, value, extra)
+    return reach_views.place_options(
+        data.reach_places(), lang, value, extra, listing=listing
+    )
 
 
 @callback(

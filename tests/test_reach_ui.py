@@ -142,6 +142,10 @@ def test_address_search_and_map_click(app_ctx):
     assert any(o["value"] == value for o in options)
     with pytest.raises(PreventUpdate):
         finder_reach.update_reach_click({"lat": "x", "lon": 10}, "en")
+    # A value the client made up is dropped, not a server error.
+    for bad in ("x,y", "<b>", "1e999,5"):
+        options = finder_reach.update_reach_options("Skårer", bad, "nb")
+        assert bad not in {o["value"] for o in options}
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -308,6 +312,9 @@ def test_travel_from_the_selected_listing(app_ctx):
     title = str(L.frame["title"].iat[3])
     labels = [o["label"] for o in options if o["value"] == value]
     assert labels == [f"Lokalet: {title}"]
+    # A new search in the dropdown keeps the listing's name for the chosen value.
+    options = finder_reach.update_reach_options("Skårer", value, "nb")
+    assert [o["label"] for o in options if o["value"] == value] == [f"Lokalet: {title}"]
     # The legend names the listing, not a bare point.
     _patch, legend = finder_reach.update_reach_bands(value, "en")
     assert f"Listing: {title}" in text(legend)
