@@ -80,11 +80,13 @@ def _establishments():
     )
 
 
-def _line_store(tmp_path):
+def _line_store(tmp_path, store=None):
+    """The line feed's stops and timetable and the establishments, in ``store``
+    (default a GeoPackage in ``tmp_path``)."""
     tables = _line_tables()
     result = read_gtfs(fx.write(tmp_path / "line.zip", tables), date=fx.DAY)
     meta = {"source": "test feed", "as_of": "2024-01-09", "demonstration": True}
-    store = GeoPackageStore(tmp_path / "line.gpkg")
+    store = store or GeoPackageStore(tmp_path / "line.gpkg")
     store.replace_layers(
         {
             "transit_stops": (result.stops, meta),
@@ -268,9 +270,9 @@ def test_cli_store_without_timetable_exits_3(tmp_path, capsys):
 # -------------------------------------------------------- dashboard API
 
 
-def _line_store_with_areas(tmp_path):
+def _line_store_with_areas(tmp_path, store=None):
     """The line store plus one area around P0 and two premises."""
-    store = _line_store(tmp_path)
+    store = _line_store(tmp_path, store)
     x, y = TO_METRIC.transform(*LINE_PLACES["1"][1:])
     square = shapely.box(x - 200, y - 200, x + 200, y + 200)
     areas = gpd.GeoDataFrame(
@@ -307,6 +309,27 @@ def _line_store_with_areas(tmp_path):
         {"areas": (areas, {"source": "t"}), "premises": (premises, {"source": "t"})}
     )
     return store
+
+
+def test_cached_answers_follow_the_store_on_either_backend(new_store, tmp_path):
+    """Re-imported establishments and a new premise are seen at the next call,
+    on a GeoPackage and on PostGIS (which has no file to stat)."""
+    store = _line_store_with_areas(tmp_path, new_store())
+    assert reach.reach_from(store, SP + "1").jobs_within["15"] == 12
+    assert reach.area_reach(store).loc[0, "jobs_15"] == 12
+    assert len(reach.premises_minutes(store, SP + "1")) == 2
+    est = _establishments()
+    est.loc[0, "employees"] = 105  # the walk-only one, within 15 min
+    store.replace_layers({"establishments": (est, {"source": "test", "as_of": "y"})})
+    assert reach.reach_from(store, SP + "1").jobs_within["15"] == 112
+    assert reach.area_reach(store).loc[0, "jobs_15"] == 112
+    premises = store.read_layer("premises")
+    extra = premises.iloc[[0]].assign(premises_id="c", title="also at P1")
+    both = gpd.GeoDataFrame(gpd.pd.concat([premises, extra]), crs=premises.crs)
+    store.replace_layers({"premises": (both, {"source": "t"})})
+    minutes = reach.premises_minutes(store, SP + "1")
+    assert minutes.index.tolist() == ["a", "b", "c"]
+    assert minutes["c"] == minutes["b"] == 10.0
 
 
 def test_area_reach_from_the_centroid(tmp_path):

@@ -47,10 +47,17 @@ def _memo(key, compute):
 def _versions(store, *names):
     """A cheap token of the store version the named layers come from.
 
-    Every layer but the premises register (and the timetable) changes only by
-    ``replace_layers``, which writes a new file: its inode is the version. The
-    register is edited in place and has its own token.
+    In a GeoPackage every layer but the premises register (and the timetable)
+    changes only by ``replace_layers``, which writes a new file: its inode is the
+    version. The register is edited in place and has its own token. A database
+    store (PostGIS) has no file: each named layer's own version (its generation,
+    or the store's for the register) is the token. The timetable comes with
+    ``transit_stops`` (one import).
     """
+    from layers.store import GeoPackageStore
+
+    if not isinstance(store, GeoPackageStore):
+        return (str(store.path), *(store.version(name) for name in names))
     try:
         st = os.stat(store.path)
     except OSError:

@@ -150,7 +150,8 @@ def premises_minutes(
     params = params or ReachParams.from_env()
     window = window if isinstance(window, str) else "-".join(window)
     args = (str(day), window, int(max_minutes), params)
-    key = ("premises", _versions(store, "premises"), _origin_key(origin), *args)
+    versions = _versions(store, "transit_stops", "premises")
+    key = ("premises", versions, _origin_key(origin), *args)
 
     def compute():
         premises = store.read_layer("premises")
