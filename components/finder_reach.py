@@ -104,8 +104,9 @@ def _listing_at(origin):
     if point is None:
         return []
     frame = listings().frame
-    at = (frame["lat"].round(6) == round(point[0], 6)) & (
-        frame["lon"].round(6) == round(point[1], 6)
+    # The origin carries 6 decimals: within half a unit of the last is the point.
+    at = ((frame["lat"] - point[0]).abs() <= 6e-7) & (
+        (frame["lon"] - point[1]).abs() <= 6e-7
     )
     hit = frame.loc[at.to_numpy(), "title"]
     return [(str(hit.iat[0]), origin)] if len(hit) else []

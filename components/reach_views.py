@@ -123,7 +123,8 @@ def address_at(addresses, origin):
     if point is None or addresses is None or not len(addresses):
         return []
     g = addresses.geometry
-    at = (g.y.round(6) == round(point[0], 6)) & (g.x.round(6) == round(point[1], 6))
+    # The origin carries 6 decimals: within half a unit of the last is the point.
+    at = ((g.y - point[0]).abs() <= 6e-7) & ((g.x - point[1]).abs() <= 6e-7)
     hit = addresses[at.to_numpy()]
     return [(str(_address_labels(hit).iat[0]), origin)] if len(hit) else []
 
