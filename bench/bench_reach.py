@@ -90,6 +90,7 @@ def write_national_feed(path, *, stop_times=10_000_000, seed=5):
     nx, ny = int((x1 - x0) // GRID_M), int((y1 - y0) // GRID_M)
     keep = rng.random((nx, ny)) < 0.7
     cell = {}
+    place_ll = {}  # stop place key -> (lat, lon), for the lines' shapes
     stops = []
     for i in range(nx):
         for j in range(ny):
@@ -100,6 +101,7 @@ def write_national_feed(path, *, stop_times=10_000_000, seed=5):
             lon, lat = to_ll.transform(x, y)
             key = len(cell)
             cell[(i, j)] = key
+            place_ll[key] = (lat, lon)
             stops.append(f"NSR:StopPlace:{key},Sted {key},{lat:.6f},{lon:.6f},,1,,0,,")
             for q in (1, 2):
                 stops.append(
@@ -137,12 +139,18 @@ def write_national_feed(path, *, stop_times=10_000_000, seed=5):
     st_trip, st_min, st_stop, trip_rows = [], [], [], []
     n_trip = 0
     regional = 0
+    shapes = []  # one shape per regional line (the import keeps lines with one)
     services = {
         "WD": (330, 1470, 10, 7),
         "SA": (360, 1440, 20, 20),
         "SU": (420, 1410, 30, 30),
     }
-    for rail, places, far in lines:
+    for n_line, (rail, places, far) in enumerate(lines):
+        shape = f"S{n_line}"
+        shapes += [
+            f"{shape},{place_ll[p][0]:.6f},{place_ll[p][1]:.6f},{k}"
+            for k, p in enumerate(places, start=1)
+        ]
         for direction in (0, 1):
             seq_places = places if direction == 0 else places[::-1]
             names = [f"NSR:Quay:{p}{1 + direction}" for p in seq_places] + far
@@ -156,7 +164,9 @@ def write_national_feed(path, *, stop_times=10_000_000, seed=5):
                     is_peak = service == "WD" and (390 <= t < 540 or 900 <= t < 1050)
                     t += (peak if is_peak else headway) * (2 if rail else 1)
                 for t0 in starts:
-                    trip_rows.append(f"R{len(trip_rows) % 50},{service},T{n_trip},x,0,")
+                    trip_rows.append(
+                        f"R{len(trip_rows) % 50},{service},T{n_trip},x,0,{shape}"
+                    )
                     st_trip.append(np.full(len(names), n_trip))
                     st_min.append(t0 + offsets)
                     st_stop.append(names)
@@ -207,6 +217,7 @@ def write_national_feed(path, *, stop_times=10_000_000, seed=5):
             "SU,0,0,0,0,0,0,1,20240101,20241231",
         ],
         "calendar_dates.txt": [HEADERS["calendar_dates.txt"], "WD,20240101,2"],
+        "shapes.txt": [HEADERS["shapes.txt"], *shapes],
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, lines_ in members.items():
@@ -225,7 +236,8 @@ def write_national_feed(path, *, stop_times=10_000_000, seed=5):
 
 def _child_import(store, feed):
     """Import ``feed`` into ``store`` as the CLI does, timing the timetable build."""
-    from layers import cli, gtfs
+    from layers import cli
+    from layers.sources import gtfs
 
     spent = {}
     real = gtfs.build_timetable
@@ -303,31 +315,44 @@ def _child_query(store_path, runs):
 
 
 def _finder_ratio(store, runs):
+    """The finder's filter as the app runs it, without and with "within 30 min".
+
+    The listings are prepared with the same reach provider as
+    ``components.data.finder_listings`` and the travel-time condition goes through
+    ``finder.filter_mask`` (``Query.reach_minutes``/``reach_from``); the origin's
+    premises minutes are computed once (timed apart) and then come from the cache.
+    """
     from components import finder
     from layers import reach
 
     premises = store.read_layer("premises")
     listings = finder.prepare(
-        premises, store.read_layer("areas"), store.read_layer("transit_stops")
+        premises,
+        store.read_layer("areas"),
+        store.read_layer("transit_stops"),
+        reach=lambda o: reach.premises_minutes(store, o).to_numpy(),
     )
-    query = finder.make_query(max_walk_m=800)
     origin = reach.stop_places(store).iloc[0]["stop_id"]
+    plain_q = finder.make_query(max_walk_m=800)
+    reach_q = finder.make_query(max_walk_m=800, reach_minutes=30, reach_from=origin)
     t0 = time.perf_counter()
     minutes = reach.premises_minutes(store, origin)  # per origin, then cached
     first = time.perf_counter() - t0
     assert (minutes.index == listings.frame["premises_id"].to_numpy()).all()
+    expected = finder.filter_mask(listings, plain_q) & (minutes.to_numpy() <= 30)
+    assert (finder.filter_mask(listings, reach_q) == expected).all()
     plain, timed = [], []
     for _ in range(runs):
         t0 = time.perf_counter()
-        finder.filter_mask(listings, query)
+        finder.filter_mask(listings, plain_q)
         plain.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        mask = finder.filter_mask(listings, query)
-        mask &= reach.premises_minutes(store, origin).to_numpy() <= 30
+        finder.filter_mask(listings, reach_q)
         timed.append(time.perf_counter() - t0)
     a, b = statistics.median(plain), statistics.median(timed)
     return {
         "listings": len(premises),
+        "within_30": int(expected.sum()),
         "first_origin_ms": first * 1e3,
         "plain_ms": a * 1e3,
         "with_reach_ms": b * 1e3,
@@ -376,6 +401,8 @@ def run(stop_times, out_dir, runs, listings=LISTINGS):
     national = out_dir / "national.gpkg"
     shutil.copyfile(demo, national)
     figures["import"] = _run_child("--import", str(national), str(feed))
+    if figures["import"]["code"] != 0:
+        raise SystemExit(f"import gtfs failed: {figures['import']}")
     figures["national"] = _run_child("--query", str(national), str(runs))
     figures["national"]["timetable_bytes"] = _table_bytes(national)
     return figures
@@ -414,7 +441,8 @@ def _report(fig):
             f"  area_reach (6 centroids, cold): {d['area_reach_s']:.2f} s",
             f"  finder filter {d['finder']['plain_ms']:.3f} ms, with travel time "
             f"{d['finder']['with_reach_ms']:.3f} ms: ratio {d['finder']['ratio']:.2f} "
-            f"(budget {FINDER_BUDGET}) {ok}; {d['finder']['listings']} listings, "
+            f"(budget {FINDER_BUDGET}) {ok}; {d['finder']['listings']} listings "
+            f"({d['finder']['within_30']} within 30 min), "
             f"first filter from an origin {d['finder']['first_origin_ms']:.0f} ms",
             f"  child peak RSS {d['child_peak_rss_mb']:.0f} MB "
             f"(after imports {d['rss_after_imports_mb']:.0f} MB)",

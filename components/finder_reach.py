@@ -68,7 +68,14 @@ def update_reach_options(search, value, lang):
         raise PreventUpdate
     addresses = data.layer_or_empty("addresses")
     extra = reach_views.address_matches(addresses, search)
-    return reach_views.place_options(data.reach_places(), lang, value, extra)
+    value = finder.reach_origin(value)  # the client's value, checked
+    listing = _listing_at(value)
+    if value and not listing and value not in {v for _label, v in extra}:
+        # The chosen address keeps its name once the search is cleared.
+        extra += reach_views.address_at(addresses, value)
+    return reach_views.place_options(
+        data.reach_places(), lang, value, extra, listing=listing
+    )
 
 
 @callback(
@@ -88,10 +95,31 @@ def update_reach_click(click, lang):
     return origin, reach_views.place_options(data.reach_places(), lang, origin)
 
 
+def _listing_at(origin):
+    """``[(title, origin)]`` of the listing whose point is ``origin`` (the detail
+    card's "travel from here"), else ``[]``."""
+    from components.finder_panel import listings
+
+    point = finder.reach_point(origin)
+    if point is None:
+        return []
+    frame = listings().frame
+    # The origin carries 6 decimals: within half a unit of the last is the point.
+    at = ((frame["lat"] - point[0]).abs() <= 6e-7) & (
+        (frame["lon"] - point[1]).abs() <= 6e-7
+    )
+    hit = frame.loc[at.to_numpy(), "title"]
+    return [(str(hit.iat[0]), origin)] if len(hit) else []
+
+
 def _origin_name(origin, lang):
     if not origin or not data.has_timetable():
         return ""
-    return reach_views.place_label(origin, data.reach_places(), lang)
+    listing = _listing_at(origin)
+    if listing:
+        return reach_views.listing_label(listing[0][0], lang)
+    address = reach_views.address_at(data.layer_or_empty("addresses"), origin)
+    return reach_views.place_label(origin, data.reach_places(), lang, address)
 
 
 def _bands(origin):
@@ -153,7 +181,10 @@ def update_reach_here(n_clicks, selected, lang):
     if not n_clicks or k is None:
         raise PreventUpdate
     origin = finder.reach_origin(f"{L.frame['lat'].iat[k]},{L.frame['lon'].iat[k]}")
-    return origin, reach_views.place_options(data.reach_places(), lang, origin)
+    listing = [(str(L.frame["title"].iat[k]), origin)]
+    return origin, reach_views.place_options(
+        data.reach_places(), lang, origin, listing=listing
+    )
 
 
 clientside_callback(

@@ -1,7 +1,8 @@
 """Travel-time reach in the UI: the finder's filter fields, the detail card's
-facts, the area profile's block, and their texts. Pure: data in, components out.
+facts, the comparison's table, the bands' legend, and their texts. Pure: data
+in, components out (the area profile's card is ``profile_panel.reach_section``).
 
-The figures come from ``layers/reach.py`` through ``components/data.py``
+The figures come from ``layers.reach`` (the package) through ``components/data.py``
 (cached per store version); this module only turns them into what a user reads.
 """
 
@@ -66,9 +67,15 @@ def place_label(origin, places, lang, addresses=None):
     )
 
 
-def place_options(places, lang, current=None, extra=()):
+def listing_label(title, lang):
+    """What a user reads for a listing's point as the origin ("travel from here")."""
+    return t("reach_listing", lang, title=title)
+
+
+def place_options(places, lang, current=None, extra=(), listing=()):
     """The "from" dropdown's options: every stop place (name, with the id when a
-    name recurs), then ``extra`` (addresses), then the current origin if missing."""
+    name recurs), then ``extra`` (addresses) and ``listing`` (``[(title, value)]``,
+    "travel from here"), then the current origin if missing."""
     counts = places["name"].value_counts()
     out = []
     for stop_id, name in zip(places["stop_id"], places["name"], strict=True):
@@ -78,6 +85,8 @@ def place_options(places, lang, current=None, extra=()):
         out.append({"label": label, "value": str(stop_id)})
     for label, value in extra:
         out.append({"label": t("reach_address", lang, address=label), "value": value})
+    for title, value in listing:
+        out.append({"label": listing_label(title, lang), "value": value})
     values = {o["value"] for o in out}
     if current and current not in values:
         out.append({"label": place_label(current, places, lang), "value": current})
@@ -89,18 +98,35 @@ def address_matches(addresses, text, limit=MAX_ADDRESS_OPTIONS):
     text = str(text or "").strip().casefold()[:MAX_SEARCH]
     if len(text) < 2 or addresses is None or not len(addresses):
         return []
-    label = (
-        addresses["street"].astype(str)
-        + " "
-        + addresses["number"].astype("Int64").astype(str)
-        + addresses["letter"].fillna("").astype(str)
-    )
+    label = _address_labels(addresses)
     hit = label.str.casefold().str.startswith(text)
     out = []
     for k in hit[hit].index[:limit]:
         g = addresses.geometry.loc[k]
         out.append((str(label.loc[k]), f"{g.y:.6f},{g.x:.6f}"))
     return out
+
+
+def _address_labels(addresses):
+    return (
+        addresses["street"].astype(str)
+        + " "
+        + addresses["number"].astype("Int64").astype(str)
+        + addresses["letter"].fillna("").astype(str)
+    )
+
+
+def address_at(addresses, origin):
+    """``[(label, origin)]`` of the store's address at a ``"LAT,LON"`` origin (an
+    address chosen in the dropdown), else ``[]``."""
+    point = reach_point(origin) if origin else None
+    if point is None or addresses is None or not len(addresses):
+        return []
+    g = addresses.geometry
+    # The origin carries 6 decimals: within half a unit of the last is the point.
+    at = ((g.y - point[0]).abs() <= 6e-7) & ((g.x - point[1]).abs() <= 6e-7)
+    hit = addresses[at.to_numpy()]
+    return [(str(_address_labels(hit).iat[0]), origin)] if len(hit) else []
 
 
 def from_fields(q, places, lang):
@@ -166,14 +192,10 @@ def detail_facts(card, lang):
         )
         for name, m in card["places"]
     ]
-    rows.append(
-        html.Div(
-            [
-                html.Dt(t("reach_jobs_30", lang)),
-                html.Dd(fmt_int(card["jobs_30"], lang)),
-            ],
-            className="finder-fact",
-        )
+    # The jobs are a fact of the listing, not one more place: a list of their own.
+    jobs = html.Div(
+        [html.Dt(t("reach_jobs_30", lang)), html.Dd(fmt_int(card["jobs_30"], lang))],
+        className="finder-fact",
     )
     notes = [window_text(card["info"], lang) + "."]
     if card["info"].get("demonstration"):
@@ -181,6 +203,7 @@ def detail_facts(card, lang):
     return [
         html.H4(t("reach_detail_heading", lang), className="finder-detail-sub"),
         html.Dl(rows, className="finder-facts reach-facts"),
+        html.Dl([jobs], className="finder-facts reach-jobs"),
         html.P(" ".join(notes), className="finder-hint reach-note"),
         here_button(lang),
     ]
@@ -201,34 +224,6 @@ def figure_rows(row, lang):
             )
         )
     return out
-
-
-def profile_block(row, info, lang):
-    """The area profile's reach section (None when the store has no timetable)."""
-    if not row or not info:
-        return None
-    table = html.Table(
-        html.Tbody(
-            [
-                html.Tr([html.Th(label, scope="row"), html.Td(v)])
-                for label, v in figure_rows(row, lang)
-            ]
-        ),
-        className="reach-table",
-    )
-    notes = [html.P(source_text(info, lang), className="source-note")]
-    if info.get("demonstration"):
-        notes.append(html.P(t("reach_demo", lang), className="demo-note"))
-    return html.Section(
-        [
-            html.H3(t("reach_profile_heading", lang)),
-            html.P(t("reach_profile_lead", lang)),
-            table,
-            *notes,
-        ],
-        className="reach-profile",
-        id="reach-profile",
-    )
 
 
 def comparison_section(reach_rows, info, names, lang):
@@ -315,7 +310,9 @@ def with_reach(figures, reach_rows, info):
         for name in REACH_FIGURES:
             _r, key, band = name.split("_")
             extra[name] = None if reach_row is None else reach_row[f"{key}_{band}"]
-        sources = {**row.get("sources", {}), **dict.fromkeys(REACH_FIGURES, src)}
+        sources = row.get("sources", {})
+        if reach_row is not None:  # no source line for a figure that is not given
+            sources = {**sources, **dict.fromkeys(REACH_FIGURES, src)}
         out.append({**row, **extra, "sources": sources})
     return out
 

@@ -48,7 +48,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from layers.errors import InputError
+from layers.errors import InputError, StoreError
 
 FORMAT = 2
 TABLES = (
@@ -450,9 +450,10 @@ def from_tables(tables):
             f"reads {FORMAT}; import the GTFS feed again"
         )
     n_pat = np.bincount(patterns["pattern"].to_numpy(), minlength=int(info["patterns"]))
-    arrival = _int32s(st["arrival_s"])
+    arrival_blobs = [_blob(b) for b in st["arrival_s"]]
+    arrival = _int32s(arrival_blobs)
     departure = _int32s(st["departure_s"])
-    n_trip = np.array([len(b) // 4 for b in st["arrival_s"]], dtype="int64")
+    n_trip = np.array([len(b) // 4 for b in arrival_blobs], dtype="int64")
     if len(services):
         first_day = dt.date.fromisoformat(services["first_day"].iloc[0])
         days = np.array(
@@ -483,8 +484,20 @@ def from_tables(tables):
 
 
 def _int32s(blobs):
-    joined = b"".join(bytes(b) for b in blobs)
+    joined = b"".join(_blob(b) for b in blobs)
     return np.frombuffer(joined, dtype="<i4").astype("int32")
+
+
+def _blob(value):
+    """A trip's times as bytes. PostGIS gives back the text of their repr (its COPY
+    writes CSV, the column is text): ``b'\\x1c…'`` is read as that literal."""
+    if isinstance(value, str):
+        import ast
+
+        value = ast.literal_eval(value) if value.startswith(("b'", 'b"')) else None
+        if not isinstance(value, bytes):
+            raise StoreError("the store's timetable holds a row without stop times")
+    return bytes(value)
 
 
 _LOADED: dict = {}

@@ -83,3 +83,40 @@ def test_reach_filter_and_bands(page, live_server):
     assert page.input_value("#finder-reach-minutes") == "10"
     assert not page.log.console_errors, page.log.console_errors
     assert not page.log.outside_requests
+
+
+def test_reach_from_an_address_and_from_a_listing_in_english(page, live_server):
+    """English: an address of the store as the place, then the detail card's
+    "travel from here": the bands and the legend follow, naming the listing."""
+    open_finder(page, live_server + "/lokaler?lang=en&tmin=20")
+    total = count(page)
+    page.click("#finder-reach-from")
+    page.keyboard.type("Skårersletta 1")
+    page.get_by_role("option", name="Address: Skårersletta 1", exact=True).click()
+    page.wait_for_function(
+        "() => /tfrom=[0-9.]+(%2C|,)[0-9.]+/.test(location.search)", timeout=TIMEOUT
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#finder-reach-legend').innerText"
+        ".includes('Address: Skårersletta 1')",
+        timeout=TIMEOUT,
+    )
+    assert 0 < count(page) < total
+    assert "Departure 07:00–09:00" in page.inner_text("#finder-reach-legend")
+    shot(page, "finder-reach-address-en.png")
+    # Open the first listing and travel from it.
+    page.locator("#finder-grid .ag-center-cols-container .ag-row").first.click()
+    page.wait_for_selector("#finder-reach-here", timeout=TIMEOUT)
+    title = page.inner_text(".finder-detail-title")
+    assert "Travel time here by public transport" in page.inner_text("#finder-detail")
+    page.click("#finder-reach-here")
+    page.wait_for_function(
+        "(t) => document.querySelector('#finder-reach-legend').innerText"
+        ".includes('Listing: ' + t)",
+        arg=title,
+        timeout=TIMEOUT,
+    )
+    assert band_locations(page)[2] == 1
+    shot(page, "finder-reach-listing-en.png")
+    assert not page.log.console_errors, page.log.console_errors
+    assert not page.log.outside_requests

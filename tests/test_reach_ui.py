@@ -130,11 +130,22 @@ def test_address_search_and_map_click(app_ctx):
     addresses = [o for o in options if o["label"].startswith("Adresse:")]
     assert addresses and all("Skårer" in o["label"] for o in addresses)
     assert len(addresses) <= reach_views.MAX_ADDRESS_OPTIONS
+    # Once chosen (the search cleared), the address keeps its name, in the
+    # dropdown and in the bands' legend.
+    label, value = addresses[0]["label"], addresses[0]["value"]
+    kept = finder_reach.update_reach_options(None, value, "nb")
+    assert [o["label"] for o in kept if o["value"] == value] == [label]
+    _patch, legend = finder_reach.update_reach_bands(value, "nb")
+    assert label in text(legend) and "Punkt i kartet" not in text(legend)
     value, options = finder_reach.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
     assert value == "59.930000,10.950000"
     assert any(o["value"] == value for o in options)
     with pytest.raises(PreventUpdate):
         finder_reach.update_reach_click({"lat": "x", "lon": 10}, "en")
+    # A value the client made up is dropped, not a server error.
+    for bad in ("x,y", "<b>", "1e999,5"):
+        options = finder_reach.update_reach_options("Skårer", bad, "nb")
+        assert bad not in {o["value"] for o in options}
 
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
@@ -151,8 +162,17 @@ def test_detail_card_travel_times_and_jobs(app_ctx, lang):
     page = finder_panel.layout({"sel": pid}, lang)
     detail = text(find(page, ids.FINDER_DETAIL))
     assert "Lørenskog stasjon" in detail
-    heading = "Reisetid med kollektivtransport" if lang == "nb" else "Travel time"
+    heading = "Reisetid hit" if lang == "nb" else "Travel time here"
     assert heading in detail
+    # The places in one list, the jobs within 30 minutes in a list of their own.
+    lists = {
+        c.className: c for c in reach_views.detail_facts(card, lang) if c.className
+    }
+    places = text(lists["finder-facts reach-facts"])
+    assert t("reach_jobs_30", lang) not in places and "Grorud stasjon" in places
+    jobs_list = text(lists["finder-facts reach-jobs"])
+    assert t("reach_jobs_30", lang) in jobs_list
+    assert reach_views.fmt_int(jobs, lang) in jobs_list
     assert t("reach_demo", lang) in detail
 
 
@@ -213,6 +233,8 @@ def test_exports_carry_the_reach_figures(app_ctx, lang):
     assert by_id["total"]["reach_jobs_30"] is None
     src = by_id["visperud"]["sources"]["reach_jobs_30"]
     assert src["source"] == data.reach_info()["source"] and src["demonstration"]
+    assert src["licence"] and src["licence"] == data.reach_info()["licence"]
+    assert "reach_jobs_30" not in by_id["total"]["sources"]  # no figure, no source
     assert "reach_jobs_30" not in data.figures()[0]  # the shared rows unchanged
     store = data.store()
     layers = exports.read_layers(store)
@@ -287,7 +309,16 @@ def test_travel_from_the_selected_listing(app_ctx):
     value, options = finder_reach.update_reach_here(1, {"id": pid}, "nb")
     lat, lon = float(L.frame["lat"].iat[3]), float(L.frame["lon"].iat[3])
     assert value == f"{lat:.6f},{lon:.6f}"
-    assert any(o["value"] == value for o in options)
+    title = str(L.frame["title"].iat[3])
+    labels = [o["label"] for o in options if o["value"] == value]
+    assert labels == [f"Lokalet: {title}"]
+    # A new search in the dropdown keeps the listing's name for the chosen value.
+    options = finder_reach.update_reach_options("Skårer", value, "nb")
+    assert [o["label"] for o in options if o["value"] == value] == [f"Lokalet: {title}"]
+    # The legend names the listing, not a bare point.
+    _patch, legend = finder_reach.update_reach_bands(value, "en")
+    assert f"Listing: {title}" in text(legend)
+    assert "Point on the map" not in text(legend)
     fig = finder_panel.layout({"tfrom": value, "tmin": "30"}, "nb")
     graph = find(fig, ids.FINDER_MAP).figure
     from components.figures.finder_map import FIRST_BAND_TRACE

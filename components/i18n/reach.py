@@ -20,6 +20,7 @@ STRINGS = {
         "en": "Point on the map ({lat}, {lon})",
     },
     "reach_address": {"nb": "Adresse: {address}", "en": "Address: {address}"},
+    "reach_listing": {"nb": "Lokalet: {title}", "en": "Listing: {title}"},
     "reach_desc": {
         "nb": "Innen {minutes} min med kollektivtransport fra {place}",
         "en": "Within {minutes} min by public transport from {place}",
@@ -41,8 +42,8 @@ STRINGS = {
         "en": "Departure {start}–{end} on {date}, median over the departure minutes",
     },
     "reach_detail_heading": {
-        "nb": "Reisetid med kollektivtransport",
-        "en": "Travel time by public transport",
+        "nb": "Reisetid hit med kollektivtransport, fra",
+        "en": "Travel time here by public transport, from",
     },
     "reach_detail_minutes": {"nb": "{minutes} min", "en": "{minutes} min"},
     "reach_detail_not_reached": {

@@ -49,10 +49,17 @@ def _memo(key, compute):
 def _versions(store, *names):
     """A cheap token of the store version the named layers come from.
 
-    Every layer but the premises register (and the timetable) changes only by
-    ``replace_layers``, which writes a new file: its inode is the version. The
-    register is edited in place and has its own token.
+    In a GeoPackage every layer but the premises register (and the timetable)
+    changes only by ``replace_layers``, which writes a new file: its inode is the
+    version. The register is edited in place and has its own token. A database
+    store (PostGIS) has no file: each named layer's own version (its generation,
+    or the store's for the register) is the token. The timetable comes with
+    ``transit_stops`` (one import).
     """
+    from layers.store import GeoPackageStore
+
+    if not isinstance(store, GeoPackageStore):
+        return (str(store.path), *(store.version(name) for name in names))
     try:
         st = os.stat(store.path)
     except OSError:
@@ -80,8 +87,8 @@ class Reach:
     jobs_within, establishments_within : dict
         ``{"15": n, "30": n, "45": n}``.
     source : dict
-        ``source``, ``as_of`` and ``demonstration`` of the timetable and of the
-        establishments.
+        ``source``, ``licence``, ``as_of`` and ``demonstration`` of the timetable
+        and of the establishments.
     """
 
     times: TravelTimes
@@ -277,6 +284,7 @@ def _sources(store):
             continue
         out[name] = {
             "source": info.source,
+            "licence": info.licence,
             "as_of": info.as_of,
             "demonstration": info.demonstration,
         }

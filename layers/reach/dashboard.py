@@ -150,7 +150,8 @@ def premises_minutes(
     params = params or ReachParams.from_env()
     window = window if isinstance(window, str) else "-".join(window)
     args = (str(day), window, int(max_minutes), params)
-    key = ("premises", _versions(store, "premises"), _origin_key(origin), *args)
+    versions = _versions(store, "transit_stops", "premises")
+    key = ("premises", versions, _origin_key(origin), *args)
 
     def compute():
         premises = store.read_layer("premises")
@@ -224,7 +225,7 @@ def reach_info(store):
     Returns
     -------
     dict
-        ``source``, ``as_of`` and ``demonstration`` of the timetable,
+        ``source``, ``licence``, ``as_of`` and ``demonstration`` of the timetable,
         ``reference_date``, ``window`` (the default), ``bands_min`` and the
         settings (``walk_kmh``, ``detour``, ``max_walk_m``, ``min_transfer_s``,
         ``max_rides``).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import os
 
@@ -53,11 +54,20 @@ class ReachParams:
 
     @classmethod
     def from_env(cls, environ=None):
-        """Defaults overridden by the ``NARING_REACH_*`` environment variables."""
+        """Defaults overridden by the ``NARING_REACH_*`` environment variables.
+
+        Read on every query (the finder's filter among them), so the parsed
+        settings are kept per distinct set of raw values.
+        """
         environ = os.environ if environ is None else environ
+        fields = dataclasses.fields(cls)
+        return cls._from_raw(tuple(environ.get(ENV[f.name]) for f in fields))
+
+    @classmethod
+    @functools.lru_cache(maxsize=16)
+    def _from_raw(cls, raws):
         values = {}
-        for field in dataclasses.fields(cls):
-            raw = environ.get(ENV[field.name])
+        for field, raw in zip(dataclasses.fields(cls), raws, strict=True):
             if raw not in (None, ""):
                 try:
                     values[field.name] = type(field.default)(float(raw))
