@@ -489,8 +489,10 @@ def _int32s(blobs):
 
 
 def _blob(value):
-    """A trip's times as bytes. PostGIS gives back the text of their repr (its COPY
-    writes CSV, the column is text): ``b'\\x1c…'`` is read as that literal."""
+    """A trip's times as bytes. A PostGIS store written before plain tables kept
+    bytes as bytea holds the text of their repr (``b'\\x1c…'``): read as that
+    literal (``ast.literal_eval`` evaluates literals only), so it needs no new
+    import."""
     if isinstance(value, str):
         import ast
 
