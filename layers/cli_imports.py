@@ -6,6 +6,7 @@ leaves the store unchanged; the summaries say kept, dropped by reason and unplac
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -230,11 +231,24 @@ def _gtfs_bbox(args, store):
     return [round(float(v), 6) for v in bounds]
 
 
+# Stop places kept from a national feed beyond the region's box: places a
+# journey into the region is often asked from (Oslo S, Jernbanetorget).
+DEFAULT_HUBS = ("NSR:StopPlace:337", "NSR:StopPlace:59872", "NSR:StopPlace:58366")
+
+
+def gtfs_hubs():
+    """The hubs to keep (``NARING_GTFS_HUBS``: comma-separated stop place ids)."""
+    raw = os.environ.get("NARING_GTFS_HUBS")
+    if raw is None:
+        return DEFAULT_HUBS
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
 def import_gtfs(args, store):
     from layers.sources.gtfs import read_gtfs
 
     bbox = _gtfs_bbox(args, store)
-    feed = read_gtfs(args.file, date=args.date, bbox=bbox)
+    feed = read_gtfs(args.file, date=args.date, bbox=bbox, keep_places=gtfs_hubs())
     r = feed.report
     print(
         f"Referansedato / reference date {feed.reference_date}; holdeplasser / stop "

@@ -371,6 +371,32 @@ def test_bbox_skips_stops_abroad_and_counts_them(cross_border):
     assert report["stop_places_skipped"] == 3
 
 
+def test_bbox_keeps_named_hubs_outside_it(cross_border):
+    """A hub named in ``keep_places`` is kept with its quays and the trips
+    calling there, though it lies outside the box (Oslo S for Lørenskog)."""
+    result = read_gtfs(
+        cross_border, bbox=LORENSKOG_BBOX, keep_places=("NSR:StopPlace:90",)
+    )
+    stops = result.stops.set_index("stop_id")
+    assert "RE11" in stops.loc["NSR:StopPlace:90", "lines"]
+    assert result.report["stop_places_skipped"] == 2  # Kiel and the swapped stop
+    tt = result.timetable
+    assert "NSR:StopPlace:90" in set(tt.places["stop_id"])
+    assert _calls(tt, "T5") == 2  # Lørenskog stasjon, then Stockholm C
+    plain = read_gtfs(cross_border, bbox=LORENSKOG_BBOX)
+    assert "NSR:StopPlace:90" not in set(plain.stops["stop_id"])
+    assert _calls(plain.timetable, "T5") < 2
+
+
+def _calls(tt, trip_id):
+    """How many calls of a trip the timetable keeps (0: not kept)."""
+    ids = list(tt.trip_ids)
+    if trip_id not in ids:
+        return 0
+    k = ids.index(trip_id)
+    return int(tt.trip_start[k + 1] - tt.trip_start[k])
+
+
 @pytest.mark.parametrize(
     ("index", "message"), [(10, "swapped"), (11, "outside Norway")]
 )

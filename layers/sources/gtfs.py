@@ -126,7 +126,7 @@ class GtfsResult:
     timetable: object = None
 
 
-def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
+def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None, keep_places=()):
     """Read an Entur GTFS zip into the transit stop and line layers.
 
     Parameters
@@ -146,6 +146,10 @@ def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
         ``MAX_UNPACKED_BYTES``, or ``MAX_UNPACKED_BYTES_BBOX`` with a ``bbox``.
         Checked, together with each member's compression ratio, before anything
         is read.
+    keep_places : iterable of str, optional
+        With a ``bbox``: stop place ids kept wherever they lie (hubs such as
+        Oslo S, from which travel times into the region are asked for), with
+        their quays and the trips calling at them.
 
     Returns
     -------
@@ -177,7 +181,9 @@ def read_gtfs(path, *, date=None, bbox=None, max_unpacked_bytes=None):
             )
 
         stops_frame = read("stops.txt")
-        stops, skipped = _stops_table(stops_frame, _where(zip_name, "stops.txt"), bbox)
+        stops, skipped = _stops_table(
+            stops_frame, _where(zip_name, "stops.txt"), bbox, keep_places
+        )
         routes = _routes_table(read("routes.txt"), _where(zip_name, "routes.txt"))
         calendar = _calendar_table(read("calendar.txt"), zip_name)
         calendar_dates = _calendar_dates_table(read("calendar_dates.txt"), zip_name)

@@ -187,8 +187,11 @@ def _check_unique(frame, col, where):
         raise InputError(f"duplicate id {value!r}", file=where, row=row, field=col)
 
 
-def _stops_table(frame, where, bbox=None):
+def _stops_table(frame, where, bbox=None, keep_places=()):
     """Parse stops.txt; with ``bbox``, keep only the stops of stop places in it.
+
+    The stop places named in ``keep_places`` (ids) are kept wherever they lie,
+    with their quays: hubs outside the region a journey may start from (Oslo S).
 
     Returns
     -------
@@ -258,6 +261,11 @@ def _stops_table(frame, where, bbox=None):
     # A stop place without any coordinates is kept so that it fails as without bbox.
     unplaced = np.isnan(place_lon) | np.isnan(place_lat)
     kept = _inside(place_lon, place_lat, bbox) | unplaced
+    if keep_places:
+        place_id = np.where(
+            parent.to_numpy() != "", parent.to_numpy(), stops["stop_id"]
+        )
+        kept |= pd.Series(place_id).isin(list(keep_places)).to_numpy()
     _check_in_norway(kept, frame["stop_lat"], lon, lat, where, "stop_lat/stop_lon")
     skipped["stops_skipped"] = int((~kept).sum())
     skipped["stop_places_skipped"] = int((_is_place(stops) & ~kept).sum())
