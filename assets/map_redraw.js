@@ -1,0 +1,185 @@
+/* Every map: an update redraws what changed, not the whole map.
+
+   plotly.js (the map subplot of our vendored bundle, src/plots/map/map.js and
+   src/traces/scattermap/plot.js) does three things on every update of a map (a
+   filter, a layer toggle, a new area) that make MapLibre reload and redraw
+   everything; with a software renderer each redraw costs about 100 ms:
+
+   1. fillBelowLookup forgets to reset its "below" value between traces, so a
+      hidden trace (whose "below" is never filled in) takes the one of the
+      trace before it; two traces sharing a value are then removed and added
+      again on every update, and MapLibre re-tiles their sources. Below, the
+      same function with the value reset per trace. (components/figures/
+      basemap.stacked gives every layer and trace a "below" of its own.)
+   2. Each visible trace's GeoJSON is handed to MapLibre again, changed or not,
+      and MapLibre re-tiles it and draws a frame as each one comes back. Here
+      setData is skipped when the data equals what the source holds (compared
+      as JSON text): the skipped call would have set an equal copy.
+   3. map.resize() on every update, which resets the canvas and forces a full
+      redraw even when its size did not change. Here it is skipped when the
+      container's size and the pixel ratio are what they were; MapLibre's own
+      resize observer still follows every real change of size.
+
+   What is drawn is the same; only redundant work is left out. */
+(function () {
+  "use strict";
+
+  var LAST = "__naringData";
+  var SIZE = "__naringSize";
+  var done = { source: false, subplot: false, map: false };
+
+  function fillBelowLookup(calcData, fullLayout) {
+    // plotly.js 4.1.1's fillBelowLookup, with ``val`` reset for each trace.
+    var opts = fullLayout[this.id];
+    var layers = opts.layers;
+    var i, val;
+    var belowLookup = (this.belowLookup = {});
+    var hidden = {};
+    var hasTraceAtTop = false;
+
+    for (i = 0; i < calcData.length; i++) {
+      var trace = calcData[i][0].trace;
+      var module = trace._module;
+      val = undefined;
+      if (typeof trace.below === "string") {
+        val = trace.below;
+      } else if (module && module.getBelow) {
+        val = module.getBelow(trace, this);
+      }
+      if (val === "") {
+        hasTraceAtTop = true;
+      }
+      belowLookup["trace-" + trace.uid] = val || "";
+      hidden["trace-" + trace.uid] = trace.visible !== true;
+    }
+    for (i = 0; i < layers.length; i++) {
+      var item = layers[i];
+      if (typeof item.below === "string") {
+        val = item.below;
+      } else if (hasTraceAtTop) {
+        val = "traces";
+      } else {
+        val = "";
+      }
+      belowLookup["layout-" + i] = val;
+    }
+    // Layers sharing a value are re-added on each update to keep their order.
+    // Hidden traces are left out: their order does not show, and each is
+    // placed again when it is shown (its "below" then changes).
+    var lists = {};
+    Object.keys(belowLookup).forEach(function (k) {
+      if (hidden[k]) {
+        return;
+      }
+      (lists[belowLookup[k]] = lists[belowLookup[k]] || []).push(k);
+    });
+    var self = this;
+    Object.keys(lists).forEach(function (v) {
+      var list = lists[v];
+      if (list.length < 2) {
+        return;
+      }
+      list.forEach(function (k) {
+        if (k.indexOf("trace-") === 0) {
+          var obj = self.traceHash[k.slice(6)];
+          if (obj) {
+            obj.below = null;
+          }
+        } else if (k.indexOf("layout-") === 0) {
+          var layer = self.layerList[k.slice(7)];
+          if (layer) {
+            layer.below = null;
+          }
+        }
+      });
+    });
+  }
+
+  function sameData(source, data) {
+    if (!data || typeof data !== "object") {
+      return false; // a URL: MapLibre fetches it, it may have changed
+    }
+    var text;
+    try {
+      text = JSON.stringify(data);
+    } catch (e) {
+      return false;
+    }
+    if (source[LAST] === text) {
+      return true;
+    }
+    source[LAST] = text;
+    return false;
+  }
+
+  function patchSource(proto) {
+    var setData = proto.setData;
+    proto.setData = function (data, waitForCompletion) {
+      if (sameData(this, data)) {
+        return waitForCompletion ? Promise.resolve() : this;
+      }
+      return setData.apply(this, arguments);
+    };
+  }
+
+  function patchMap(proto) {
+    var resize = proto.resize;
+    proto.resize = function () {
+      var box = this.getContainer && this.getContainer();
+      var rect = box && box.getBoundingClientRect();
+      var size = rect
+        ? [rect.width, rect.height, window.devicePixelRatio].join("x")
+        : null;
+      // Events (eventData) or a changed size: MapLibre does its full resize.
+      if (arguments.length || !size || this[SIZE] !== size) {
+        this[SIZE] = size;
+        return resize.apply(this, arguments);
+      }
+      return this;
+    };
+  }
+
+  function geojsonSource(map) {
+    var style = map.style && map.getStyle();
+    var ids = Object.keys((style && style.sources) || {});
+    for (var i = 0; i < ids.length; i++) {
+      var source = map.getSource(ids[i]);
+      if (source && source.type === "geojson" && source.setData) {
+        return source;
+      }
+    }
+    return null;
+  }
+
+  function check() {
+    var plots = document.querySelectorAll(".js-plotly-plot");
+    for (var i = 0; i < plots.length; i++) {
+      var fl = plots[i]._fullLayout;
+      var sub = fl && fl.map && fl.map._subplot;
+      if (!sub || !sub.map) {
+        continue;
+      }
+      // One prototype each for every map, subplot and source on the page.
+      if (!done.subplot && typeof sub.fillBelowLookup === "function") {
+        Object.getPrototypeOf(sub).fillBelowLookup = fillBelowLookup;
+        done.subplot = true;
+      }
+      if (!done.map && typeof sub.map.resize === "function") {
+        patchMap(Object.getPrototypeOf(sub.map));
+        done.map = true;
+      }
+      var source = !done.source && geojsonSource(sub.map);
+      if (source) {
+        patchSource(Object.getPrototypeOf(source));
+        done.source = true;
+      }
+    }
+    return done.source && done.subplot && done.map;
+  }
+
+  var timer = window.setInterval(function () {
+    if (check()) {
+      window.clearInterval(timer);
+    }
+  }, 200);
+})();
