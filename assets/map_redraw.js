@@ -43,6 +43,10 @@
       val = undefined;
       if (typeof trace.below === "string") {
         val = trace.below;
+      } else if (trace.visible !== true && hasOwnBelow(trace)) {
+        // A hidden trace (plotly fills in none of its attributes): the one
+        // given, so that its layers are made in their place and stay there.
+        val = trace._input.below;
       } else if (module && module.getBelow) {
         val = module.getBelow(trace, this);
       }
@@ -92,6 +96,40 @@
           }
         }
       });
+    });
+  }
+
+  function hasOwnBelow(trace) {
+    return Boolean(trace._input) && typeof trace._input.below === "string";
+  }
+
+  function layerIds(obj) {
+    if (obj.layerIds) {
+      return ["fill", "line", "circle", "symbol"].map(function (k) {
+        return obj.layerIds[k];
+      });
+    }
+    return (obj.layerList || []).map(function (item) {
+      return item[1];
+    });
+  }
+
+  // A map drawn before this script saw it: move each trace made in the wrong
+  // place (a hidden one, on top) to its own slot, as the new lookup places it.
+  function repair(sub) {
+    var map = sub.map;
+    ((sub.gd && sub.gd._fullData) || []).forEach(function (trace) {
+      var obj = sub.traceHash[trace.uid];
+      var below = hasOwnBelow(trace) ? trace._input.below : null;
+      if (!obj || !below || obj.below === below || !map.getLayer(below)) {
+        return;
+      }
+      layerIds(obj).forEach(function (id) {
+        if (id && map.getLayer(id)) {
+          map.moveLayer(id, below);
+        }
+      });
+      obj.below = below;
     });
   }
 
@@ -164,6 +202,12 @@
         Object.getPrototypeOf(sub).fillBelowLookup = fillBelowLookup;
         done.subplot = true;
       }
+      if (!sub.__naringRepaired && sub.map.loaded && sub.map.style) {
+        sub.__naringRepaired = true;
+        if (Object.keys(sub.traceHash).length) {
+          repair(sub);
+        }
+      }
       if (!done.map && typeof sub.map.resize === "function") {
         patchMap(Object.getPrototypeOf(sub.map));
         done.map = true;
@@ -177,9 +221,20 @@
     return done.source && done.subplot && done.map;
   }
 
+  // The subplot exists as soon as plotly starts a map, and MapLibre's "load"
+  // (after which plotly adds the traces) comes frames later: watching the
+  // page's changes patches the lookup before the first traces are made.
+  var observer = new MutationObserver(function () {
+    check();
+    if (done.subplot) {
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.documentElement, { childList: true, subtree: true });
   var timer = window.setInterval(function () {
     if (check()) {
       window.clearInterval(timer);
+      observer.disconnect();
     }
   }, 200);
 })();
