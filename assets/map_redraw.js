@@ -20,11 +20,18 @@
       container's size and the pixel ratio are what they were; MapLibre's own
       resize observer still follows every real change of size.
 
-   What is drawn is the same; only redundant work is left out. */
+   4. Labels fade in over 300 ms after every move or update, a frame each
+      time; with a software renderer that is three redraws of the whole map.
+      Here they fade in 100 ms, and not at all for a reader who asks for
+      reduced motion (prefers-reduced-motion).
+
+   What is drawn is the same; only redundant work is left out, and the labels'
+   fade is shorter. */
 (function () {
   "use strict";
 
   var LAST = "__naringData";
+  var FADE_MS = 100;
   var SIZE = "__naringSize";
   var done = { source: false, subplot: false, map: false };
 
@@ -177,8 +184,24 @@
     };
   }
 
+  function shortFade(map) {
+    // MapLibre's fadeDuration option (plotly.js sets none: 300 ms).
+    if (typeof map._fadeDuration !== "number" || map.__naringFade) {
+      return;
+    }
+    var reduced =
+      window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+    map._fadeDuration = reduced && reduced.matches ? 0 : FADE_MS;
+    map.__naringFade = true;
+  }
+
   function geojsonSource(map) {
-    var style = map.style && map.getStyle();
+    var style = null;
+    try {
+      style = map.style && map.isStyleLoaded() && map.getStyle();
+    } catch (e) {
+      return null; // not loaded yet: the next check
+    }
     var ids = Object.keys((style && style.sources) || {});
     for (var i = 0; i < ids.length; i++) {
       var source = map.getSource(ids[i]);
@@ -198,6 +221,7 @@
         continue;
       }
       // One prototype each for every map, subplot and source on the page.
+      shortFade(sub.map);
       if (!done.subplot && typeof sub.fillBelowLookup === "function") {
         Object.getPrototypeOf(sub).fillBelowLookup = fillBelowLookup;
         done.subplot = true;
@@ -231,10 +255,6 @@
     }
   });
   observer.observe(document.documentElement, { childList: true, subtree: true });
-  var timer = window.setInterval(function () {
-    if (check()) {
-      window.clearInterval(timer);
-      observer.disconnect();
-    }
-  }, 200);
+  // Maps come and go with the pages (each new one gets the short fade).
+  window.setInterval(check, 250);
 })();
