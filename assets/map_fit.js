@@ -13,7 +13,17 @@
     var c = gd.layout.map.center;
     if (!sub || !sub.map || !c) return;
     gd.__naringFit = rev;
-    sub.map.jumpTo({ center: [c.lon, c.lat], zoom: gd.layout.map.zoom });
+    // plotly.js has mostly moved the map there already: a jump to where it is
+    // would only draw it (and place its labels) once more.
+    var now = sub.map.getCenter();
+    var zoom = gd.layout.map.zoom;
+    var there =
+      Math.abs(now.lng - c.lon) < 1e-5 &&
+      Math.abs(now.lat - c.lat) < 1e-5 &&
+      Math.abs(sub.map.getZoom() - zoom) < 1e-3;
+    if (!there) {
+      sub.map.jumpTo({ center: [c.lon, c.lat], zoom: zoom });
+    }
   }
   window.setInterval(check, 400);
 })();

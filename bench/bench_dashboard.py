@@ -23,6 +23,7 @@ In Chromium over HTTP (gunicorn on 127.0.0.1), against the textbook page
    echo callback (skipped when wrk is not installed). Budget: at least 0.5x.
 
     python bench/bench_dashboard.py [--store PATH] [--n 200] [--duration 10] [--repeat 7]
+                                [--only interactions]
 
 Needs Debian's Chromium (/usr/bin/chromium) and Playwright. Nothing leaves
 127.0.0.1: the browser resolves no host name.
@@ -484,6 +485,44 @@ def row(name, ours, ref, ratio, budget):
     print(f"{name:<48} {ours:>12} {ref:>12} {ratio:>7.2f}x  {budget}")
 
 
+def print_interactions(clicks):
+    echo_ms = clicks.pop("echo (on the map page)")
+    for name, ms in clicks.items():
+        row(
+            f"3. {name}: input to map idle, ms",
+            f"{ms:,.0f}",
+            f"{echo_ms:,.0f}",
+            ms / echo_ms,
+            "<= 8x (vs echo)",
+        )
+
+
+def only_interactions(args):
+    """Part 3 alone: the echo app's server and the browser, no textbook page."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(args.store) if args.store else build_store(tmp)
+        proc, base = serve("bench.echo_app:server", store)
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=CHROMIUM,
+                    headless=True,
+                    args=[*CHROMIUM_ARGS, BLOCK_OTHER_HOSTS],
+                )
+                clicks = interactions(browser, base, max(2, args.repeat))
+                browser.close()
+        finally:
+            stop_gunicorn(proc)
+    print()
+    print("Chromium over HTTP, gunicorn on 127.0.0.1 (bench/echo_app.py).")
+    print(f"{'measure':<48} {'ours':>12} {'echo':>12} {'ratio':>8}  budget")
+    print("-" * 96)
+    print_interactions(clicks)
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", help="store to serve (default: build one)")
@@ -492,7 +531,14 @@ def main(argv=None):
     parser.add_argument(
         "--repeat", type=int, default=7, help="rounds per browser interaction"
     )
+    parser.add_argument(
+        "--only",
+        choices=("interactions",),
+        help="run one part only (interactions: 3., in the browser, and nothing else)",
+    )
     args = parser.parse_args(argv)
+    if args.only == "interactions":
+        return only_interactions(args)
 
     from playwright.sync_api import sync_playwright
 
@@ -578,15 +624,7 @@ def main(argv=None):
         slow["/"] / slow["textbook"],
         "<= 0.7x",
     )
-    echo_ms = clicks.pop("echo (on the map page)")
-    for name, ms in clicks.items():
-        row(
-            f"3. {name}: input to map idle, ms",
-            f"{ms:,.0f}",
-            f"{echo_ms:,.0f}",
-            ms / echo_ms,
-            "<= 8x (vs echo)",
-        )
+    print_interactions(clicks)
     print()
     print("The profile is memoised per process (area, filters, language): a repeated")
     print("request hits the memo; 'never seen' requests are all distinct (misses).")

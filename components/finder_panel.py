@@ -107,6 +107,7 @@ def layout(state, lang):
     fig = map_figure(L, mask, base, lang, selected)
     if q.reach_from and data.has_timetable():
         fig = _with_bands(fig, q.reach_from, lang)
+    fig = basemap.stacked(fig.to_plotly_json())  # updates redraw what changed only
     today = finder.local_today()
     places = data.reach_places() if data.has_timetable() else None
     return html.Div(
@@ -338,7 +339,9 @@ def update_results(*args):
         fresh = (
             key,
             map_points(L, key),
-            map_figure(L, mask, basemap.current(), lang, pid),
+            basemap.stacked(
+                map_figure(L, mask, basemap.current(), lang, pid).to_plotly_json()
+            ),
         )
     return (
         _query_data(q),

@@ -157,7 +157,7 @@ def _map_figure(fr, ctx, view, lang, cam):
     def build():
         density = aggregates.jobs_density(fr, view.sections, view.size)
         fig = figures.map_figure(ctx, base_view, density, lang, online_allowed=online)
-        return fig.to_plotly_json()
+        return basemap.stacked(fig.to_plotly_json())
 
     base = data.memo(
         "map.figure", (lang, base_view, online), build, FIGURE_MEMO_ENTRIES
@@ -165,7 +165,8 @@ def _map_figure(fr, ctx, view, lang, cam):
     mode, points = firm_layer(fr, view, cam, lang)
     i = figures.trace_keys(ctx).index(("firms", ""))
     fig = {**base, "data": list(base["data"])}
-    fig["data"][i] = firm_trace(points, base["data"][i].get("visible", True), lang)
+    firms = firm_trace(points, base["data"][i].get("visible", True), lang)
+    fig["data"][i] = {**firms, "below": base["data"][i]["below"]}
     lat, lon = cam["center"]
     fig["layout"] = {
         **base["layout"],

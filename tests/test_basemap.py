@@ -18,8 +18,10 @@ def app_ctx(dash_app):
 
 
 def _layers(fig):
+    """The map's layout layers, without "below" (each map's own drawing slots)."""
     fig = fig if isinstance(fig, dict) else fig.to_plotly_json()
-    return json.loads(json.dumps(fig["layout"]["map"]["layers"], default=str))
+    layers = json.loads(json.dumps(fig["layout"]["map"]["layers"], default=str))
+    return [{k: v for k, v in layer.items() if k != "below"} for layer in layers]
 
 
 def _offline(layers):

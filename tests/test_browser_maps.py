@@ -211,3 +211,57 @@ def test_comparison_choose_and_sort(page, live_server):
     page.goto(page.url)  # the link restores the view
     expect(page.locator(".compare-table tbody tr")).to_have_count(6, timeout=TIMEOUT)
     assert page.log.console_errors == []
+
+
+# Each trace's MapLibre layers and the layer slot right above them, in map order.
+LAYER_ORDER = """() => {
+    const gd = document.querySelector('#map-graph .js-plotly-plot');
+    const sub = gd._fullLayout.map._subplot;
+    const ids = sub.map.getStyle().layers.map((l) => l.id);
+    return gd._fullData.map((t) => {
+        const own = ids.filter((i) => i.indexOf('plotly-trace-layer-' + t.uid) === 0);
+        const last = Math.max(...own.map((i) => ids.indexOf(i)));
+        return [t.index, own.length, ids[last + 1] || null];
+    });
+}"""
+
+
+def test_layer_toggle_keeps_the_drawing_order_and_redraws_only_it(page, live_server):
+    """Turning layers on and off keeps each trace in its slot and re-adds no layer.
+
+    plotly.js used to remove and re-add every layer on each update (and leave a
+    trace made while hidden on top of the others): assets/map_redraw.js and
+    basemap.stacked keep each trace below its own slot.
+    """
+    page.goto(live_server + "/")
+    page.wait_for_selector(".maplibregl-canvas", timeout=TIMEOUT)
+    settled(page, GRAPH)
+    page.evaluate(
+        f"""() => {{ const m = {MAP.format(sel=GRAPH)}; window.__added = [];
+        const add = m.addLayer; m.addLayer = function (l) {{
+            window.__added.push(l.id); return add.apply(this, arguments); }}; }}"""
+    )
+    for layers in (["firms", "premises", "transit", "jobs"], ["firms", "jobs"]):
+        page.evaluate(
+            "(v) => window.dash_clientside.set_props('map-layers', {value: v})", layers
+        )
+        page.wait_for_function(
+            """(on) => document.querySelector('#map-graph .js-plotly-plot')
+            ._fullData.filter((t) => t.meta && t.meta[0] === 'premises')
+            .every((t) => (t.visible === true) === on)""",
+            arg="premises" in layers,
+            timeout=TIMEOUT,
+        )
+        settled(page, GRAPH)
+    order = page.evaluate(LAYER_ORDER)
+    belows = page.evaluate(
+        "() => document.querySelector('#map-graph .js-plotly-plot')"
+        ".data.map((t) => t.below)"
+    )
+    for (index, n, above), below in zip(order, belows, strict=True):
+        if n:  # a trace with layers lies right below its own slot
+            assert above == below, (index, above, below)
+    # Every trace's layers exist from the first drawing (hidden ones too): a
+    # toggle changes their visibility and re-adds none.
+    assert page.evaluate("window.__added") == []
+    assert page.log.console_errors == []

@@ -12,6 +12,7 @@ from dash import Patch, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from components import data, exports_panel, figures, ids, map_camera, map_panel
+from components.figures import basemap
 from components.figures.theme import SECTION_COLORS
 from components.i18n import fmt_int
 from components.i18n.map import NACE_SECTIONS, section_name
@@ -155,12 +156,81 @@ def test_map_is_offline_by_default(app_ctx):
     assert "http" not in json.dumps(fig.layout.map.to_plotly_json()["layers"])
 
 
+def _slot(below):
+    assert below.startswith(basemap.SLOT_PREFIX)
+    return int(below[len(basemap.SLOT_PREFIX) :])
+
+
 def test_context_layers_drawn_below_traces(app_ctx):
     """Neighbours and the municipal boundary are GeoJSON layers below the traces."""
-    layers = map_figure().layout.map.layers
-    kinds = [(layer.type, layer.below) for layer in layers[1:]]
-    assert ("fill", "traces") in kinds
-    assert ("line", "traces") in kinds
+    fig = map_figure()
+    layers = fig.layout.map.layers
+    lowest = min(_slot(trace.below) for trace in fig.data)
+    below = [layer.type for layer in layers[1:] if _slot(layer.below) < lowest]
+    assert "fill" in below and "line" in below
+
+
+def test_every_layer_and_trace_has_its_own_slot(app_ctx):
+    """Each layer and trace is drawn below a slot of its own, in the default order.
+
+    plotly.js re-adds (and MapLibre reloads) on every update each layer whose
+    "below" another shares; the slots are hidden layers of our style.
+    """
+    fig = map_figure()
+    belows = [t.below for t in fig.data] + [x.below for x in fig.layout.map.layers]
+    assert len(set(belows)) == len(belows)
+    slots = [
+        x["id"] for x in fig.layout.map.style["layers"] if x["type"] != "background"
+    ]
+    assert slots == []  # the slots are hidden background layers
+    style = [x for x in fig.layout.map.style["layers"] if x["id"] != "background"]
+    assert [x["id"] for x in style] == [
+        f"{basemap.SLOT_PREFIX}{k}" for k in range(len(belows))
+    ]
+    assert all(x["layout"] == {"visibility": "none"} for x in style)
+    # Context layers, then choroplethmap and scattermap traces, then the labels.
+    order = [_slot(b) for b in belows]
+    kinds = [t.type for t in fig.data]
+    context = [_slot(x.below) for x in fig.layout.map.layers if x.type != "symbol"]
+    labels = [_slot(x.below) for x in fig.layout.map.layers if x.type == "symbol"]
+    traces = order[: len(kinds)]
+    assert max(context) < min(traces) and max(traces) < min(labels)
+    chor = [s for s, k in zip(traces, kinds, strict=True) if k == "choroplethmap"]
+    scat = [s for s, k in zip(traces, kinds, strict=True) if k == "scattermap"]
+    assert max(chor) < min(scat) and scat == sorted(scat)
+
+
+def test_stacked_leaves_its_input_alone():
+    """basemap.stacked returns a copy; the memoised figure is not changed."""
+    fig = {
+        "data": [{"type": "scattermap"}, {"type": "choroplethmap"}],
+        "layout": {
+            "map": {
+                "style": basemap.map_style(),
+                "layers": [{"below": "traces"}, {"type": "symbol"}],
+            }
+        },
+    }
+    before = json.dumps(fig, sort_keys=True)
+    out = basemap.stacked(fig)
+    assert json.dumps(fig, sort_keys=True) == before
+    assert [t["below"] for t in out["data"]] == ["naring-slot-2", "naring-slot-1"]
+    layers = out["layout"]["map"]["layers"]
+    assert [x["below"] for x in layers] == ["naring-slot-0", "naring-slot-3"]
+
+
+def test_basemap_switch_keeps_the_bottom_slot(app_ctx):
+    """A basemap switch patches slot 0 with its own "below", not "traces"."""
+    old = figures.MapView(layers=("firms",))
+    new = figures.MapView(layers=("firms",), basemap="osm")
+    patch = figures.map_patch(
+        Patch(), map_panel.context(), old, new, None, "nb", online_allowed=True
+    )
+    (op,) = [
+        o for o in patch_ops(patch) if o["location"] == ["layout", "map", "layers", 0]
+    ]
+    assert op["params"]["value"]["below"] == f"{basemap.SLOT_PREFIX}0"
+    assert map_figure().layout.map.layers[0].below == f"{basemap.SLOT_PREFIX}0"
 
 
 def test_online_basemap_has_attribution():
@@ -612,3 +682,17 @@ def test_map_downloads_the_chosen_area_over_http(client, kind, start):
     download = post_export(client, "map", kind, context)["data"]
     assert download["filename"] == f"naeringsarealer_visperud.{kind}"
     assert base64.b64decode(download["content"]).startswith(start)
+
+
+def test_no_layer_feature_has_empty_properties(app_ctx):
+    """Every feature of the context layers has properties: the renderer drops an
+    empty ``{}`` when it applies a patch, and plotly.js would then reload the
+    layer's source in MapLibre on every update (a changed source to it)."""
+    layers = map_figure().to_plotly_json()["layout"]["map"]["layers"]
+    features = [
+        f
+        for x in layers
+        if isinstance(x.get("source"), dict)
+        for f in x["source"].get("features", [])
+    ]
+    assert features and all(f.get("properties") for f in features)

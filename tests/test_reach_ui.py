@@ -4,6 +4,7 @@ detail card, the area profile, comparison and exports (engine: test_reach.py).""
 import json
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from dash.exceptions import PreventUpdate
 from plotly.utils import PlotlyJSONEncoder
@@ -320,7 +321,7 @@ def test_travel_from_the_selected_listing(app_ctx):
     assert f"Listing: {title}" in text(legend)
     assert "Point on the map" not in text(legend)
     fig = finder_panel.layout({"tfrom": value, "tmin": "30"}, "nb")
-    graph = find(fig, ids.FINDER_MAP).figure
+    graph = go.Figure(find(fig, ids.FINDER_MAP).figure)  # the page sends a dict
     from components.figures.finder_map import FIRST_BAND_TRACE
 
     assert graph.data[FIRST_BAND_TRACE + 2].locations == ("15",)

@@ -61,7 +61,10 @@ def geojson(gdf, *, id_column=None, tolerance=0.0, decimals=COORD_DECIMALS):
             feat["id"] = value
             feat["properties"] = {id_column: value}
         else:
-            feat["properties"] = {}
+            # Never empty: the renderer drops an empty ``{}`` when it applies a
+            # patch, plotly.js then sees a changed layer source and reloads it
+            # in MapLibre on every update of the map.
+            feat["properties"] = {"index": k}
         features.append(feat)
     return {"type": "FeatureCollection", "features": features}
 
@@ -96,6 +99,67 @@ def map_style():
                 "paint": {"background-color": "#ffffff"},
             }
         ],
+    }
+
+
+SLOT_PREFIX = "naring-slot-"
+# plotly.js draws choroplethmap below densitymap below scattermap traces.
+_TRACE_ORDER = {"choroplethmap": 0, "densitymap": 1, "scattermap": 2}
+
+
+def _slot(k):
+    return {
+        "id": f"{SLOT_PREFIX}{k}",
+        "type": "background",
+        "layout": {"visibility": "none"},
+    }
+
+
+def stacked(fig):
+    """A copy of the map figure ``fig`` (a dict) in which every layer has its own slot.
+
+    plotly.js removes and re-adds, on every update of a map, each trace and each
+    layout layer whose ``below`` it shares with another (by default all do:
+    ``"traces"`` for our context layers, none for traces and labels), and MapLibre
+    then reloads their sources: a filter or a layer toggle redraws the whole map.
+    Here each gets a ``below`` of its own, an empty hidden layer added to the style
+    in drawing order (context layers, traces, labels), so the drawing order stays
+    as it was and an update touches only what changed.
+
+    Parameters
+    ----------
+    fig : dict
+        ``{"data": [...], "layout": {"map": {"style": {...}, "layers": [...]}}}``;
+        not changed.
+
+    Returns
+    -------
+    dict
+    """
+    data = list(fig.get("data") or [])
+    layout = fig["layout"]
+    opts = layout["map"]
+    layers = list(opts.get("layers") or [])
+    bottom = [i for i, layer in enumerate(layers) if layer.get("below") == "traces"]
+    top = [i for i, layer in enumerate(layers) if layer.get("below") != "traces"]
+    traces = sorted(
+        range(len(data)),
+        key=lambda i: (_TRACE_ORDER.get(data[i].get("type"), 2), i),
+    )
+    order = [("layer", i) for i in bottom] + [("trace", i) for i in traces]
+    order += [("layer", i) for i in top]
+    for k, (kind, i) in enumerate(order):
+        below = f"{SLOT_PREFIX}{k}"
+        if kind == "layer":
+            layers[i] = {**layers[i], "below": below}
+        else:
+            data[i] = {**data[i], "below": below}
+    style = opts["style"]
+    style = {**style, "layers": [*style["layers"], *map(_slot, range(len(order)))]}
+    return {
+        **fig,
+        "data": data,
+        "layout": {**layout, "map": {**opts, "style": style, "layers": layers}},
     }
 
 

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import shapely
 
 from components.figures.basemap import (
+    SLOT_PREFIX,
     Basemap,
     _muni_opacity,
     _neighbour_opacity,
@@ -523,7 +524,11 @@ def map_patch(
     if old is None or old.basemap != new.basemap:
         basemap = new.basemap if online_allowed else "offline"
         tiles = ctx.base.tiles
-        patch["layout"]["map"]["layers"][0] = basemap_layer(basemap, lang, tiles)
+        # Slot 0 of basemap.stacked: the bottom of the map, whatever the basemap.
+        patch["layout"]["map"]["layers"][0] = {
+            **basemap_layer(basemap, lang, tiles),
+            "below": f"{SLOT_PREFIX}0",
+        }
         patch["layout"]["map"]["layers"][1]["opacity"] = _neighbour_opacity(
             basemap, tiles
         )
