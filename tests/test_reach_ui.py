@@ -135,7 +135,7 @@ def test_address_search_and_map_click(app_ctx):
     label, value = addresses[0]["label"], addresses[0]["value"]
     kept = finder_reach.update_reach_options(None, value, "nb")
     assert [o["label"] for o in kept if o["value"] == value] == [label]
-    _patch, legend = finder_reach.update_reach_bands(value, "nb")
+    _patch, legend, _error = finder_reach.update_reach_bands(value, None, None, "nb")
     assert label in text(legend) and "Punkt i kartet" not in text(legend)
     value, options = finder_reach.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
     assert value == "59.930000,10.950000"
@@ -277,7 +277,10 @@ def test_presentation_area_view_shows_jobs_within_30_min(app_ctx, lang):
 def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
     from components.figures.finder_map import FIRST_BAND_TRACE
 
-    patch, legend = finder_reach.update_reach_bands(LORENSKOG_SENTRUM, "en")
+    patch, legend, error = finder_reach.update_reach_bands(
+        LORENSKOG_SENTRUM, None, None, "en"
+    )
+    assert error is None
     ops = patch.to_plotly_json()["operations"]
     written = {
         (op["location"][1], op["location"][2]): op["params"]["value"]
@@ -294,7 +297,7 @@ def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
     body = text(legend)
     assert "Lørenskog sentrum" in body and "07:00–09:00" in body
     assert t("reach_demo", "en") in body
-    cleared, legend = finder_reach.update_reach_bands(None, "en")
+    cleared, legend, _error = finder_reach.update_reach_bands(None, None, None, "en")
     ops = cleared.to_plotly_json()["operations"]
     assert all(
         op["params"]["value"] in ([], {"type": "FeatureCollection", "features": []})
@@ -316,7 +319,7 @@ def test_travel_from_the_selected_listing(app_ctx):
     options = finder_reach.update_reach_options("Skårer", value, "nb")
     assert [o["label"] for o in options if o["value"] == value] == [f"Lokalet: {title}"]
     # The legend names the listing, not a bare point.
-    _patch, legend = finder_reach.update_reach_bands(value, "en")
+    _patch, legend, _error = finder_reach.update_reach_bands(value, None, None, "en")
     assert f"Listing: {title}" in text(legend)
     assert "Point on the map" not in text(legend)
     fig = finder_panel.layout({"tfrom": value, "tmin": "30"}, "nb")

@@ -15,6 +15,22 @@ STRINGS = {
         "nb": "Eller klikk i kartet for å velge et punkt.",
         "en": "Or click on the map to choose a point.",
     },
+    "reach_date": {"nb": "Reisedato", "en": "Travel date"},
+    "reach_window_label": {"nb": "Avreisetid", "en": "Departure window"},
+    "reach_window_default": {
+        "nb": "{window} (morgenrush, standard)",
+        "en": "{window} (morning peak, default)",
+    },
+    "reach_date_error": {
+        "nb": "Datoen {date} er ikke i rutetabellen, som dekker {first}–{last}: "
+        "ingen reisetider for den.",
+        "en": "The date {date} is not in the timetable, which covers "
+        "{first}–{last}: no travel times for it.",
+    },
+    "reach_window_error": {
+        "nb": "Avreisetiden er ugyldig.",
+        "en": "The departure window is not valid.",
+    },
     "reach_point": {
         "nb": "Punkt i kartet ({lat}, {lon})",
         "en": "Point on the map ({lat}, {lon})",
