@@ -246,7 +246,7 @@ def when_fields(q, chosen, lang):
         html.P(
             date_error(error, q.reach_date, info, lang),
             id=ERROR_ID,
-            className="finder-hint finder-error reach-error",
+            className="field-error reach-error",
             role="status",
             **{"aria-live": "polite"},
         ),

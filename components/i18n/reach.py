@@ -22,10 +22,10 @@ STRINGS = {
         "en": "{window} (morning peak, default)",
     },
     "reach_date_error": {
-        "nb": "Datoen {date} er ikke i rutetabellen, som dekker {first}–{last}: "
-        "ingen reisetider for den.",
-        "en": "The date {date} is not in the timetable, which covers "
-        "{first}–{last}: no travel times for it.",
+        "nb": "Ingen avganger i rutetabellen {date}: velg en dag fra {first} "
+        "til {last}. Ingen reisetider vises for datoen.",
+        "en": "No departures in the timetable on {date}: choose a day from "
+        "{first} to {last}. No travel times are shown for the date.",
     },
     "reach_window_error": {
         "nb": "Avreisetiden er ugyldig.",
