@@ -1,6 +1,8 @@
 """Travel-time reach in the UI: the finder's filter fields, the detail card's
 facts, the comparison's table, the bands' legend, and their texts. Pure: data
-in, components out (the area profile's card is ``profile_panel.reach_section``).
+in, components out (the area profile's card is ``profile_panel.reach_section``),
+but for the finder's date field, which asks ``components.data`` for the days the
+timetable covers (``from_fields`` is called by ``finder_views``).
 
 The figures come from ``layers.reach`` (the package) through ``components/data.py``
 (cached per store version); this module only turns them into what a user reads.

@@ -87,7 +87,8 @@ class Query:
         Walking distance (straight line x ``DETOUR_FACTOR``) to such a stop.
     reach_minutes : float or None
         Reachable within this many minutes by public transport (median over the
-        morning-peak departure minutes, ``layers.reach``) from ``reach_from``.
+        departure minutes of ``reach_window`` on ``reach_date``, ``layers.reach``)
+        from ``reach_from``.
     reach_from : str or None
         A stop place id (``NSR:StopPlace:5362``) or ``"LAT,LON"`` (an address or
         a click on the map), see :func:`reach_origin`.

@@ -48,6 +48,10 @@ def _origin_key(origin):
     return ("text", str(origin).strip())
 
 
+def _window_text(window):
+    return window if isinstance(window, str) else "-".join(window)
+
+
 def reach_from(
     store,
     origin,
@@ -177,7 +181,18 @@ def bands(store, origin, *, bands_min=BANDS_MIN, **kwargs):
         the polygon.
     """
     result = reach_from(store, origin, **kwargs)
-    key = ("bands", id(result), tuple(bands_min))
+    # The key names what the result was computed from (the origin, the date, the
+    # window, ...), not the result object (its id may be reused once evicted).
+    key = (
+        "bands",
+        _versions(store, "transit_stops", "establishments"),
+        _origin_key(origin),
+        str(kwargs.get("day")),
+        _window_text(kwargs.get("window", DEFAULT_WINDOW)),
+        int(kwargs.get("max_minutes", DEFAULT_MAX_MINUTES)),
+        kwargs.get("params") or ReachParams.from_env(),
+        tuple(bands_min),
+    )
     frame = _memo(key, lambda: band_polygons(result.times, bands_min))
     jobs = [result.jobs_within.get(str(m)) for m in frame["minutes"]]
     est = [result.establishments_within.get(str(m)) for m in frame["minutes"]]
