@@ -18,8 +18,8 @@ STRINGS = {
     "reach_date": {"nb": "Reisedato", "en": "Travel date"},
     "reach_window_label": {"nb": "Avreisetid", "en": "Departure window"},
     "reach_window_default": {
-        "nb": "{window} (morgenrush, standard)",
-        "en": "{window} (morning peak, default)",
+        "nb": "{window} (morgenrush)",
+        "en": "{window} (morning peak)",
     },
     "reach_date_error": {
         "nb": "Ingen avganger i rutetabellen {date}: velg en dag fra {first} "
