@@ -136,8 +136,8 @@ def finder_listings():
 def _reach_provider(s):
     from layers import reach
 
-    def minutes(origin):
-        return reach.premises_minutes(s, origin).to_numpy()
+    def minutes(origin, **kwargs):
+        return reach.premises_minutes(s, origin, **kwargs).to_numpy()
 
     return minutes
 
@@ -157,13 +157,19 @@ def _has_timetable(s):
     return True
 
 
-def reach_info():
-    """:func:`layers.reach.reach_info`, or None when the store has no timetable."""
+def reach_info(day=None, window=None):
+    """:func:`layers.reach.reach_info` for ``day`` and ``window`` (default: the
+    reference date, 07:00-09:00), or None when the store has no timetable."""
     if not has_timetable():
         return None
     from layers import reach
 
-    return memo("reach.info", None, lambda: reach.reach_info(store()))
+    return memo(
+        "reach.info",
+        (day, window),
+        lambda: reach.reach_info(store(), day=day, window=window),
+        limit=64,
+    )
 
 
 def area_reach():
@@ -241,25 +247,25 @@ def reach_places():
     return memo("reach.places", None, build)
 
 
-def reach_from(origin):
-    """:func:`layers.reach.reach_from` for the default window (cached there)."""
+def reach_from(origin, **kwargs):
+    """:func:`layers.reach.reach_from` (``day``, ``window``; cached there)."""
     from layers import reach
 
-    return reach.reach_from(store(), origin)
+    return reach.reach_from(store(), origin, **kwargs)
 
 
-def reach_bands(origin):
-    """:func:`layers.reach.bands` for the default window (cached there)."""
+def reach_bands(origin, **kwargs):
+    """:func:`layers.reach.bands` (``day``, ``window``; cached there)."""
     from layers import reach
 
-    return reach.bands(store(), origin)
+    return reach.bands(store(), origin, **kwargs)
 
 
-def travel_minutes(origin, points):
-    """:func:`layers.reach.travel_minutes` for the default window."""
+def travel_minutes(origin, points, **kwargs):
+    """:func:`layers.reach.travel_minutes` (``day``, ``window``)."""
     from layers import reach
 
-    return reach.travel_minutes(store(), origin, points)
+    return reach.travel_minutes(store(), origin, points, **kwargs)
 
 
 def boundary():

@@ -49,7 +49,7 @@ from components.figures.finder_map import (
     map_points,
 )
 from components.finder_exports import export_file, update_download  # noqa: F401
-from components.finder_reach import _origin_name, _with_bands, card_reach
+from components.finder_reach import _with_bands, card_reach, legend, with_when
 from components.finder_views import (
     count_text,
     detail_card,
@@ -106,7 +106,7 @@ def layout(state, lang):
     base = basemap.current()
     fig = map_figure(L, mask, base, lang, selected)
     if q.reach_from and data.has_timetable():
-        fig = _with_bands(fig, q.reach_from, lang)
+        fig = _with_bands(fig, q.reach_from, lang, q)
     fig = basemap.stacked(fig.to_plotly_json())  # updates redraw what changed only
     today = finder.local_today()
     places = data.reach_places() if data.has_timetable() else None
@@ -201,11 +201,7 @@ def layout(state, lang):
                                     ),
                                     map_legend(L, lang),
                                     html.Div(
-                                        reach_views.band_legend(
-                                            data.reach_info(),
-                                            _origin_name(q.reach_from, lang),
-                                            lang,
-                                        ),
+                                        legend(q, lang),
                                         id=ids.FINDER_REACH_LEGEND,
                                         className="reach-legend",
                                         **{"aria-live": "polite"},
@@ -221,7 +217,7 @@ def layout(state, lang):
                                             q,
                                             today,
                                             lang,
-                                            reach=card_reach(L, selected),
+                                            reach=card_reach(L, selected, q),
                                         ),
                                         id=ids.FINDER_DETAIL,
                                         className="finder-detail",
@@ -275,6 +271,9 @@ def validation_components():
         dcc.Input(id=ids.FINDER_DEPARTURES),
         dcc.Input(id=ids.FINDER_REACH_MINUTES),
         dcc.Dropdown(id=ids.FINDER_REACH_FROM),
+        dcc.DatePickerSingle(id=reach_views.DATE_ID),
+        dcc.Dropdown(id=reach_views.WINDOW_ID),
+        html.P(id=reach_views.ERROR_ID),
         dcc.Store(id=ids.FINDER_REACH_CLICK),
         html.Div(id=ids.FINDER_REACH_LEGEND),
         html.Button(id=ids.FINDER_REACH_HERE),
@@ -308,6 +307,8 @@ FILTER_INPUTS = (
     Input(ids.FINDER_DEPARTURES, "value"),
     Input(ids.FINDER_REACH_MINUTES, "value"),
     Input(ids.FINDER_REACH_FROM, "value"),
+    Input(reach_views.DATE_ID, "date"),
+    Input(reach_views.WINDOW_ID, "value"),
 )
 
 
@@ -329,8 +330,11 @@ def update_results(*args):
     """A filter changed: the matches as a count and a bitset (the map and the grid
     fetch the rest themselves). A new store version also sends a new map."""
     *values, shown_version, selected, lang = args
+    # The reach date and window come last; a caller without them: the defaults.
+    values += [None] * (len(FILTER_INPUTS) - len(values))
+    *values, day, window = values
     L = listings()
-    q = query_from_controls(*values)
+    q = with_when(query_from_controls(*values), day, window)
     mask = finder.filter_mask(L, q)
     key = version_key()
     fresh = (no_update, no_update, no_update)
@@ -430,7 +434,8 @@ def update_selection(cell, click, query, request, pages, lang):
         size = int((pages or {}).get("pageSize") or 0)
         if index is not None and size > 0:
             goto = index // size
-    card = detail_card(L, pid, q, finder.local_today(), lang, reach=card_reach(L, pid))
+    today = finder.local_today()
+    card = detail_card(L, pid, q, today, lang, reach=card_reach(L, pid, q))
     return {"id": pid}, card, patch, goto
 
 

@@ -23,14 +23,40 @@ from components.figures import reach_layer
 from components.figures.finder_map import FIRST_BAND_TRACE
 
 
-def card_reach(L, pid):
-    """The detail card's reach figures of listing ``pid`` (None: no timetable).
+def with_when(q, day, window):
+    """``q`` with the reach filter's date and window from the controls, checked;
+    the reference date and the default window are kept as None (short links)."""
+    info = data.reach_info() if data.has_timetable() else None
+    day = str(day)[:10] if day else None
+    if info and day == info["reference_date"]:
+        day = None
+    return finder.Query.from_dict(
+        {**q.to_dict(), "reach_date": day, "reach_window": window}
+    )
+
+
+def _when(q):
+    """``(kwargs, info)`` of ``q``'s date and window; info None when refused."""
+    kwargs = q.reach_kwargs() if q is not None else {}
+    info, error = reach_views.chosen_info(
+        data.reach_info, kwargs.get("day"), kwargs.get("window")
+    )
+    return kwargs, (None if error else info)
+
+
+def card_reach(L, pid, q=None):
+    """The detail card's reach figures of listing ``pid`` (None: no timetable,
+    or the query's date refused).
 
     Travel times from the named places (``NARING_REACH_PLACES``, by default the
-    stations of the store) to the listing, and the jobs within 30 minutes of it.
+    stations of the store) to the listing, and the jobs within 30 minutes of it,
+    for the date and window of ``q`` (default: the morning peak).
     """
     k = L.index.get(pid) if pid else None
     if k is None or not data.has_timetable():
+        return None
+    when, info = _when(q)
+    if info is None:
         return None
     import os
 
@@ -44,15 +70,15 @@ def card_reach(L, pid):
     rows = []
     for stop_id, name in places:
         try:
-            minutes = float(data.travel_minutes(stop_id, point)[0])
+            minutes = float(data.travel_minutes(stop_id, point, **when)[0])
         except ValueError:
             continue
         rows.append((name, minutes))
     try:
-        jobs = data.reach_from((lat, lon)).jobs_within["30"]
+        jobs = data.reach_from((lat, lon), **when).jobs_within["30"]
     except ValueError:
         return None
-    return {"places": rows, "jobs_30": jobs, "info": data.reach_info()}
+    return {"places": rows, "jobs_30": jobs, "info": info}
 
 
 @callback(
@@ -122,18 +148,23 @@ def _origin_name(origin, lang):
     return reach_views.place_label(origin, data.reach_places(), lang, address)
 
 
-def _bands(origin):
-    """The bands from ``origin`` and its point, or (None, None) when unknown."""
+def _bands(origin, when=None):
+    """The bands from ``origin`` and its point, or (None, None) when unknown
+    (``when``: ``day`` and ``window``, :meth:`Query.reach_kwargs`)."""
+    when = when or {}
     try:
-        bands = data.reach_bands(origin)
-        o = data.reach_from(origin).times.origin
+        bands = data.reach_bands(origin, **when)
+        o = data.reach_from(origin, **when).times.origin
     except ValueError:
         return None, None
     return bands, (o.lat, o.lon)
 
 
-def _with_bands(fig, origin, lang):
-    bands, point = _bands(origin)
+def _with_bands(fig, origin, lang, q=None):
+    when, info = _when(q)
+    if info is None:
+        return fig
+    bands, point = _bands(origin, when)
     if bands is None:
         return fig
     per_band, lat, lon = reach_layer.band_data(bands, point, lang)
@@ -144,24 +175,77 @@ def _with_bands(fig, origin, lang):
     return fig
 
 
+def legend(q, lang):
+    """The bands' legend for the query's place, date and window (None: hidden)."""
+    if not q.reach_from or not data.has_timetable():
+        return None
+    _when_, info = _when(q)
+    return reach_views.band_legend(info, _origin_name(q.reach_from, lang), lang)
+
+
 @callback(
     Output(ids.FINDER_MAP, "figure", allow_duplicate=True),
     Output(ids.FINDER_REACH_LEGEND, "children"),
+    Output(reach_views.ERROR_ID, "children"),
     Input(ids.FINDER_REACH_FROM, "value"),
+    Input(reach_views.DATE_ID, "date"),
+    Input(reach_views.WINDOW_ID, "value"),
     State(ids.FINDER_LANG, "data"),
     prevent_initial_call=True,
 )
-def update_reach_bands(origin, lang):
-    """The place to travel from changed: draw its travel-time bands on the map."""
-    origin = finder.reach_origin(origin)
-    bands, point = _bands(origin) if origin and data.has_timetable() else (None, None)
+def update_reach_bands(origin, day, window, lang):
+    """The place to travel from, the date or the window changed: draw the
+    travel-time bands on the map, state them in the legend, or say why not."""
+    if not data.has_timetable():
+        raise PreventUpdate
+    q = with_when(finder.make_query(reach_from=origin), day, window)
+    when = q.reach_kwargs()
+    info, error = reach_views.chosen_info(data.reach_info, when["day"], when["window"])
+    message = reach_views.date_error(error, q.reach_date, info, lang)
+    bands, point = (None, None)
+    if q.reach_from and error is None:
+        bands, point = _bands(q.reach_from, when)
     patch = reach_layer.patch_bands(Patch(), FIRST_BAND_TRACE, bands, point, lang)
-    legend = None
+    shown = None
     if bands is not None:
-        legend = reach_views.band_legend(
-            data.reach_info(), _origin_name(origin, lang), lang
-        )
-    return patch, legend
+        shown = reach_views.band_legend(info, _origin_name(q.reach_from, lang), lang)
+    return patch, shown, message
+
+
+@callback(
+    Output(reach_views.DATE_ID, "date"),
+    Output(reach_views.WINDOW_ID, "value"),
+    Input(ids.FINDER_RESET, "n_clicks"),
+    prevent_initial_call=True,
+)
+def update_reach_reset(n_clicks):
+    """Reset: the reference date and the morning peak again."""
+    if not n_clicks or not data.has_timetable():
+        raise PreventUpdate
+    return data.reach_info()["reference_date"], finder.REACH_DEFAULT_WINDOW
+
+
+@callback(
+    Output(ids.FINDER_DETAIL, "children", allow_duplicate=True),
+    Input(reach_views.DATE_ID, "date"),
+    Input(reach_views.WINDOW_ID, "value"),
+    State(ids.FINDER_SELECTED, "data"),
+    State(ids.FINDER_QUERY, "data"),
+    State(ids.FINDER_LANG, "data"),
+    prevent_initial_call=True,
+)
+def update_reach_card(day, window, selected, query, lang):
+    """The date or the window changed: the open detail card's travel times too."""
+    from components.finder_panel import listings
+    from components.finder_views import detail_card
+
+    L = listings()
+    pid = (selected or {}).get("id")
+    if pid not in L.index:
+        raise PreventUpdate
+    q = with_when(finder.Query.from_dict(query), day, window)
+    today = finder.local_today()
+    return detail_card(L, pid, q, today, lang, reach=card_reach(L, pid, q))
 
 
 @callback(

@@ -1,6 +1,8 @@
 """Travel-time reach in the UI: the finder's filter fields, the detail card's
 facts, the comparison's table, the bands' legend, and their texts. Pure: data
-in, components out (the area profile's card is ``profile_panel.reach_section``).
+in, components out (the area profile's card is ``profile_panel.reach_section``),
+but for the finder's date field, which asks ``components.data`` for the days the
+timetable covers (``from_fields`` is called by ``finder_views``).
 
 The figures come from ``layers.reach`` (the package) through ``components/data.py``
 (cached per store version); this module only turns them into what a user reads.
@@ -15,9 +17,15 @@ from dash import dcc, html
 from components import ids
 from components.i18n import fmt_date, fmt_int, fmt_num, t
 from components.i18n.sources import source_label
-from layers.finder import reach_point
+from layers.errors import InputError
+from layers.finder import REACH_DEFAULT_WINDOW, REACH_WINDOWS, reach_point
 
 BANDS = (15, 30, 45)
+# The reach filter's date, window and its message (here, not in ``ids``: only
+# the reach callbacks name them).
+DATE_ID = "finder-reach-date"
+WINDOW_ID = "finder-reach-window"
+ERROR_ID = "finder-reach-error"
 MAX_ADDRESS_OPTIONS = 20
 MAX_SEARCH = 60
 # Named places of the detail card: stop places whose name says they are a
@@ -149,6 +157,101 @@ def from_fields(q, places, lang):
         ),
         html.P(t("reach_from_hint", lang), className="finder-hint"),
         dcc.Store(id=ids.FINDER_REACH_CLICK),
+        *when_fields(q, _info_or_error(q), lang),
+    ]
+
+
+def _info_or_error(q):
+    """The finder's :func:`chosen_info` of ``q`` (lazily: only with a timetable)."""
+    from components import data
+
+    if not data.has_timetable():
+        return None, None
+    return chosen_info(data.reach_info, q.reach_date, q.reach_window)
+
+
+def chosen_info(get_info, day, window):
+    """``(info, error)`` of the chosen date and window: ``info`` for them, or the
+    default's with ``error`` (the :class:`InputError`) when they are refused."""
+    try:
+        return get_info(day, window), None
+    except InputError as exc:
+        return get_info(None, None), exc
+
+
+def window_options(lang):
+    """The departure windows of the dropdown (the morning peak marked default)."""
+    out = []
+    for value in REACH_WINDOWS:
+        label = value.replace("-", "\u2013")
+        if value == REACH_DEFAULT_WINDOW:
+            label = t("reach_window_default", lang, window=label)
+        out.append({"label": label, "value": value})
+    return out
+
+
+def date_error(error, day, info, lang):
+    """The message of a refused date: which days the timetable covers."""
+    if error is None:
+        return None
+    period = (info or {}).get("period") or ("", "")
+    if getattr(error, "field", None) != "date":
+        return t("reach_window_error", lang)
+    return t(
+        "reach_date_error",
+        lang,
+        date=fmt_date(day, lang) if day else "",
+        first=fmt_date(period[0], lang),
+        last=fmt_date(period[1], lang),
+    )
+
+
+def when_fields(q, chosen, lang):
+    """The reach filter's date (the timetable's days only) and departure window,
+    and the message when the date is refused (``chosen``: :func:`chosen_info`)."""
+    info, error = chosen if chosen else (None, None)
+    period = (info or {}).get("period") or (None, None)
+    day = q.reach_date or (info or {}).get("reference_date")
+    return [
+        html.Div(
+            [
+                html.Label(t("reach_date", lang), htmlFor=DATE_ID),
+                dcc.DatePickerSingle(
+                    id=DATE_ID,
+                    date=day,
+                    min_date_allowed=period[0],
+                    max_date_allowed=period[1],
+                    initial_visible_month=day,
+                    display_format="DD.MM.YYYY",
+                    first_day_of_week=1,
+                    clearable=False,
+                    placeholder=t("finder_date_placeholder", lang),
+                    className="finder-date finder-reach-date",
+                ),
+            ],
+            className="finder-field",
+        ),
+        html.Div(
+            [
+                html.Label(t("reach_window_label", lang), htmlFor=WINDOW_ID),
+                dcc.Dropdown(
+                    id=WINDOW_ID,
+                    options=window_options(lang),
+                    value=q.reach_window or REACH_DEFAULT_WINDOW,
+                    clearable=False,
+                    searchable=False,
+                    className="finder-reach-window",
+                ),
+            ],
+            className="finder-field",
+        ),
+        html.P(
+            date_error(error, q.reach_date, info, lang),
+            id=ERROR_ID,
+            className="field-error reach-error",
+            role="status",
+            **{"aria-live": "polite"},
+        ),
     ]
 
 
@@ -157,7 +260,7 @@ def window_text(info, lang):
     if not info:
         return ""
     start, end = info["window"]
-    date = fmt_date(info["reference_date"], lang)
+    date = fmt_date(info.get("date") or info["reference_date"], lang)
     return t("reach_window", lang, start=start, end=end, date=date)
 
 

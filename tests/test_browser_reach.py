@@ -120,3 +120,56 @@ def test_reach_from_an_address_and_from_a_listing_in_english(page, live_server):
     shot(page, "finder-reach-listing-en.png")
     assert not page.log.console_errors, page.log.console_errors
     assert not page.log.outside_requests
+
+
+def test_departure_window_changes_the_count_and_the_legend(page, live_server):
+    """The evening window from Lørenskog sentrum: fewer premises within 15 min,
+    the legend says 18:00–22:00, the link keeps it and restores it."""
+    open_finder(page, live_server + "/lokaler?tmin=15&tfrom=NSR:StopPlace:5362")
+    page.wait_for_function(
+        "() => document.querySelector('#finder-reach-legend').innerText"
+        ".includes('07:00–09:00')",
+        timeout=TIMEOUT,
+    )
+    morning = count(page)
+    assert page.inner_text("#finder-reach-window").strip().startswith("07:00–09:00")
+    page.click("#finder-reach-window")
+    page.get_by_role("option", name="18:00–22:00", exact=True).click()
+    page.wait_for_function(
+        "(n) => Number(document.querySelector('#finder-count').innerText"
+        ".replace(/\\D/g, '')) !== n",
+        arg=morning,
+        timeout=TIMEOUT,
+    )
+    evening = count(page)
+    assert 0 < evening < morning
+    page.wait_for_function(
+        "() => document.querySelector('#finder-reach-legend').innerText"
+        ".includes('18:00–22:00')",
+        timeout=TIMEOUT,
+    )
+    assert "07:00–09:00" not in page.inner_text("#finder-reach-legend")
+    page.wait_for_function("() => location.search.includes('twin=')", timeout=TIMEOUT)
+    assert parse_qs(urlsplit(page.url).query)["twin"] == ["18:00-22:00"]
+    shot(page, "finder-reach-evening.png")
+    page.goto(page.url)
+    page.wait_for_selector("#finder-count", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.querySelector('#finder-reach-legend').innerText"
+        ".includes('18:00–22:00')",
+        timeout=TIMEOUT,
+    )
+    assert count(page) == evening
+    assert "18:00–22:00" in page.inner_text("#finder-reach-window")
+    # A link with a day the timetable does not cover: a message, nothing reached.
+    page.goto(page.url + "&tdate=2030-01-01")
+    page.wait_for_selector("#finder-reach-error", timeout=TIMEOUT)
+    message = page.inner_text("#finder-reach-error")
+    assert "01.10.2024" in message and "30.06.2025" in message
+    assert count(page) == 0
+    assert page.inner_text("#finder-reach-legend").strip() == ""
+    page.wait_for_selector("#finder-map .maplibregl-canvas", timeout=TIMEOUT)
+    page.locator("#finder-reach-error").scroll_into_view_if_needed()
+    shot(page, "finder-reach-bad-date.png")
+    assert not page.log.console_errors, page.log.console_errors
+    assert not page.log.outside_requests

@@ -415,7 +415,7 @@ def test_filter_change_over_http(client, dash_app):
     out = post(
         client,
         f"{ids.FINDER_MATCH}.data",
-        [*CALL, *DEFAULTS],
+        [*CALL, *DEFAULTS, None, None],  # + reach date, window
         [key, None, "nb"],
         [f"{ids.FINDER_SIZE_MAX}.value"],
     )

@@ -136,7 +136,7 @@ def test_address_search_and_map_click(app_ctx):
     label, value = addresses[0]["label"], addresses[0]["value"]
     kept = finder_reach.update_reach_options(None, value, "nb")
     assert [o["label"] for o in kept if o["value"] == value] == [label]
-    _patch, legend = finder_reach.update_reach_bands(value, "nb")
+    _patch, legend, _error = finder_reach.update_reach_bands(value, None, None, "nb")
     assert label in text(legend) and "Punkt i kartet" not in text(legend)
     value, options = finder_reach.update_reach_click({"lat": 59.93, "lon": 10.95}, "en")
     assert value == "59.930000,10.950000"
@@ -278,7 +278,10 @@ def test_presentation_area_view_shows_jobs_within_30_min(app_ctx, lang):
 def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
     from components.figures.finder_map import FIRST_BAND_TRACE
 
-    patch, legend = finder_reach.update_reach_bands(LORENSKOG_SENTRUM, "en")
+    patch, legend, error = finder_reach.update_reach_bands(
+        LORENSKOG_SENTRUM, None, None, "en"
+    )
+    assert error is None
     ops = patch.to_plotly_json()["operations"]
     written = {
         (op["location"][1], op["location"][2]): op["params"]["value"]
@@ -295,7 +298,7 @@ def test_bands_are_drawn_from_the_chosen_place_with_a_legend(app_ctx):
     body = text(legend)
     assert "Lørenskog sentrum" in body and "07:00–09:00" in body
     assert t("reach_demo", "en") in body
-    cleared, legend = finder_reach.update_reach_bands(None, "en")
+    cleared, legend, _error = finder_reach.update_reach_bands(None, None, None, "en")
     ops = cleared.to_plotly_json()["operations"]
     assert all(
         op["params"]["value"] in ([], {"type": "FeatureCollection", "features": []})
@@ -317,7 +320,7 @@ def test_travel_from_the_selected_listing(app_ctx):
     options = finder_reach.update_reach_options("Skårer", value, "nb")
     assert [o["label"] for o in options if o["value"] == value] == [f"Lokalet: {title}"]
     # The legend names the listing, not a bare point.
-    _patch, legend = finder_reach.update_reach_bands(value, "en")
+    _patch, legend, _error = finder_reach.update_reach_bands(value, None, None, "en")
     assert f"Listing: {title}" in text(legend)
     assert "Point on the map" not in text(legend)
     fig = finder_panel.layout({"tfrom": value, "tmin": "30"}, "nb")
@@ -325,3 +328,141 @@ def test_travel_from_the_selected_listing(app_ctx):
     from components.figures.finder_map import FIRST_BAND_TRACE
 
     assert graph.data[FIRST_BAND_TRACE + 2].locations == ("15",)
+
+
+# ------------------------------------------------ the chosen date and window
+EVENING = "18:00-22:00"
+
+
+def results(minutes, origin, day=None, window=None, lang="nb"):
+    """update_results with the reach filter, its date and its window."""
+    return finder_panel.update_results(
+        *controls(minutes, origin), day, window, finder_panel.version_key(), None, lang
+    )
+
+
+def test_window_changes_the_minutes_and_the_count(app_ctx):
+    store = data.store()
+    morning = reach.premises_minutes(store, LORENSKOG_SENTRUM)
+    evening = reach.premises_minutes(store, LORENSKOG_SENTRUM, window=EVENING)
+    # Every computation is cached under its own date and window.
+    assert evening is not morning
+    assert not np.array_equal(morning.to_numpy(), evening.to_numpy(), equal_nan=True)
+    peak, late = (results(15, LORENSKOG_SENTRUM, window=w) for w in (None, EVENING))
+    L = finder_panel.listings()
+    base = finder.filter_mask(
+        L, finder_panel.query_from_controls(*controls(None, None))
+    )
+    n_peak = int((base & (morning.to_numpy() <= 15)).sum())
+    n_late = int((base & (evening.to_numpy() <= 15)).sum())
+    assert n_peak != n_late
+    assert peak[2] == count_text(n_peak, "nb") and late[2] == count_text(n_late, "nb")
+    assert late[0]["params"]["twin"] == EVENING
+    assert late[0]["reach_window"] == EVENING
+    # The default window and the reference date stay out of the link.
+    assert peak[0]["params"]["twin"] is None
+    same_day = results(15, LORENSKOG_SENTRUM, day="2024-10-01")
+    assert same_day[0]["params"]["tdate"] is None
+    assert same_day[2] == peak[2]
+    # Another day of the timetable (a Saturday) is its own search.
+    saturday = results(15, LORENSKOG_SENTRUM, day="2024-10-05")
+    assert saturday[0]["params"]["tdate"] == "2024-10-05"
+    sat = reach.premises_minutes(store, LORENSKOG_SENTRUM, day="2024-10-05")
+    assert saturday[2] == count_text(int((base & (sat.to_numpy() <= 15)).sum()), "nb")
+
+
+def test_date_and_window_url_round_trip(app_ctx):
+    q = finder.make_query(
+        reach_minutes=20,
+        reach_from=GRORUD,
+        reach_date="2024-10-05",
+        reach_window=EVENING,
+    )
+    params = query_to_params(q)
+    assert params["tdate"] == "2024-10-05" and params["twin"] == EVENING
+    state = {k: v for k, v in params.items() if v is not None}
+    assert query_from_params(state) == q
+    assert Query.from_dict(q.to_dict()) == q
+    # Defaults and nonsense leave no parameter.
+    for bad in ("07:00-09:00", "<b>", "05:00-06:00", "x" * 500):
+        assert query_to_params(finder.make_query(reach_window=bad))["twin"] is None
+    for bad in ("2024-13-01", "<script>", "2024-10-05T00:00:00<b>"):
+        assert query_to_params(finder.make_query(reach_date=bad))["tdate"] is None
+    # The page restores them: the date picker, the window, the legend.
+    page = finder_panel.layout({**state, "tmin": "20"}, "en")
+    picker = find(page, reach_views.DATE_ID)
+    assert picker.date == "2024-10-05"
+    assert picker.min_date_allowed == "2024-10-01"
+    assert picker.max_date_allowed == "2025-06-30"
+    window = find(page, reach_views.WINDOW_ID)
+    assert window.value == EVENING
+    assert [o["value"] for o in window.options] == list(finder.REACH_WINDOWS)
+    legend = text(find(page, ids.FINDER_REACH_LEGEND).children)
+    assert "18:00–22:00" in legend and "2024-10-05" in legend
+    assert not find(page, reach_views.ERROR_ID).children
+    # Without tdate/twin: the reference date and the morning peak.
+    plain = finder_panel.layout({"tfrom": GRORUD}, "nb")
+    assert find(plain, reach_views.DATE_ID).date == "2024-10-01"
+    assert find(plain, reach_views.WINDOW_ID).value == "07:00-09:00"
+    assert "07:00–09:00" in text(find(plain, ids.FINDER_REACH_LEGEND).children)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_date_outside_the_timetable_is_refused_with_a_message(app_ctx, lang):
+    patch, legend, error = finder_reach.update_reach_bands(
+        LORENSKOG_SENTRUM, "2030-01-01", None, lang
+    )
+    first, last = (
+        ("01.10.2024", "30.06.2025") if lang == "nb" else ("2024-10-01", "2025-06-30")
+    )
+    assert first in error and last in error
+    assert error == t(
+        "reach_date_error",
+        lang,
+        date="01.01.2030" if lang == "nb" else "2030-01-01",
+        first=first,
+        last=last,
+    )
+    assert legend is None  # no bands drawn for a refused date
+    ops = patch.to_plotly_json()["operations"]
+    assert all(
+        op["params"]["value"] in ([], {"type": "FeatureCollection", "features": []})
+        for op in ops
+    )
+    # The filter reaches nothing on that day, and the page says why, from a link.
+    out = results(90, LORENSKOG_SENTRUM, day="2030-01-01", lang=lang)
+    assert out[2] == count_text(0, lang)
+    page = finder_panel.layout(
+        {"tfrom": LORENSKOG_SENTRUM, "tmin": "90", "tdate": "2030-01-01"}, lang
+    )
+    assert find(page, reach_views.ERROR_ID).children == error
+    assert find(page, ids.FINDER_REACH_LEGEND).children is None
+    # A good date again: the message goes, the bands come back.
+    _patch, legend, error = finder_reach.update_reach_bands(
+        LORENSKOG_SENTRUM, "2024-10-02", None, lang
+    )
+    assert error is None and legend is not None
+
+
+def test_detail_card_and_legend_follow_the_window(app_ctx):
+    L = finder_panel.listings()
+    pid = L.frame["premises_id"].iat[3]
+    morning = finder_reach.card_reach(L, pid)
+    evening = finder_reach.card_reach(L, pid, finder.make_query(reach_window=EVENING))
+    assert morning["info"]["window"] == ["07:00", "09:00"]
+    assert evening["info"]["window"] == ["18:00", "22:00"]
+    assert morning["places"] != evening["places"] or (
+        morning["jobs_30"] != evening["jobs_30"]
+    )
+    # The callback of a window change redraws the open card with it.
+    query = finder_panel._query_data(finder.Query())
+    card = finder_reach.update_reach_card(None, EVENING, {"id": pid}, query, "en")
+    assert "18:00–22:00" in text(card)
+    with pytest.raises(PreventUpdate):
+        finder_reach.update_reach_card(None, EVENING, None, query, "en")
+    _patch, legend, _error = finder_reach.update_reach_bands(
+        LORENSKOG_SENTRUM, None, EVENING, "en"
+    )
+    assert "18:00–22:00" in text(legend) and "07:00" not in text(legend)
+    date, window = finder_reach.update_reach_reset(1)
+    assert (date, window) == ("2024-10-01", "07:00-09:00")

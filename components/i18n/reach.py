@@ -15,6 +15,22 @@ STRINGS = {
         "nb": "Eller klikk i kartet for å velge et punkt.",
         "en": "Or click on the map to choose a point.",
     },
+    "reach_date": {"nb": "Reisedato", "en": "Travel date"},
+    "reach_window_label": {"nb": "Avreisetid", "en": "Departure window"},
+    "reach_window_default": {
+        "nb": "{window} (morgenrush)",
+        "en": "{window} (morning peak)",
+    },
+    "reach_date_error": {
+        "nb": "Ingen avganger i rutetabellen {date}: velg en dag fra {first} "
+        "til {last}. Ingen reisetider vises for datoen.",
+        "en": "No departures in the timetable on {date}: choose a day from "
+        "{first} to {last}. No travel times are shown for the date.",
+    },
+    "reach_window_error": {
+        "nb": "Avreisetiden er ugyldig.",
+        "en": "The departure window is not valid.",
+    },
     "reach_point": {
         "nb": "Punkt i kartet ({lat}, {lon})",
         "en": "Point on the map ({lat}, {lon})",

@@ -27,6 +27,8 @@ from layers.finder.query import (  # noqa: F401
     LOCAL_TZ,
     NBSP,
     NO_DAY,
+    REACH_DEFAULT_WINDOW,
+    REACH_WINDOWS,
     RENT_MISSING,
     SORT_COLUMNS,
     STALE_DAYS,
@@ -44,6 +46,7 @@ from layers.finder.query import (  # noqa: F401
     query_to_params,
     reach_origin,
     reach_point,
+    reach_window_choice,
 )
 from layers.finder.search import (  # noqa: F401
     Listings,

@@ -31,6 +31,16 @@ SORT_COLUMNS = (
 )
 DEFAULT_SORT = ({"colId": "available", "sort": "asc"},)
 NO_DAY = -(10**9)  # ordinal standing for "no date": available now, or never updated
+# The reach filter's departure windows (the dropdown); the first default one is
+# the morning peak, which the area figures use too.
+REACH_WINDOWS = (
+    "06:00-09:00",
+    "07:00-09:00",
+    "09:00-15:00",
+    "15:00-18:00",
+    "18:00-22:00",
+)
+REACH_DEFAULT_WINDOW = "07:00-09:00"
 
 
 def local_today(now=None):
@@ -77,10 +87,17 @@ class Query:
         Walking distance (straight line x ``DETOUR_FACTOR``) to such a stop.
     reach_minutes : float or None
         Reachable within this many minutes by public transport (median over the
-        morning-peak departure minutes, ``layers.reach``) from ``reach_from``.
+        departure minutes of ``reach_window`` on ``reach_date``, ``layers.reach``)
+        from ``reach_from``.
     reach_from : str or None
         A stop place id (``NSR:StopPlace:5362``) or ``"LAT,LON"`` (an address or
         a click on the map), see :func:`reach_origin`.
+    reach_date : str or None
+        ISO service date of the reach filter; None: the timetable's reference
+        date.
+    reach_window : str or None
+        Departure window, one of ``REACH_WINDOWS``; None: the default
+        (``REACH_DEFAULT_WINDOW``).
     """
 
     areas: tuple = ()
@@ -96,6 +113,8 @@ class Query:
     max_walk_m: float | None = None
     reach_minutes: float | None = None
     reach_from: str | None = None
+    reach_date: str | None = None
+    reach_window: str | None = None
 
     def to_dict(self):
         """Return the query as a JSON-friendly dict (lists for tuples)."""
@@ -121,7 +140,16 @@ class Query:
             max_walk_m=d.get("max_walk_m"),
             reach_minutes=d.get("reach_minutes"),
             reach_from=d.get("reach_from"),
+            reach_date=d.get("reach_date"),
+            reach_window=d.get("reach_window"),
         )
+
+    def reach_kwargs(self):
+        """``day`` and ``window`` of the reach computations (``layers.reach``)."""
+        return {
+            "day": self.reach_date,
+            "window": self.reach_window or REACH_DEFAULT_WINDOW,
+        }
 
 
 def _number(value):
@@ -167,6 +195,8 @@ def make_query(
     max_walk_m=None,
     reach_minutes=None,
     reach_from=None,
+    reach_date=None,
+    reach_window=None,
 ):
     """Build a :class:`Query` from raw control values, dropping what is invalid.
 
@@ -191,7 +221,23 @@ def make_query(
         max_walk_m=_number(max_walk_m),
         reach_minutes=_number(reach_minutes),
         reach_from=reach_origin(reach_from),
+        reach_date=_iso_date(reach_date) if _is_iso(reach_date) else None,
+        reach_window=reach_window_choice(reach_window),
     )
+
+
+def _is_iso(value):
+    """A whole ``YYYY-MM-DD`` (a URL's ``tdate``), not a longer text."""
+    return isinstance(value, str) and len(value.strip()) == 10
+
+
+def reach_window_choice(value):
+    """A checked departure window: one of ``REACH_WINDOWS`` other than the
+    default, else None (the default, so links stay short)."""
+    text = str(value or "").strip().replace("\u2013", "-")
+    if text in REACH_WINDOWS and text != REACH_DEFAULT_WINDOW:
+        return text
+    return None
 
 
 REACH_ID_CHARS = frozenset(
@@ -268,6 +314,8 @@ def query_to_params(query):
         "walk": _num_text(query.max_walk_m) or None,
         "tmin": _num_text(query.reach_minutes) or None,
         "tfrom": query.reach_from,
+        "tdate": query.reach_date,
+        "twin": query.reach_window,
     }
 
 
@@ -292,6 +340,8 @@ def query_from_params(state):
         max_walk_m=state.get("walk"),
         reach_minutes=state.get("tmin"),
         reach_from=state.get("tfrom"),
+        reach_date=state.get("tdate"),
+        reach_window=state.get("twin"),
     )
 
 

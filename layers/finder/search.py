@@ -361,21 +361,24 @@ def filter_mask(listings, query):
         _stop, dist = nearest(listings, q.min_departures)
         mask &= walking_m(dist) <= q.max_walk_m
     if q.reach_minutes is not None and q.reach_from:
-        mask &= reach_minutes(listings, q.reach_from) <= q.reach_minutes
+        minutes = reach_minutes(listings, q.reach_from, **q.reach_kwargs())
+        mask &= minutes <= q.reach_minutes
     return mask
 
 
-def reach_minutes(listings, origin):
+def reach_minutes(listings, origin, **kwargs):
     """Median minutes by public transport from ``origin`` to every listing.
 
-    NaN where not reached, or everywhere when the listings have no reach
-    provider (no timetable) or the origin is unknown to the timetable.
+    ``kwargs``: ``day`` and ``window`` (:meth:`Query.reach_kwargs`), passed to
+    the provider. NaN where not reached, or everywhere when the listings have no
+    reach provider (no timetable), the origin is unknown to the timetable or no
+    trip runs on the day.
     """
     n = len(listings)
     if listings.reach is None or not origin:
         return np.full(n, np.nan)
     try:
-        minutes = np.asarray(listings.reach(origin), dtype=float)
+        minutes = np.asarray(listings.reach(origin, **kwargs), dtype=float)
     except (
         ValueError,
         StoreError,

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 
 from layers.reach.api import (
+    _as_day,
+    _check_day,
     _memo,
     _sources,
     _versions,
@@ -24,6 +26,8 @@ from layers.reach.params import (
     DEFAULT_MAX_MINUTES,
     DEFAULT_WINDOW,
     ReachParams,
+    hhmm,
+    parse_window,
     percentile,
 )
 from layers.schemas import CRS, METRIC_CRS
@@ -42,6 +46,10 @@ def _origin_key(origin):
     if isinstance(origin, tuple | list):
         return ("point", round(float(origin[0]), 6), round(float(origin[1]), 6))
     return ("text", str(origin).strip())
+
+
+def _window_text(window):
+    return window if isinstance(window, str) else "-".join(window)
 
 
 def reach_from(
@@ -173,7 +181,18 @@ def bands(store, origin, *, bands_min=BANDS_MIN, **kwargs):
         the polygon.
     """
     result = reach_from(store, origin, **kwargs)
-    key = ("bands", id(result), tuple(bands_min))
+    # The key names what the result was computed from (the origin, the date, the
+    # window, ...), not the result object (its id may be reused once evicted).
+    key = (
+        "bands",
+        _versions(store, "transit_stops", "establishments"),
+        _origin_key(origin),
+        str(kwargs.get("day")),
+        _window_text(kwargs.get("window", DEFAULT_WINDOW)),
+        int(kwargs.get("max_minutes", DEFAULT_MAX_MINUTES)),
+        kwargs.get("params") or ReachParams.from_env(),
+        tuple(bands_min),
+    )
     frame = _memo(key, lambda: band_polygons(result.times, bands_min))
     jobs = [result.jobs_within.get(str(m)) for m in frame["minutes"]]
     est = [result.establishments_within.get(str(m)) for m in frame["minutes"]]
@@ -219,23 +238,46 @@ def area_reach(store, *, day=None, window=DEFAULT_WINDOW, params=None):
     return _memo(key, compute)
 
 
-def reach_info(store):
+def reach_info(store, *, day=None, window=None):
     """What the UI states beside a reach figure: source, date, window, settings.
+
+    Parameters
+    ----------
+    store : layers.store.GeoPackageStore
+    day : datetime.date or str, optional
+        The chosen service date; default the timetable's reference date.
+    window : (str, str) or str, optional
+        The chosen departure window; default ``DEFAULT_WINDOW``.
 
     Returns
     -------
     dict
         ``source``, ``licence``, ``as_of`` and ``demonstration`` of the timetable,
-        ``reference_date``, ``window`` (the default), ``bands_min`` and the
+        ``reference_date``, ``date`` (the chosen one), ``period`` (first and last
+        day with service), ``window`` (the chosen one), ``bands_min`` and the
         settings (``walk_kmh``, ``detour``, ``max_walk_m``, ``min_transfer_s``,
         ``max_rides``).
+
+    Raises
+    ------
+    layers.errors.InputError
+        The date is unreadable or no trip runs on it, or the window is not
+        ``HH:MM-HH:MM`` (the message says what the timetable covers).
     """
     tt = store_timetable(store)
     src = _sources(store).get("transit_stops", {})
+    ref = reference_date(tt)
+    chosen = _as_day(day) if day is not None else ref
+    _check_day(tt, chosen)
+    window = window or DEFAULT_WINDOW
+    start, end = parse_window(window if isinstance(window, str) else "-".join(window))
+    period = tt.period()
     return {
         **src,
-        "reference_date": reference_date(tt).isoformat(),
-        "window": list(DEFAULT_WINDOW),
+        "reference_date": ref.isoformat(),
+        "date": chosen.isoformat(),
+        "period": [d.isoformat() for d in period] if period else None,
+        "window": [hhmm(start), hhmm(end)],
         "bands_min": list(BANDS_MIN),
         **dataclasses.asdict(ReachParams.from_env()),
     }
