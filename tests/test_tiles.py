@@ -212,3 +212,20 @@ def test_glyph_route_serves_our_glyphs_for_any_font_stack(client):
     # A path outside the glyph folder is never read by the route.
     odd = client.get("/glyphs/X/..%2F..%2Fapp.pbf")
     assert odd.mimetype != "application/x-protobuf"
+
+
+def test_glyphs_are_sent_compressed_when_the_browser_accepts_it(client):
+    """The SDF glyph PBFs shrink to a fraction: brotli, else gzip, else plain."""
+    import gzip
+
+    import brotli
+
+    url = "/glyphs/Open Sans Regular/0-255.pbf"
+    plain = client.get(url).data
+    br = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    gz = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert br.headers["Content-Encoding"] == "br"
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert brotli.decompress(br.data) == gzip.decompress(gz.data) == plain
+    assert len(br.data) < len(plain) / 3
+    assert "Accept-Encoding" in br.headers["Vary"]
