@@ -291,6 +291,18 @@ def poll_job(job, lang):
     return (*_outcome_outputs(outcome, lang), None, True)
 
 
+# What an import's result sets (the confirm callback and an ended job's).
+_RESULT_OUTPUTS = (
+    Output(ids.REGISTER_PREVIEW, "children", allow_duplicate=True),
+    Output(ids.REGISTER_IMPORT, "data", allow_duplicate=True),
+    Output(ids.REGISTER_CONFIRM, "children", allow_duplicate=True),
+    Output(ids.REGISTER_CONFIRM, "hidden", allow_duplicate=True),
+    Output(ids.REGISTER_LISTING, "options", allow_duplicate=True),
+    Output(rids.REGISTER_JOB, "data", allow_duplicate=True),
+    Output(rids.REGISTER_POLL, "disabled", allow_duplicate=True),
+)
+
+
 @callback(
     Output(ids.REGISTER_PREVIEW, "children"),
     Output(ids.REGISTER_IMPORT, "data"),
@@ -310,13 +322,7 @@ def update_preview(upload, lang):
 
 
 @callback(
-    Output(ids.REGISTER_PREVIEW, "children", allow_duplicate=True),
-    Output(ids.REGISTER_IMPORT, "data", allow_duplicate=True),
-    Output(ids.REGISTER_CONFIRM, "children", allow_duplicate=True),
-    Output(ids.REGISTER_CONFIRM, "hidden", allow_duplicate=True),
-    Output(ids.REGISTER_LISTING, "options", allow_duplicate=True),
-    Output(rids.REGISTER_JOB, "data", allow_duplicate=True),
-    Output(rids.REGISTER_POLL, "disabled", allow_duplicate=True),
+    *_RESULT_OUTPUTS,
     Input(ids.REGISTER_CONFIRM, "n_clicks"),
     State(ids.REGISTER_IMPORT, "data"),
     State(ids.REGISTER_LANG, "data"),
@@ -372,13 +378,7 @@ def update_job(_n, job, lang):
 
 
 @callback(
-    Output(ids.REGISTER_PREVIEW, "children", allow_duplicate=True),
-    Output(ids.REGISTER_IMPORT, "data", allow_duplicate=True),
-    Output(ids.REGISTER_CONFIRM, "children", allow_duplicate=True),
-    Output(ids.REGISTER_CONFIRM, "hidden", allow_duplicate=True),
-    Output(ids.REGISTER_LISTING, "options", allow_duplicate=True),
-    Output(rids.REGISTER_JOB, "data", allow_duplicate=True),
-    Output(rids.REGISTER_POLL, "disabled", allow_duplicate=True),
+    *_RESULT_OUTPUTS,
     Input(rids.REGISTER_JOB_DONE, "data"),
     State(ids.REGISTER_LANG, "data"),
     prevent_initial_call=True,

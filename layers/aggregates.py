@@ -344,26 +344,6 @@ def normalise_size(size):
     return (lo, hi)
 
 
-def firm_mask(firms, sections=None, size=FULL_SIZE):
-    """Boolean array over a firms frame: in ``sections`` (all if empty) and ``size``.
-
-    Parameters
-    ----------
-    firms : pandas.DataFrame
-        A firms frame with ``size_class`` and ``section`` (any subset).
-    sections : list of str, optional
-        SN2007 section letters (``?`` for unknown).
-    size : tuple of int
-        First and last size class, inclusive.
-    """
-    lo, hi = normalise_size(size)
-    cls = firms["size_class"].to_numpy()
-    mask = (cls >= lo) & (cls <= hi)
-    if sections:
-        mask &= firms["section"].isin(list(sections)).to_numpy()
-    return mask
-
-
 def selection(fr, area_id=None, sections=None, size=FULL_SIZE):
     """Boolean array over the firms of ``fr``: the firms of an area under the filters.
 
@@ -373,7 +353,8 @@ def selection(fr, area_id=None, sections=None, size=FULL_SIZE):
     area_id : str, optional
         One of ``AREA_IDS`` or ``rest``; None (or ``total``): the municipality.
     sections, size
-        As for :func:`firm_mask`.
+        SN2007 section letters (``?`` for unknown; none: all) and the first and
+        last size class, inclusive.
     """
     section_ok, size_ok = firm_index.filter_masks(sections, normalise_size(size))
     mask = size_ok[fr.firm_size]
@@ -400,7 +381,7 @@ def summary(fr, area_id=None, sections=None, size=FULL_SIZE):
     area_id : str, optional
         One of ``AREA_IDS``, ``rest``, or None for the whole municipality.
     sections, size
-        Filters of the firms (see :func:`firm_mask`); premises and transit are not
+        Filters of the firms (see :func:`selection`); premises and transit are not
         filtered by industry or size.
 
     Returns

@@ -323,9 +323,7 @@ def with_index(store, layers):
         if frames["areas"] is not None and not digests["areas"]:
             # Areas written before digests: written again (small) with theirs.
             digests["areas"] = digest(frames["areas"])
-            meta = store.layer_info("areas").to_dict()
-            for key in ("name", "rows"):
-                meta.pop(key, None)
+            meta = _stored_meta(store, "areas")
             out["areas"] = (frames["areas"], _with_digest(meta, digests["areas"]))
     if frames["establishments"] is None or frames["areas"] is None:
         return out
@@ -344,14 +342,19 @@ def refresh(store):
     areas = _read(store, "areas")
     if areas is None:
         return False
-    meta = store.layer_info("areas").to_dict()
-    for key in ("name", "rows"):
-        meta.pop(key, None)
-    layers = with_index(store, {"areas": (areas, meta)})
+    layers = with_index(store, {"areas": (areas, _stored_meta(store, "areas"))})
     if TABLE not in layers:
         return False
     store.replace_layers(layers)
     return True
+
+
+def _stored_meta(store, name):
+    """A layer's metadata as ``replace_layers`` takes it (to write it again)."""
+    meta = store.layer_info(name).to_dict()
+    for key in ("name", "rows"):
+        meta.pop(key, None)
+    return meta
 
 
 def _pair(digests):

@@ -65,6 +65,9 @@ def nbytes(value, _depth=0):
         return sys.getsizeof(value) + _sampled(items, _depth)
     if isinstance(value, (list, tuple, set, frozenset)):
         return sys.getsizeof(value) + _sampled(list(value), _depth)
+    own = getattr(value, "nbytes", None)
+    if isinstance(own, int):  # a value that counts itself (firm_index.PackedText)
+        return own
     fields = getattr(value, "__dataclass_fields__", None)
     if fields is not None and _depth < 4:
         return 64 + sum(nbytes(getattr(value, f), _depth + 1) for f in fields)
